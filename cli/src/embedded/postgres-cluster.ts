@@ -1,0 +1,193 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StartupError } from '@launchdb/common';
+import { locatePostgresBinaries } from './postgres-binaries.ts';
+import type { RunAs } from './os-user.ts';
+
+export interface PostgresClusterOptions {
+  /** The cluster's PGDATA; its parent must be traversable by `runAs`. */
+  dataDir: string;
+  port: number;
+  superuser: string;
+  superuserPassword: string;
+  runAs: RunAs | undefined;
+  onLog?: (line: string) => void;
+}
+
+const SUPPORTED_MAJOR = '15';
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/** One PostgreSQL 15 cluster on 127.0.0.1, run as a child process we own. */
+export class PostgresCluster {
+  readonly #options: PostgresClusterOptions;
+  #process: ChildProcess | undefined;
+
+  constructor(options: PostgresClusterOptions) {
+    this.#options = options;
+  }
+
+  get port(): number {
+    return this.#options.port;
+  }
+
+  get pid(): number | undefined {
+    return this.#process?.pid;
+  }
+
+  connectionString(database = 'postgres'): string {
+    const { superuser, superuserPassword, port } = this.#options;
+    return `postgres://${encodeURIComponent(superuser)}:${encodeURIComponent(superuserPassword)}@127.0.0.1:${port}/${database}`;
+  }
+
+  /** True when the folder already holds a cluster of the supported major version. */
+  async isInitialised(): Promise<boolean> {
+    let version: string;
+    try {
+      version = (await readFile(join(this.#options.dataDir, 'PG_VERSION'), 'utf8')).trim();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw new StartupError(`cannot read the PostgreSQL data folder ${this.#options.dataDir}: ${(error as Error).message}`);
+    }
+    if (version !== SUPPORTED_MAJOR) {
+      throw new StartupError(`the data folder ${this.#options.dataDir} holds PostgreSQL ${version} data; this build runs PostgreSQL ${SUPPORTED_MAJOR}`);
+    }
+    return true;
+  }
+
+  async initialise(): Promise<void> {
+    const { dataDir, runAs, superuser, superuserPassword } = this.#options;
+    const binaries = await locatePostgresBinaries();
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const passwordFile = join(dataDir, `..`, `.pwfile-${randomBytes(6).toString('hex')}`);
+    await writeFile(passwordFile, `${superuserPassword}\n`, { mode: 0o600 });
+    try {
+      if (runAs) {
+        await chown(dataDir, runAs.uid, runAs.gid);
+        await chown(passwordFile, runAs.uid, runAs.gid);
+      }
+      await this.#run(binaries.initdb, [
+        `--pgdata=${dataDir}`,
+        `--username=${superuser}`,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+      ]);
+    } finally {
+      await rm(passwordFile, { force: true });
+    }
+  }
+
+  async start(): Promise<void> {
+    const { dataDir, port, runAs } = this.#options;
+    const binaries = await locatePostgresBinaries();
+    await this.#refuseIfInUse();
+    const child = spawn(
+      binaries.postgres,
+      [
+        '-D', dataDir,
+        '-p', String(port),
+        '-c', 'listen_addresses=127.0.0.1',
+        // no Unix socket: its default folder may not exist, and everything connects over TCP
+        '-c', 'unix_socket_directories=',
+        '-c', 'max_connections=200',
+      ],
+      { ...(runAs ?? {}), stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_MESSAGES: 'C' } },
+    );
+    this.#process = child;
+    const recent: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new StartupError(`PostgreSQL did not become ready within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      const onOutput = (chunk: Buffer): void => {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+          recent.push(line);
+          if (recent.length > 20) recent.shift();
+          this.#options.onLog?.(line);
+          if (line.includes('database system is ready to accept connections')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        }
+      };
+      child.stdout?.on('data', onOutput);
+      child.stderr?.on('data', onOutput);
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new StartupError(`PostgreSQL could not be started: ${error.message}`));
+      });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        this.#process = undefined;
+        reject(new StartupError(`PostgreSQL stopped during start-up: ${describeFailure(recent, port)}`));
+      });
+    });
+  }
+
+  /** Fast shutdown: open transactions are rolled back, then the server exits. */
+  async stop(): Promise<void> {
+    const child = this.#process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGQUIT'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+    this.#process = undefined;
+  }
+
+  /** Synchronous, for `process.on('exit')`: nothing we started may outlive us. */
+  killNow(): void {
+    if (this.#process && this.#process.exitCode === null) this.#process.kill('SIGQUIT');
+  }
+
+  async #refuseIfInUse(): Promise<void> {
+    const pidFile = join(this.#options.dataDir, 'postmaster.pid');
+    let text: string;
+    try {
+      text = await readFile(pidFile, 'utf8');
+    } catch {
+      return;
+    }
+    const pid = Number(text.split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+      throw new StartupError(`the data folder ${this.#options.dataDir} is in use by a running PostgreSQL (pid ${pid}); is another launchdb running?`);
+    }
+    // A stale lock from a crash: PostgreSQL removes it itself when the pid is gone.
+    await stat(pidFile);
+  }
+
+  #run(command: string, args: string[]): Promise<void> {
+    const { runAs } = this.#options;
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, { ...(runAs ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.once('error', (error) => reject(new StartupError(`${command} could not be run: ${error.message}`)));
+      child.once('exit', (code) => {
+        if (code === 0) resolve();
+        else reject(new StartupError(`initdb failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' ')}`));
+      });
+    });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function describeFailure(lines: string[], port: number): string {
+  const text = lines.join('\n');
+  if (/could not bind|Address already in use/i.test(text)) return `port ${port} is already in use`;
+  if (/Permission denied/i.test(text)) return lines.find((line) => /Permission denied/i.test(line)) ?? 'permission denied';
+  const fatal = lines.filter((line) => /FATAL|PANIC|ERROR/.test(line)).pop();
+  return fatal ?? lines.slice(-1)[0] ?? 'no output';
+}
