@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
-import { findFreePort } from '@launchdb/common';
+import { findFreePort, serviceUser } from '@launchdb/common';
 import { PostgresCluster } from '../cli/src/embedded/postgres-cluster.ts';
-import { serviceUser } from '../cli/src/embedded/os-user.ts';
+
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -6,3 +6,4 @@ export * from './secrets.ts';
 export * from './db.ts';
 export * from './migrations.ts';
 export * from './net.ts';
+export * from './service-user.ts';

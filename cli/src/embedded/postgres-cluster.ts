@@ -4,7 +4,7 @@ import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StartupError } from '@launchdb/common';
 import { locatePostgresBinaries } from './postgres-binaries.ts';
-import type { RunAs } from './os-user.ts';
+import type { RunAs } from '@launchdb/common';
 
 export interface PostgresClusterOptions {
   /** The cluster's PGDATA; its parent must be traversable by `runAs`. */
