@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { LaunchDbError, type Logger, type Pool } from '@launchdb/common';
+import { PlatformErrors, renderPlatformError } from './errors.ts';
+import type { DependencyCheck } from './domain/health.ts';
+import { OperatorAccounts } from './domain/operators.ts';
+import { OperatorTokens } from './domain/operator-tokens.ts';
+import { healthRoute } from './routes/health.ts';
+import { loginRoute } from './routes/auth/login.ts';
+import { meRoute } from './routes/me.ts';
+import { operatorAuthentication } from './routes/operator-authentication.ts';
+
+export interface PlatformApiDependencies {
+  db: Pool;
+  logger: Logger;
+  jwtSecret: string;
+  tokenLifetimeSeconds: number;
+  /** Logins allowed per client address per minute, successful or not. */
+  loginAttemptsPerMinute: number;
+  healthChecks: DependencyCheck[];
+  /** Honour X-Forwarded-For: only behind our own Caddy. */
+  trustProxy?: boolean;
+}
+
+export type PlatformApi = FastifyInstance;
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+export async function buildPlatformApi(deps: PlatformApiDependencies): Promise<PlatformApi> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: 64 * 1024,
+    requestIdHeader: false,
+    // A caller's (or Caddy's) X-Request-Id is kept so one id follows a request across services.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const known = toPlatformError(error);
+    if (known.status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(known.status).send(renderPlatformError(known));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(renderPlatformError(PlatformErrors.notFound(`route ${request.method} ${request.url.split('?')[0]}`))),
+  );
+
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => PlatformErrors.rateLimited(Math.ceil(context.ttl / 1000)),
+  });
+
+  const operators = new OperatorAccounts(deps.db);
+  const tokens = new OperatorTokens(deps.jwtSecret, deps.tokenLifetimeSeconds);
+  const authenticate = operatorAuthentication(tokens, operators);
+
+  await app.register(
+    async (api) => {
+      healthRoute(api, deps.healthChecks);
+      loginRoute(api, { operators, tokens, attemptsPerMinute: deps.loginAttemptsPerMinute });
+      meRoute(api, authenticate);
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}
+
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message: string;
+  validation?: unknown;
+}
+
+function toPlatformError(error: unknown): LaunchDbError {
+  if (error instanceof LaunchDbError) return error;
+  const fastifyError = error as FastifyLikeError;
+  if (fastifyError.validation) return PlatformErrors.validation(fastifyError.message);
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return PlatformErrors.unsupportedMediaType(fastifyError.message.replace(/^Unsupported Media Type:?\s*/, '') || 'unknown');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return PlatformErrors.bodyTooLarge();
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return PlatformErrors.badJson('request body is empty; send a JSON object');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return PlatformErrors.badJson('request body is not valid JSON');
+  }
+  if (fastifyError.statusCode === 400 && error instanceof SyntaxError) return PlatformErrors.badJson('request body is not valid JSON');
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new LaunchDbError('bad_request', fastifyError.statusCode, fastifyError.message);
+  }
+  return PlatformErrors.internal();
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { env } from '@launchdb/common';
+
+/** Settings the control-plane HTTP API reads wherever it runs (alone, or inside `launchdb up`). */
+export const platformApiSettings = {
+  LAUNCHDB_HOST: z.string().min(1).default('127.0.0.1'),
+  LAUNCHDB_PORT: env.port(8080),
+  LOG_LEVEL: env.logLevel(),
+  PLATFORM_TOKEN_TTL_SECONDS: env.positiveInt(3600),
+  LOGIN_ATTEMPTS_PER_MINUTE: env.positiveInt(10),
+  TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
+};
+
+/** platform-api run alone (a container): it is handed its database and secret. */
+export const platformApiConfigSchema = z.object({
+  ...platformApiSettings,
+  PLATFORM_DATABASE_URL: env.postgresUrl(),
+  PLATFORM_JWT_SECRET: env.secret(32),
+});
+
+export type PlatformApiConfig = z.infer<typeof platformApiConfigSchema>;

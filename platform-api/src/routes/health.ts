@@ -1,0 +1,11 @@
+import type { FastifyInstance } from 'fastify';
+import { checkHealth, type DependencyCheck } from '../domain/health.ts';
+
+/** 200 when every dependency answers, 503 otherwise, with each one's status and latency. */
+export function healthRoute(app: FastifyInstance, checks: DependencyCheck[]): void {
+  app.get('/health', { logLevel: 'warn' }, async (_request, reply) => {
+    const report = await checkHealth(checks);
+    reply.header('cache-control', 'no-store');
+    return reply.status(report.status === 'ok' ? 200 : 503).send(report);
+  });
+}
