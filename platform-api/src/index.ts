@@ -2,4 +2,4 @@ export { buildPlatformApi, type PlatformApi, type PlatformApiDependencies } from
 export { preparePlatformDatabase, PLATFORM_ROLE } from './setup/platform-database.ts';
 export { ensureFirstOperator, type FirstOperatorOutcome } from './setup/first-operator.ts';
 export type { DependencyCheck } from './domain/health.ts';
-export { platformApiConfigSchema, type PlatformApiConfig } from './config.ts';
+export { platformApiConfigSchema, platformApiSettings, type PlatformApiConfig } from './config.ts';

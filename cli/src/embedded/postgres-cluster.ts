@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StartupError } from '@launchdb/common';
+import { StartupError, unreachableAncestor } from '@launchdb/common';
 import { locatePostgresBinaries } from './postgres-binaries.ts';
 import type { RunAs } from '@launchdb/common';
 
@@ -60,6 +60,7 @@ export class PostgresCluster {
   async initialise(): Promise<void> {
     const { dataDir, runAs, superuser, superuserPassword } = this.#options;
     const binaries = await locatePostgresBinaries();
+    this.#assertReachable();
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const passwordFile = join(dataDir, `..`, `.pwfile-${randomBytes(6).toString('hex')}`);
     await writeFile(passwordFile, `${superuserPassword}\n`, { mode: 0o600 });
@@ -84,6 +85,7 @@ export class PostgresCluster {
   async start(): Promise<void> {
     const { dataDir, port, runAs } = this.#options;
     const binaries = await locatePostgresBinaries();
+    this.#assertReachable();
     await this.#refuseIfInUse();
     const child = spawn(
       binaries.postgres,
@@ -141,6 +143,17 @@ export class PostgresCluster {
   /** Synchronous, for `process.on('exit')`: nothing we started may outlive us. */
   killNow(): void {
     if (this.#process && this.#process.exitCode === null) this.#process.kill('SIGQUIT');
+  }
+
+  #assertReachable(): void {
+    const { dataDir, runAs } = this.#options;
+    if (!runAs) return;
+    const blocked = unreachableAncestor(dataDir, runAs);
+    if (blocked) {
+      throw new StartupError(
+        `PostgreSQL runs as the postgres OS user, which cannot enter ${blocked}; put the data folder elsewhere (e.g. LAUNCHDB_DATA_DIR=/var/lib/launchdb) or allow it with chmod o+x ${blocked}`,
+      );
+    }
   }
 
   async #refuseIfInUse(): Promise<void> {

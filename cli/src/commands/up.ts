@@ -1,0 +1,73 @@
+import { ConfigError, loadConfig, StartupError } from '@launchdb/common';
+import { launchdbConfigSchema } from '../config.ts';
+import { EmbeddedPlatform, type StartupReport } from '../embedded-platform.ts';
+
+/** `launchdb up`: runs the platform in the foreground until SIGINT or SIGTERM. */
+export async function up(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(launchdbConfigSchema, { envFile: '.env' });
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
+    throw error;
+  }
+
+  const platform = new EmbeddedPlatform(config);
+  process.on('exit', () => platform.killChildrenNow());
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        // a second Ctrl-C: stop waiting for a clean shutdown
+        platform.killChildrenNow();
+        process.exit(130);
+      }
+      stopping = true;
+      process.stdout.write('launchdb: stopping…\n');
+      void platform.stop().then(
+        () => {
+          process.stdout.write('launchdb: stopped\n');
+          process.exit(0);
+        },
+        (error: Error) => {
+          process.stderr.write(`launchdb: stopped with an error: ${error.message}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+
+  let report: StartupReport;
+  try {
+    report = await platform.start();
+  } catch (error) {
+    if (error instanceof StartupError) fail(error.message);
+    fail(`could not start: ${(error as Error).message}`);
+  }
+  if (stopping) return;
+  process.stdout.write(banner(report));
+}
+
+function banner(report: StartupReport): string {
+  const lines = [
+    '',
+    'LaunchDB is up',
+    `  URL          ${report.url}   (health: ${report.url}/api/health)`,
+    `  data folder  ${report.dataFolder}`,
+    `  PostgreSQL   ${report.postgres}`,
+    `  PgBouncer    ${report.pgbouncer}`,
+  ];
+  if (report.firstOperator) {
+    lines.push(`  operator     ${report.firstOperator.email}`);
+    if (report.firstOperator.generatedPassword) {
+      lines.push(`  password     ${report.firstOperator.generatedPassword}   (shown this once: keep it now)`);
+    }
+  }
+  lines.push('  Ctrl-C stops everything.', '', '');
+  return lines.join('\n');
+}
+
+function fail(message: string): never {
+  process.stderr.write(`launchdb: ${message}\n`);
+  process.exit(1);
+}

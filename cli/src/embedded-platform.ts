@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createLogger,
+  createPool,
+  generateMasterKey,
+  isPortFree,
+  parseMasterKey,
+  quoteIdent,
+  SecretBox,
+  serviceUser,
+  StartupError,
+  withClient,
+  withDatabase,
+  type Logger,
+  type Pool,
+} from '@launchdb/common';
+import { buildPlatformApi, ensureFirstOperator, preparePlatformDatabase, type DependencyCheck, type PlatformApi } from '@launchdb/platform-api';
+import { findPgBouncerBinary, PgBouncerProcess, readScramSecrets } from '@launchdb/pgbouncer';
+import type { LaunchdbConfig } from './config.ts';
+import { DataFolder } from './data-folder.ts';
+import { PostgresCluster } from './embedded/postgres-cluster.ts';
+
+const PLATFORM_DATABASE = 'launchdb';
+const EMBEDDED_SUPERUSER = 'postgres';
+
+export interface StartupReport {
+  url: string;
+  dataFolder: string;
+  postgres: string;
+  pgbouncer: string;
+  firstOperator: { email: string; generatedPassword: string | undefined } | undefined;
+  appliedMigrations: string[];
+}
+
+/**
+ * Everything `launchdb up` runs, started in dependency order and stopped in reverse:
+ * PostgreSQL (embedded unless DATABASE_URL), PgBouncer (when installed), platform-api.
+ */
+export class EmbeddedPlatform {
+  readonly #config: LaunchdbConfig;
+  readonly #logger: Logger;
+  #cluster: PostgresCluster | undefined;
+  #pgbouncer: PgBouncerProcess | undefined;
+  #pools: Pool[] = [];
+  #api: PlatformApi | undefined;
+
+  constructor(config: LaunchdbConfig, logger?: Logger) {
+    this.#config = config;
+    this.#logger = logger ?? createLogger({ level: config.LOG_LEVEL, name: 'launchdb' });
+  }
+
+  async start(): Promise<StartupReport> {
+    try {
+      return await this.#start();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  async #start(): Promise<StartupReport> {
+    const config = this.#config;
+    const { folder, fresh } = await DataFolder.open(config.LAUNCHDB_DATA_DIR);
+    const embedded = config.DATABASE_URL === undefined;
+    const pgbouncerBinary = config.LAUNCHDB_PGBOUNCER === 'auto' ? findPgBouncerBinary() : undefined;
+
+    // Every port is checked before anything starts, so a clash is reported as itself.
+    await assertPortFree(config.LAUNCHDB_PORT, config.LAUNCHDB_HOST, 'LAUNCHDB_PORT');
+    if (embedded) await assertPortFree(config.LAUNCHDB_POSTGRES_PORT, '127.0.0.1', 'LAUNCHDB_POSTGRES_PORT');
+    if (pgbouncerBinary) await assertPortFree(config.LAUNCHDB_PGBOUNCER_PORT, '127.0.0.1', 'LAUNCHDB_PGBOUNCER_PORT');
+
+    const secrets = new SecretBox(parseMasterKey(await this.#masterKey(folder, fresh)));
+    const jwtSecret = config.PLATFORM_JWT_SECRET ?? (await readOrCreate(folder, 'platform-jwt.secret', () => randomBytes(48).toString('base64url')));
+
+    const adminUrl = embedded ? await this.#startEmbeddedPostgres(folder) : await this.#checkExternalServer(config.DATABASE_URL!);
+    const server = new URL(adminUrl);
+    const platformDatabase = decodeURIComponent(server.pathname.slice(1));
+
+    const { applied, role, rolePassword } = await withClient(adminUrl, (admin) => preparePlatformDatabase(admin, secrets));
+    const directUrl = roleUrl(server.hostname, Number(server.port || 5432), platformDatabase, role, rolePassword);
+
+    let serviceUrl = directUrl;
+    let pgbouncerLine: string;
+    if (pgbouncerBinary) {
+      const users = await withClient(adminUrl, (admin) => readScramSecrets(admin, [role]));
+      const configDir = folder.file('pgbouncer');
+      this.#pgbouncer = new PgBouncerProcess({
+        binary: pgbouncerBinary,
+        configDir,
+        runAs: serviceUser(),
+        settings: {
+          listenAddress: '127.0.0.1',
+          listenPort: config.LAUNCHDB_PGBOUNCER_PORT,
+          unixSocketDir: '',
+          adminUsers: [role],
+          statsUsers: [role],
+          databases: [{ alias: platformDatabase, host: server.hostname, port: Number(server.port || 5432), dbname: platformDatabase }],
+          maxClientConn: 1000,
+          defaultPoolSize: 20,
+        },
+        users,
+        admin: { user: role, password: rolePassword },
+        onLog: (line) => this.#logger.debug({ component: 'pgbouncer' }, line),
+      });
+      await this.#pgbouncer.writeConfig();
+      await this.#pgbouncer.start();
+      serviceUrl = roleUrl('127.0.0.1', config.LAUNCHDB_PGBOUNCER_PORT, platformDatabase, role, rolePassword);
+      pgbouncerLine = `127.0.0.1:${config.LAUNCHDB_PGBOUNCER_PORT}, transaction pooling`;
+    } else {
+      pgbouncerLine =
+        config.LAUNCHDB_PGBOUNCER === 'off'
+          ? 'off (LAUNCHDB_PGBOUNCER=off): services connect to PostgreSQL directly'
+          : 'not installed: services connect to PostgreSQL directly';
+    }
+
+    const db = this.#pool(serviceUrl, 'platform-api', 10);
+    const healthChecks: DependencyCheck[] = [{ name: 'database', check: pingCheck(this.#pool(directUrl, 'platform-health', 1)) }];
+    if (this.#pgbouncer) healthChecks.push({ name: 'pgbouncer', check: pingCheck(this.#pool(serviceUrl, 'platform-health', 1)) });
+
+    const firstOperator = await ensureFirstOperator(db, {
+      email: config.LAUNCHDB_ADMIN_EMAIL,
+      password: config.LAUNCHDB_ADMIN_PASSWORD,
+    });
+
+    this.#api = await buildPlatformApi({
+      db,
+      logger: this.#logger.child({ component: 'platform-api' }),
+      jwtSecret,
+      tokenLifetimeSeconds: config.PLATFORM_TOKEN_TTL_SECONDS,
+      loginAttemptsPerMinute: config.LOGIN_ATTEMPTS_PER_MINUTE,
+      trustProxy: config.TRUST_PROXY,
+      healthChecks,
+    });
+    try {
+      await this.#api.listen({ host: config.LAUNCHDB_HOST, port: config.LAUNCHDB_PORT });
+    } catch (error) {
+      throw new StartupError(`cannot listen on ${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT} (LAUNCHDB_PORT): ${(error as Error).message}`);
+    }
+
+    return {
+      url: `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}`,
+      dataFolder: folder.path,
+      postgres: embedded ? `embedded PostgreSQL 15 on 127.0.0.1:${config.LAUNCHDB_POSTGRES_PORT}` : `${server.hostname}:${server.port || 5432} (DATABASE_URL)`,
+      pgbouncer: pgbouncerLine,
+      firstOperator: firstOperator.created ? { email: firstOperator.email, generatedPassword: firstOperator.generatedPassword } : undefined,
+      appliedMigrations: applied,
+    };
+  }
+
+  /** Reverse order of start; safe to call at any point of a failed start, and twice. */
+  async stop(): Promise<void> {
+    const api = this.#api;
+    this.#api = undefined;
+    await api?.close().catch((error: Error) => this.#logger.warn({ err: error }, 'platform-api did not close cleanly'));
+    const pools = this.#pools;
+    this.#pools = [];
+    await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
+    const pgbouncer = this.#pgbouncer;
+    this.#pgbouncer = undefined;
+    await pgbouncer?.stop();
+    const cluster = this.#cluster;
+    this.#cluster = undefined;
+    await cluster?.stop();
+  }
+
+  /** For `process.on('exit')`: whatever happens to us, our child processes end with us. */
+  killChildrenNow(): void {
+    this.#pgbouncer?.killNow();
+    this.#cluster?.killNow();
+  }
+
+  #pool(connectionString: string, applicationName: string, max: number): Pool {
+    const pool = createPool({ connectionString, applicationName, max });
+    this.#pools.push(pool);
+    return pool;
+  }
+
+  async #masterKey(folder: DataFolder, fresh: boolean): Promise<string> {
+    if (this.#config.LAUNCHDB_MASTER_KEY) return this.#config.LAUNCHDB_MASTER_KEY;
+    const stored = await folder.readSecret('master.key');
+    if (stored) return stored;
+    if (!fresh && (await folder.exists('postgres'))) {
+      // A new key would leave every stored secret undecryptable: refuse rather than overwrite.
+      throw new StartupError(`${folder.file('master.key')} is missing; restore it or set LAUNCHDB_MASTER_KEY to the key this platform was created with`);
+    }
+    const key = generateMasterKey();
+    await folder.writeSecret('master.key', key);
+    return key;
+  }
+
+  async #startEmbeddedPostgres(folder: DataFolder): Promise<string> {
+    const password = await readOrCreate(folder, 'postgres.password', () => randomBytes(24).toString('base64url'));
+    const cluster = new PostgresCluster({
+      dataDir: folder.file('postgres'),
+      port: this.#config.LAUNCHDB_POSTGRES_PORT,
+      superuser: EMBEDDED_SUPERUSER,
+      superuserPassword: password,
+      runAs: serviceUser(),
+      onLog: (line) => {
+        if (/ERROR|FATAL|PANIC|WARNING/.test(line)) this.#logger.warn({ component: 'postgres' }, line);
+        else this.#logger.debug({ component: 'postgres' }, line);
+      },
+    });
+    if (!(await cluster.isInitialised())) await cluster.initialise();
+    this.#cluster = cluster;
+    await cluster.start();
+    await withClient(cluster.connectionString('postgres'), async (admin) => {
+      const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [PLATFORM_DATABASE]);
+      if (!rowCount) await admin.query(`create database ${quoteIdent(PLATFORM_DATABASE)}`);
+    });
+    return cluster.connectionString(PLATFORM_DATABASE);
+  }
+
+  async #checkExternalServer(url: string): Promise<string> {
+    try {
+      await withClient(url, (client) => client.query('select 1'));
+    } catch (error) {
+      const target = new URL(url);
+      throw new StartupError(`cannot connect to DATABASE_URL (${target.hostname}:${target.port || 5432}): ${(error as Error).message}`);
+    }
+    return url;
+  }
+}
+
+async function assertPortFree(port: number, host: string, variable: string): Promise<void> {
+  if (!(await isPortFree(port, host))) throw new StartupError(`port ${port} on ${host} is already in use (${variable}); stop what uses it or choose another port`);
+}
+
+async function readOrCreate(folder: DataFolder, name: string, create: () => string): Promise<string> {
+  const stored = await folder.readSecret(name);
+  if (stored) return stored;
+  const value = create();
+  await folder.writeSecret(name, value);
+  return value;
+}
+
+function roleUrl(host: string, port: number, database: string, role: string, password: string): string {
+  return withDatabase(`postgres://${encodeURIComponent(role)}:${encodeURIComponent(password)}@${host}:${port}/`, database);
+}
+
+function pingCheck(pool: Pool): () => Promise<void> {
+  return async () => {
+    await pool.query('select 1');
+  };
+}

@@ -1,0 +1,25 @@
+import { up } from './commands/up.ts';
+
+const USAGE = `Usage: launchdb <command>
+
+Commands:
+  up      start the platform in the foreground (PostgreSQL, PgBouncer when installed, platform-api);
+          Ctrl-C stops it. Settings come from the environment and ./.env (see .env.example).
+  help    show this help
+`;
+
+const [command] = process.argv.slice(2);
+switch (command) {
+  case 'up':
+    await up();
+    break;
+  case undefined:
+  case 'help':
+  case '--help':
+  case '-h':
+    process.stdout.write(USAGE);
+    break;
+  default:
+    process.stderr.write(`launchdb: unknown command "${command}"\n\n${USAGE}`);
+    process.exit(1);
+}
