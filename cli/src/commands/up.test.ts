@@ -30,13 +30,17 @@ function launch(args: string[], env: Record<string, string>, cwd: string): Run {
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-/** Processes whose command line mentions `marker` (our data folder is in every one we start). */
+/**
+ * Processes whose command line or environment mentions `marker`: our data folder is in the
+ * environment of the launcher and in the command line of PostgreSQL and PgBouncer.
+ */
 async function processesMentioning(marker: string): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.replaceAll('\0', ' ').includes(marker)) pids.push(Number(entry));
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    if (cmdline.includes(marker) || environ.includes(marker)) pids.push(Number(entry));
   }
   return pids;
 }
@@ -126,6 +130,21 @@ describe('launchdb up', () => {
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
     await expect.poll(() => processesMentioning(workdir), { timeout: 10_000 }).toEqual([]);
+  }, 60_000);
+
+  it('runs through `npm start`, and stopping npm stops everything it started', async () => {
+    const before = await processesMentioning(workdir);
+    const npm = spawn('npm', ['start'], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => npm.once('exit', resolve));
+    expect((await waitForHealth(url, 30_000)).status).toBe(200);
+    expect((await processesMentioning(workdir)).length).toBeGreaterThan(before.length + 2);
+    npm.kill('SIGTERM');
+    await exited;
+    await expect.poll(() => processesMentioning(workdir), { timeout: 15_000 }).toEqual(before);
   }, 60_000);
 
   it('refuses a port already in use with one line naming it, and leaves the data alone', async () => {

@@ -15,27 +15,31 @@ export async function up(): Promise<void> {
   const platform = new EmbeddedPlatform(config);
   process.on('exit', () => platform.killChildrenNow());
   let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => {
-      if (stopping) {
-        // a second Ctrl-C: stop waiting for a clean shutdown
-        platform.killChildrenNow();
-        process.exit(130);
-      }
-      stopping = true;
-      process.stdout.write('launchdb: stopping…\n');
-      void platform.stop().then(
-        () => {
-          process.stdout.write('launchdb: stopped\n');
-          process.exit(0);
-        },
-        (error: Error) => {
-          process.stderr.write(`launchdb: stopped with an error: ${error.message}\n`);
-          process.exit(1);
-        },
-      );
-    });
-  }
+  const shutdown = (): void => {
+    if (stopping) {
+      // a second Ctrl-C: stop waiting for a clean shutdown
+      platform.killChildrenNow();
+      process.exit(130);
+    }
+    stopping = true;
+    process.stdout.write('launchdb: stopping…\n');
+    void platform.stop().then(
+      () => {
+        process.stdout.write('launchdb: stopped\n');
+        process.exit(0);
+      },
+      (error: Error) => {
+        process.stderr.write(`launchdb: stopped with an error: ${error.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, shutdown);
+  // Whoever started us (npm, a shell) may die without passing its signal on; we must not outlive it.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent && !stopping) shutdown();
+  }, 1_000).unref();
 
   let report: StartupReport;
   try {
