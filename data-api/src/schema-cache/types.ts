@@ -1,0 +1,133 @@
+/**
+ * What the data API knows of the exposed schemas: the result of introspection, plain data,
+ * read by the planner. Every identifier in a request is checked against this before it can
+ * reach SQL.
+ */
+
+export interface QualifiedName {
+  schema: string;
+  name: string;
+}
+
+export interface Column {
+  name: string;
+  /** Postgres type as `format_type` prints it (`integer`, `text[]`, `character varying(20)`). */
+  type: string;
+  /** The base type's name for arrays/domains resolution (`int4`, `text`, `jsonb`, …). */
+  udtName: string;
+  nullable: boolean;
+  /** Default expression text, if any (`nextval(...)`, `now()`). */
+  defaultExpr: string | null;
+  generated: boolean;
+  /** For OpenAPI and CSV handling. */
+  isArray: boolean;
+  description: string | null;
+  /** Position in the table (1-based), for `*` ordering. */
+  position: number;
+  /** Enum labels when the column's type is an enum. */
+  enumValues: string[] | null;
+}
+
+export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';
+
+export interface Relation extends QualifiedName {
+  kind: RelationKind;
+  /** In declaration order. */
+  columns: Column[];
+  /** Empty when none (views: inferred from the base table when the view exposes it). */
+  primaryKey: string[];
+  insertable: boolean;
+  updatable: boolean;
+  deletable: boolean;
+  description: string | null;
+}
+
+/**
+ * A foreign key between two relations, as PostgREST sees it: also through views, where the
+ * view's columns map one-to-one onto the base table's key columns.
+ */
+export interface ForeignKey {
+  constraintName: string;
+  /** The relation holding the foreign key columns. */
+  from: QualifiedName;
+  fromColumns: string[];
+  /** The referenced relation. */
+  to: QualifiedName;
+  toColumns: string[];
+  /** True when fromColumns are exactly a primary key or unique constraint of `from` (one-to-one). */
+  fromIsUnique: boolean;
+}
+
+/**
+ * A relationship usable for embedding, seen from one relation (`source`): PostgREST's
+ * M2O / O2M / O2O / M2M cardinalities.
+ */
+export type Relationship =
+  | {
+      kind: 'many-to-one' | 'one-to-many' | 'one-to-one';
+      source: QualifiedName;
+      target: QualifiedName;
+      constraintName: string;
+      /** Pairs: source column = target column. */
+      columns: Array<[string, string]>;
+      /** When the relationship is computed from a function (`computed relationship`). */
+      isSelf: boolean;
+    }
+  | {
+      kind: 'many-to-many';
+      source: QualifiedName;
+      target: QualifiedName;
+      junction: QualifiedName;
+      /** FK of the junction to source, and to target. */
+      sourceConstraint: string;
+      targetConstraint: string;
+      /** junction column = source column */
+      sourceColumns: Array<[string, string]>;
+      /** junction column = target column */
+      targetColumns: Array<[string, string]>;
+    };
+
+export type Volatility = 'immutable' | 'stable' | 'volatile';
+
+export interface RoutineParameter {
+  name: string;
+  type: string;
+  udtName: string;
+  hasDefault: boolean;
+  isVariadic: boolean;
+  /** IN / INOUT parameters only are listed; OUT and TABLE columns are in `returns`. */
+}
+
+export type RoutineReturn =
+  /** returns a row type of a known relation (`setof items` or `items`) */
+  | { kind: 'relation'; relation: QualifiedName; isSetOf: boolean }
+  /** returns a scalar (or a set of scalars) */
+  | { kind: 'scalar'; type: string; isSetOf: boolean }
+  /** returns a composite/record with OUT or TABLE columns */
+  | { kind: 'composite'; columns: Array<{ name: string; type: string }>; isSetOf: boolean }
+  | { kind: 'void' };
+
+export interface Routine extends QualifiedName {
+  parameters: RoutineParameter[];
+  returns: RoutineReturn;
+  volatility: Volatility;
+  description: string | null;
+  /** Several overloads may share a name; PostgREST picks by the given argument names. */
+  oid: number;
+}
+
+export interface SchemaCache {
+  /** The exposed schemas, in `db-schemas` order; the first is the default. */
+  schemas: string[];
+  relations: Map<string, Relation>;
+  /** All relationships, indexed by `schema.name` of their source. */
+  relationships: Map<string, Relationship[]>;
+  /** Overloads share the key `schema.name`. */
+  routines: Map<string, Routine[]>;
+  /** When it was loaded, for logs and the admin `/ready`. */
+  loadedAt: Date;
+}
+
+export function qualifiedKey(name: QualifiedName): string {
+  return `${name.schema}.${name.name}`;
+}
