@@ -117,7 +117,7 @@ describe('launchdb up', () => {
 
   it('reuses the data on a second start: same operator, no new password, healthy within 5 s, and Ctrl-C stops it', async () => {
     const run = launch(['up'], env, workdir);
-    const health = await waitForHealth(url, 15_000);
+    const health = await waitForHealth(url, 5_000);
     expect(health.status).toBe(200);
     await expect.poll(() => run.stdout(), { timeout: 5_000 }).toContain('LaunchDB is up');
     expect(run.stdout()).not.toMatch(/password/);
