@@ -3,15 +3,18 @@
  * the data API is a `PgrstError`; none is thrown as a string. Codes are grouped as PostgREST
  * groups them: PGRST0xx connection, 1xx request, 2xx schema cache, 3xx JWT.
  */
+export type PgrstDetails = string | Array<Record<string, unknown>> | null;
+
 export class PgrstError extends Error {
   readonly status: number;
   readonly code: string;
-  readonly details: string | null;
+  /** Text, or for PGRST201 the JSON array of candidate relationships, as PostgREST sends it. */
+  readonly details: PgrstDetails;
   readonly hint: string | null;
   /** Extra response headers (WWW-Authenticate for JWT errors). */
   readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, details: string | null = null, hint: string | null = null, headers: Record<string, string> = {}) {
+  constructor(status: number, code: string, message: string, details: PgrstDetails = null, hint: string | null = null, headers: Record<string, string> = {}) {
     super(message);
     this.name = 'PgrstError';
     this.status = status;
@@ -21,7 +24,7 @@ export class PgrstError extends Error {
     this.headers = headers;
   }
 
-  toJSON(): { code: string; details: string | null; hint: string | null; message: string } {
+  toJSON(): { code: string; details: PgrstDetails; hint: string | null; message: string } {
     return { code: this.code, details: this.details, hint: this.hint, message: this.message };
   }
 }
@@ -39,17 +42,21 @@ export const Errors = {
 
   // --- 1xx: request
   parse: (message: string, details: string | null = null) => new PgrstError(400, 'PGRST100', message, details),
-  rpcMethod: () => new PgrstError(405, 'PGRST101', 'Cannot use the GET method on RPC when the function is VOLATILE'),
+  rpcMethod: (method: string) => new PgrstError(405, 'PGRST101', `Cannot use the ${method} method on RPC`),
   invalidBody: (message: string) => new PgrstError(400, 'PGRST102', message),
   invalidRange: (message = 'Requested range not satisfiable', details: string | null = null) => new PgrstError(416, 'PGRST103', message, details),
   invalidPut: (message: string) => new PgrstError(405, 'PGRST105', message),
   schemaNotExposed: (schemas: string[]) =>
     new PgrstError(406, 'PGRST106', 'Invalid schema', null, `Only the following schemas are exposed: ${schemas.join(', ')}`),
   contentType: (type: string) => new PgrstError(415, 'PGRST107', `Content-Type not acceptable: ${type}`),
+  spreadNotToOne: (parent: string, target: string) =>
+    new PgrstError(400, 'PGRST119', `A spread operation on '${target}' is not possible`, `'${parent}' and '${target}' do not form a many-to-one or one-to-one relationship`),
   embeddedFilterOnMissing: (relation: string) =>
     new PgrstError(400, 'PGRST108', `'${relation}' is not an embedded resource in this request`, null, `Verify that '${relation}' is included in the 'select' query parameter.`),
   invalidResponseHeaders: () => new PgrstError(500, 'PGRST111', 'response.headers guc must be a JSON array composed of objects with a single key and a string value'),
   invalidResponseStatus: (value: string) => new PgrstError(500, 'PGRST112', 'response.status guc must be a valid status code', `Invalid status code: ${value}`),
+  limitWithoutOrder: () =>
+    new PgrstError(400, 'PGRST109', "A 'limit' was applied without an explicit 'order'", null, "Apply an 'order' using unique column(s)"),
   putLimit: () => new PgrstError(400, 'PGRST114', 'limit/offset querystring parameters are not allowed for PUT'),
   putMismatch: () => new PgrstError(400, 'PGRST115', 'Payload values do not match URL in primary key column(s)'),
   singular: (rows: number) =>
@@ -70,21 +77,21 @@ export const Errors = {
     new PgrstError(406, 'PGRST107', 'None of these media types are available: ' + accept),
 
   // --- 2xx: schema cache
-  noRelationship: (parent: string, child: string, schema: string, hint: string | null = null) =>
+  noRelationship: (parent: string, child: string, schema: string, hint: string | null = null, embedHint?: string) =>
     new PgrstError(
       400,
       'PGRST200',
       `Could not find a relationship between '${parent}' and '${child}' in the schema cache`,
-      `Searched for a foreign key relationship between '${parent}' and '${child}' in the schema '${schema}', but no matches were found.`,
+      `Searched for a foreign key relationship between '${parent}' and '${child}'${embedHint ? ` using the hint '${embedHint}'` : ''} in the schema '${schema}', but no matches were found.`,
       hint,
     ),
-  ambiguousRelationship: (parent: string, child: string, details: string, hint: string) =>
+  ambiguousRelationship: (parent: string, child: string, details: Array<Record<string, unknown>>, hint: string) =>
     new PgrstError(300, 'PGRST201', `Could not embed because more than one relationship was found for '${parent}' and '${child}'`, details, hint),
   noRoutine: (schema: string, name: string, args: string[], hint: string | null = null) =>
     new PgrstError(
       404,
       'PGRST202',
-      `Could not find the function ${schema}.${name}(${args.join(', ')}) in the schema cache`,
+      `Could not find the function ${schema}.${name}${args.length ? `(${args.join(', ')})` : ' without parameters'} in the schema cache`,
       `Searched for the function ${schema}.${name}${args.length ? ` with parameters ${args.join(', ')}` : ' without parameters'} or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.`,
       hint,
     ),

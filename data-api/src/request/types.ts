@@ -58,7 +58,7 @@ export type FilterValue =
   | { kind: 'is'; value: 'null' | 'not_null' | 'true' | 'false' | 'unknown' }
   /** `fts(english).term` */
   | { kind: 'fts'; language: string | undefined; query: string }
-  /** `eq(any).{a,b}` */
+  /** `eq(any).{a,b}`: the elements of the array literal (an unquoted NULL stays the text `NULL`) */
   | { kind: 'quantified'; quantifier: Quantifier; values: string[] };
 
 export interface Filter {
@@ -116,6 +116,8 @@ export type MediaType =
   | 'text/csv'
   | 'application/openapi+json'
   | 'application/vnd.pgrst.plan'
+  | 'application/vnd.pgrst.plan+json'
+  | 'application/vnd.pgrst.plan+text'
   | 'text/plain'
   | 'application/octet-stream'
   | 'application/x-www-form-urlencoded'
@@ -169,12 +171,19 @@ export interface ApiRequest {
   columns: string[] | undefined;
   /** `on_conflict=a,b` */
   onConflict: string[] | undefined;
-  /** Query-string arguments of a GET/HEAD RPC call (those not used as filters/modifiers). */
+  /**
+   * GET/HEAD RPC call only: every non-reserved query parameter, raw (values of a repeated name
+   * in order); the planner tells arguments from filters and parses the latter with
+   * `parseFilterParam`. Empty for other requests, whose such parameters are `modifiers` filters.
+   */
   rpcArguments: Map<string, string[]>;
   preferences: Preferences;
   accept: AcceptedMediaType[];
   contentType: string | undefined;
-  /** From `Range: 0-9` with `Range-Unit: items`; applied to the root like limit/offset. */
+  /**
+   * From `Range: 0-9` / `Range: 5-` on GET only (as PostgREST; `Range-Unit` is not read, other
+   * forms are ignored); to be intersected with the root's limit/offset.
+   */
   range: { offset: number; limit: number | undefined } | undefined;
   payload: Payload | undefined;
   headers: Record<string, string>;

@@ -18,6 +18,7 @@ export interface Column {
   nullable: boolean;
   /** Default expression text, if any (`nextval(...)`, `now()`). */
   defaultExpr: string | null;
+  /** Cannot be written: `GENERATED ALWAYS AS (…) STORED` or `GENERATED ALWAYS AS IDENTITY`. */
   generated: boolean;
   /** For OpenAPI and CSV handling. */
   isArray: boolean;
@@ -26,6 +27,14 @@ export interface Column {
   position: number;
   /** Enum labels when the column's type is an enum. */
   enumValues: string[] | null;
+  /**
+   * The type as PostgREST reports it (OpenAPI `format`): built-in types without modifiers
+   * (`character varying`, `numeric`), domains over built-in types as their base type. Filled by
+   * introspection; `type` is used when absent.
+   */
+  dataType?: string;
+  /** n of `character varying(n)` / `character(n)` / `bit(n)` (OpenAPI `maxLength`); null when unbounded. */
+  maxLength?: number | null;
 }
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';
@@ -70,8 +79,14 @@ export type Relationship =
       constraintName: string;
       /** Pairs: source column = target column. */
       columns: Array<[string, string]>;
-      /** When the relationship is computed from a function (`computed relationship`). */
+      /** Source and target are the same relation (a self-reference such as zones.parent_zone_id). */
       isSelf: boolean;
+      /**
+       * Which side holds the foreign key columns: always 'source' for many-to-one and 'target'
+       * for one-to-many; either for one-to-one. Filled by introspection; when absent, inferred
+       * from `kind` ('source' for one-to-one).
+       */
+      foreignKeySide?: 'source' | 'target';
     }
   | {
       kind: 'many-to-many';
@@ -90,6 +105,7 @@ export type Relationship =
 export type Volatility = 'immutable' | 'stable' | 'volatile';
 
 export interface RoutineParameter {
+  /** '' for the single unnamed bytea/json/jsonb/text/xml parameter (the request body is passed to it as is). */
   name: string;
   type: string;
   udtName: string;
@@ -112,6 +128,8 @@ export interface Routine extends QualifiedName {
   returns: RoutineReturn;
   volatility: Volatility;
   description: string | null;
+  /** `SET default_transaction_isolation = …` on the function, as PostgREST reads it; null when not set. */
+  isolationLevel?: 'read committed' | 'repeatable read' | 'serializable' | null;
   /** Several overloads may share a name; PostgREST picks by the given argument names. */
   oid: number;
 }
@@ -126,6 +144,8 @@ export interface SchemaCache {
   routines: Map<string, Routine[]>;
   /** When it was loaded, for logs and the admin `/ready`. */
   loadedAt: Date;
+  /** `COMMENT ON SCHEMA` of each exposed schema (OpenAPI title and description). */
+  schemaDescriptions?: Map<string, string | null>;
 }
 
 export function qualifiedKey(name: QualifiedName): string {

@@ -1,0 +1,178 @@
+import type { AggregateFunction, SelectItem } from './types.ts';
+import { type Cursor, parseWith, show } from './cursor.ts';
+import { field, fieldName, identifier } from './parse-field.ts';
+
+/**
+ * `select=` (PostgREST's pFieldForest): `*`, `alias:col->json::cast`, `col.sum()::int`,
+ * `count()`, embeds `alias:rel!hint!inner(…)` and spreads `...rel(…)`, comma-separated.
+ * An empty value selects nothing (`[]`).
+ */
+export function parseSelect(value: string): SelectItem[] {
+  return parseWith(value, `failed to parse select parameter (${value})`, forest);
+}
+
+const AGGREGATES: readonly AggregateFunction[] = ['sum', 'avg', 'count', 'max', 'min'];
+
+function forest(c: Cursor): SelectItem[] {
+  const items: SelectItem[] = [];
+  const first = c.attempt(() => tree(c));
+  if (first === undefined) return items;
+  items.push(first);
+  for (;;) {
+    const more = c.succeeds(() => {
+      c.spaces();
+      c.char(',');
+      c.spaces();
+    });
+    if (!more) return items;
+    items.push(tree(c));
+  }
+}
+
+function tree(c: Cursor): SelectItem {
+  const spread = lookingAtSpread(c) ? c.attempt(() => spreadHead(c)) : undefined;
+  const head = spread ?? c.attempt(() => relationHead(c));
+  if (!head) return fieldSelect(c);
+  const { name, alias, hint, joinType } = head;
+  return { kind: 'embed', relation: name, alias, hint, joinType, spread: spread !== undefined, select: embedded(c) };
+}
+
+function embedded(c: Cursor): SelectItem[] {
+  c.char('(');
+  const items = c.nested(() => forest(c));
+  c.spaces();
+  c.char(')');
+  return items;
+}
+
+interface EmbedHead {
+  name: string;
+  alias: string | undefined;
+  hint: string | undefined;
+  joinType: 'inner' | 'left' | undefined;
+}
+
+function lookingAtSpread(c: Cursor): boolean {
+  const start = c.pos;
+  c.spaces();
+  const found = c.tryLiteral('...');
+  c.pos = start;
+  return found;
+}
+
+function spreadHead(c: Cursor): EmbedHead {
+  c.spaces();
+  c.literal('...');
+  const name = fieldName(c);
+  const params = embedParams(c);
+  openingParenthesis(c);
+  return { name, alias: undefined, ...params };
+}
+
+function relationHead(c: Cursor): EmbedHead {
+  c.spaces();
+  const alias = optionalAlias(c);
+  const name = fieldName(c);
+  // `count(` is the aggregate, never a relation
+  if (name === 'count') c.fail([]);
+  const params = embedParams(c);
+  openingParenthesis(c);
+  return { name, alias, ...params };
+}
+
+function openingParenthesis(c: Cursor): void {
+  if (c.peek() !== '(') c.fail(show('('));
+}
+
+/** Up to two of `!inner`, `!left`, `!hint`; the first hint and the first join type win. */
+function embedParams(c: Cursor): Pick<EmbedHead, 'hint' | 'joinType'> {
+  let hint: string | undefined;
+  let joinType: 'inner' | 'left' | undefined;
+  for (let i = 0; i < 2; i++) {
+    if (c.peek() !== '!') {
+      c.expect(show('!'));
+      break;
+    }
+    c.pos++;
+    const join = c.attempt(() => c.oneOf(['left', 'inner'] as const));
+    if (join !== undefined) joinType ??= join;
+    else hint ??= fieldName(c);
+  }
+  return { hint, joinType };
+}
+
+/** `alias:` (a single colon: `::` is a cast). */
+function optionalAlias(c: Cursor): string | undefined {
+  const start = c.pos;
+  const alias = c.attempt(() => fieldName(c));
+  if (alias !== undefined && c.peek() === ':' && c.peek(1) !== ':') {
+    c.pos++;
+    return alias;
+  }
+  c.pos = start;
+  return undefined;
+}
+
+function optionalCast(c: Cursor): string | undefined {
+  if (!c.lookingAt('::')) {
+    c.expect(show('::'));
+    return undefined;
+  }
+  c.pos += 2;
+  return identifier(c);
+}
+
+/** `[alias:]count()`, looked for without consuming. */
+function countAhead(c: Cursor): boolean {
+  const start = c.pos;
+  optionalAlias(c);
+  const found = c.tryLiteral('count()');
+  c.pos = start;
+  return found;
+}
+
+/** `[alias:]count()[::cast]`: the number of rows. */
+function countSelect(c: Cursor): SelectItem {
+  const alias = optionalAlias(c);
+  c.literal('count()');
+  const cast = optionalCast(c);
+  itemEnd(c);
+  return { kind: 'count', alias, cast };
+}
+
+/** The item must end here: `)`, `,` or the end of the value. */
+function itemEnd(c: Cursor): void {
+  if (c.peek() === ')' || c.peek() === ',' || c.atEnd) return;
+  c.fail([show(')'), show(','), 'end of input']);
+}
+
+function fieldSelect(c: Cursor): SelectItem {
+  c.spaces();
+  const star = c.peek() === '*' && c.succeeds(() => {
+    c.char('*');
+    itemEnd(c);
+  });
+  if (star) {
+    c.spaces();
+    return { kind: 'star' };
+  }
+  const count = countAhead(c) ? c.attempt(() => countSelect(c)) : undefined;
+  if (count) {
+    c.spaces();
+    return count;
+  }
+  const alias = optionalAlias(c);
+  const path = field(c);
+  const cast = optionalCast(c);
+  const aggregate = c.attempt(() => {
+    c.char('.');
+    const name = c.oneOf(AGGREGATES);
+    c.literal('()');
+    return name;
+  });
+  if (aggregate === undefined) c.expect(show('.'));
+  const aggregateCast = optionalCast(c);
+  itemEnd(c);
+  c.spaces();
+  return { kind: 'field', field: path, alias, cast, aggregate, aggregateCast };
+}

@@ -1,0 +1,101 @@
+import {
+  queryConstraints,
+  queryRelations,
+  queryRoutines,
+  querySchemaDescriptions,
+  queryViews,
+  type Queryable,
+  type RelKind,
+  type RelationRow,
+} from './queries.ts';
+import { buildRelationships } from './relationships.ts';
+import { routineFromRow } from './routines.ts';
+import { qualifiedKey, type Relation, type RelationKind, type Routine, type SchemaCache } from './types.ts';
+
+export type { Queryable } from './queries.ts';
+
+const RELATION_KINDS: Record<RelKind, RelationKind> = {
+  r: 'table',
+  v: 'view',
+  m: 'materialized_view',
+  f: 'foreign_table',
+  p: 'partitioned_table',
+};
+
+/**
+ * Reads the schema cache of the exposed `schemas` (in `db-schemas` order, the first is the
+ * default) over `client`: five unnamed queries in one read-only, repeatable-read transaction
+ * (one snapshot; `search_path` emptied for that transaction only, so every type name comes
+ * back schema-qualified). The client must not be inside a transaction already.
+ */
+export async function introspectSchemaCache(client: Queryable, schemas: string[]): Promise<SchemaCache> {
+  await client.query('begin isolation level repeatable read read only');
+  try {
+    await client.query("select pg_catalog.set_config('search_path', '', true)");
+    const relationRows = await queryRelations(client, schemas);
+    const constraintRows = await queryConstraints(client);
+    const viewRows = await queryViews(client, schemas);
+    const routineRows = await queryRoutines(client, schemas);
+    const descriptionRows = await querySchemaDescriptions(client, schemas);
+    await client.query('commit');
+
+    const graph = buildRelationships({ schemas, relations: relationRows, constraints: constraintRows, views: viewRows });
+
+    const relations = new Map<string, Relation>();
+    for (const row of relationRows) {
+      const relation = relationFromRow(row, graph.viewPrimaryKeys.get(row.oid));
+      relations.set(qualifiedKey(relation), relation);
+    }
+
+    const exposed = new Set(schemas);
+    const routines = new Map<string, Routine[]>();
+    for (const row of routineRows) {
+      const routine = routineFromRow(row, exposed);
+      if (!routine) continue;
+      const key = qualifiedKey(routine);
+      const overloads = routines.get(key);
+      if (overloads) overloads.push(routine);
+      else routines.set(key, [routine]);
+    }
+
+    return {
+      schemas: [...schemas],
+      relations,
+      relationships: graph.relationships,
+      routines,
+      loadedAt: new Date(),
+      schemaDescriptions: new Map(descriptionRows.map((row) => [row.schema, row.description])),
+    };
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  }
+}
+
+function relationFromRow(row: RelationRow, viewPrimaryKey: string[] | undefined): Relation {
+  const kind = RELATION_KINDS[row.relkind];
+  return {
+    schema: row.schema,
+    name: row.name,
+    kind,
+    columns: row.columns.map((column) => ({
+      name: column.name,
+      type: column.type,
+      udtName: column.udtName,
+      nullable: column.nullable,
+      defaultExpr: column.defaultExpr,
+      generated: column.generated,
+      isArray: column.isArray,
+      description: column.description,
+      position: column.position,
+      enumValues: column.enumValues,
+      dataType: column.dataType,
+      maxLength: column.maxLength,
+    })),
+    primaryKey: kind === 'view' || kind === 'materialized_view' ? (viewPrimaryKey ?? []) : row.primary_key,
+    insertable: row.insertable,
+    updatable: row.updatable,
+    deletable: row.deletable,
+    description: row.description,
+  };
+}
