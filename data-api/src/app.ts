@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import type { Logger } from '@launchdb/common';
+import type { DataApiConfig } from './config/config.ts';
+import { PgrstError } from './errors.ts';
+import { internalError, renderError, type HttpResponse } from './response/response.ts';
+import type { BuildPlan, ConfigSource, ParseApiRequest, RawRequest, SchemaCacheSource } from './server/dependencies.ts';
+import { handleApiRequest } from './server/pipeline.ts';
+
+export interface DataApiDependencies {
+  /** The settings, or a source of them when `reload config` may replace them while running. */
+  config: DataApiConfig | ConfigSource<DataApiConfig>;
+  logger: Logger;
+  /** Connections as the authenticator (through PgBouncer in production). */
+  pool: pg.Pool;
+  schemaCache: SchemaCacheSource;
+  /** request/ `parseApiRequest`. */
+  parseRequest: ParseApiRequest;
+  /** plan/ `buildPlan`. */
+  plan: BuildPlan;
+  /** Largest request body accepted, in bytes (413 beyond); 16 MiB by default. */
+  bodyLimit?: number;
+  /** Told when a request found the database unreachable. */
+  onDatabaseUnavailable?: () => void;
+}
+
+export type DataApi = FastifyInstance;
+
+const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * The PostgREST-compatible HTTP API: every path and method goes to one handler that hands the
+ * raw request (body unparsed, as bytes) to the request pipeline. Fastify parses nothing itself.
+ */
+export async function buildDataApi(deps: DataApiDependencies): Promise<DataApi> {
+  const config: ConfigSource<DataApiConfig> = isConfigSource(deps.config) ? deps.config : constant(deps.config);
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    exposeHeadRoutes: false,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    // a URL the router cannot decode still goes to the pipeline, which answers in PostgREST's terms
+    frameworkErrors: (_error, request, reply) => {
+      void respond(request, reply, undefined);
+    },
+  });
+
+  const pipeline = {
+    config,
+    pool: deps.pool,
+    schemaCache: deps.schemaCache,
+    parseRequest: deps.parseRequest,
+    plan: deps.plan,
+    logger: deps.logger,
+    onDatabaseUnavailable: deps.onDatabaseUnavailable,
+  };
+
+  async function respond(request: FastifyRequest, reply: FastifyReply, body: Buffer | undefined): Promise<FastifyReply> {
+    const response = await handleApiRequest(rawRequest(request, body), pipeline);
+    return send(reply, response);
+  }
+
+  // A request in flight when close() began would leave its keep-alive connection open after the
+  // response, and close() would wait for it: its response ends the connection instead.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.route({
+    method: app.supportedMethods,
+    url: '*',
+    handler: (request, reply) => respond(request, reply, Buffer.isBuffer(request.body) ? request.body : undefined),
+  });
+
+  app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return send(reply, renderError(new PgrstError(413, 'PGRST102', 'Request body is too large', `The limit is ${deps.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes`)));
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(reply, renderError(new PgrstError(error.statusCode, 'PGRST102', error.message)));
+    }
+    request.log.error({ err: error }, 'request failed');
+    return send(reply, renderError(internalError()));
+  });
+
+  return app;
+}
+
+function rawRequest(request: FastifyRequest, body: Buffer | undefined): RawRequest {
+  const url = request.raw.url ?? '/';
+  const question = url.indexOf('?');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value;
+  }
+  return {
+    method: request.method,
+    path: question < 0 ? url : url.slice(0, question),
+    query: question < 0 ? '' : url.slice(question + 1),
+    headers,
+    body,
+  };
+}
+
+function send(reply: FastifyReply, response: HttpResponse): FastifyReply {
+  reply.code(response.status);
+  const grouped = new Map<string, { name: string; values: string[] }>();
+  for (const [name, value] of response.headers) {
+    const key = name.toLowerCase();
+    const entry = grouped.get(key) ?? { name, values: [] };
+    entry.values.push(value);
+    grouped.set(key, entry);
+  }
+  for (const { name, values } of grouped.values()) reply.header(name, values.length === 1 ? values[0] : values);
+  return response.body === null ? reply.send() : reply.send(response.body);
+}
+
+function isConfigSource(config: DataApiConfig | ConfigSource<DataApiConfig>): config is ConfigSource<DataApiConfig> {
+  return typeof (config as ConfigSource<DataApiConfig>).current === 'function';
+}
+
+function constant<T>(value: T): ConfigSource<T> {
+  return { current: () => value };
+}

@@ -1,0 +1,1 @@
+export { authenticate, bearerToken, type AuthConfig, type AuthResult, type RequestHeaders } from './authenticate.ts';

@@ -1,0 +1,366 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '@launchdb/common';
+import { describeValue, readConfigFile, type ConfigFileValue } from './config-file.ts';
+import { JsPathError, parseJsPath, type JsPath } from './js-path.ts';
+
+export type TxEnd = 'commit' | 'commit-allow-override' | 'rollback' | 'rollback-allow-override';
+export type OpenApiMode = 'follow-privileges' | 'ignore-privileges' | 'disabled';
+export type DataApiLogLevel = 'crit' | 'error' | 'warn' | 'info' | 'debug';
+
+/** `schema.name` of a function; `schema` is undefined when the setting names the function alone. */
+export interface FunctionName {
+  schema: string | undefined;
+  name: string;
+}
+
+/**
+ * PostgREST's settings as the data API uses them. Each comes from `PGRST_<NAME>` (dashes as
+ * underscores, upper case) or from the config file, the environment winning.
+ */
+export interface DataApiConfig {
+  /** The file the settings were read from, for `reload config`; undefined when from the environment only. */
+  configFile: string | undefined;
+  dbUri: string;
+  /** Ours: a direct connection for LISTEN when db-uri goes through PgBouncer (transaction pooling cannot LISTEN). */
+  dbListenUri: string | undefined;
+  dbSchemas: string[];
+  dbAnonRole: string | undefined;
+  dbPool: number;
+  /** Seconds a request waits for a pooled connection before 504 PGRST003. */
+  dbPoolAcquisitionTimeout: number;
+  /** Seconds a pooled connection lives before it is replaced. */
+  dbPoolMaxLifetime: number;
+  /** Seconds an idle pooled connection is kept. */
+  dbPoolMaxIdletime: number;
+  dbMaxRows: number | undefined;
+  dbExtraSearchPath: string[];
+  dbPreRequest: FunctionName | undefined;
+  dbAggregatesEnabled: boolean;
+  /** `db-plan-enabled`: allows `Accept: application/vnd.pgrst.plan…`. */
+  dbPlanEnabled: boolean;
+  dbTxEnd: TxEnd;
+  dbChannel: string;
+  dbChannelEnabled: boolean;
+  /** The HS256 key, already base64-decoded when jwt-secret-is-base64; undefined when not configured. */
+  jwtSecret: Uint8Array | undefined;
+  jwtAud: string | undefined;
+  jwtRoleClaimKey: JsPath;
+  serverHost: string;
+  serverPort: number;
+  adminServerHost: string;
+  adminServerPort: number | undefined;
+  openApiMode: OpenApiMode;
+  openApiServerProxyUri: string | undefined;
+  /** `openapi-security-active`: the OpenAPI description declares the JWT security scheme. */
+  openApiSecurityActive: boolean;
+  logLevel: DataApiLogLevel;
+  /** `app.settings.*`, set with set_config in every request's transaction. */
+  appSettings: Array<[string, string]>;
+}
+
+export interface LoadDataApiConfigOptions {
+  /** Defaults to `process.env`; only `PGRST_*` variables are read (and `$(NAME)` in the file). */
+  env?: Record<string, string | undefined>;
+  /** A PostgREST-format config file. */
+  configFile?: string | undefined;
+}
+
+type Raw = { value: ConfigFileValue; source: string } | undefined;
+
+/**
+ * Reads, validates and returns every setting; throws a ConfigError naming each invalid setting
+ * (and where its value came from).
+ */
+export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataApiConfig {
+  const env = options.env ?? process.env;
+  const file = options.configFile ? readConfigFile(options.configFile, (name) => env[name]) : new Map<string, ConfigFileValue>();
+  const issues: string[] = [];
+
+  const raw = (key: string, ...aliases: string[]): Raw => {
+    for (const name of [key, ...aliases]) {
+      const variable = envName(name);
+      const fromEnv = env[variable];
+      if (fromEnv !== undefined) return { value: fromEnv, source: variable };
+      const fromFile = file.get(name);
+      if (fromFile !== undefined) return { value: fromFile, source: options.configFile ?? 'config file' };
+    }
+    return undefined;
+  };
+
+  /** Validates one setting with its zod schema; `undefined` input means "not set". */
+  const setting = <T>(key: string, schema: z.ZodType<T>, given: Raw, emptyIsUnset = true): T | undefined => {
+    const input = given?.value;
+    const normalised = emptyIsUnset && input === '' ? undefined : input;
+    const result = schema.safeParse(normalised);
+    if (result.success) return result.data;
+    const message = result.error.issues[0]?.message ?? 'invalid value';
+    const shown = given === undefined ? '' : ` (got ${JSON.stringify(describeValue(given.value))} from ${given.source})`;
+    issues.push(`${key}: ${message}${shown}`);
+    return undefined;
+  };
+
+  const dbUri = setting('db-uri', text().default('postgresql://').pipe(fileOrValue('db-uri')).pipe(postgresUri()), raw('db-uri'));
+  const dbListenUri = setting('db-listen-uri', text().pipe(postgresUri()).optional(), raw('db-listen-uri'));
+  const dbSchemas = setting('db-schemas', text().default('public').pipe(schemaList()), raw('db-schemas', 'db-schema'));
+  const dbAnonRole = setting('db-anon-role', text().optional(), raw('db-anon-role'));
+  const dbPool = setting('db-pool', integer(1).default(10), raw('db-pool'));
+  const dbPoolAcquisitionTimeout = setting('db-pool-acquisition-timeout', integer(1).default(10), raw('db-pool-acquisition-timeout'));
+  const dbPoolMaxLifetime = setting('db-pool-max-lifetime', integer(1).default(1800), raw('db-pool-max-lifetime'));
+  const dbPoolMaxIdletime = setting('db-pool-max-idletime', integer(1).default(30), raw('db-pool-max-idletime', 'db-pool-timeout'));
+  const dbMaxRows = setting('db-max-rows', integer(0).optional(), raw('db-max-rows', 'max-rows'));
+  const dbExtraSearchPath = setting(
+    'db-extra-search-path',
+    text().default('public').transform((value) => (value === '' ? [] : value.split(',').map((part) => part.trim()))),
+    raw('db-extra-search-path'),
+    false,
+  );
+  const dbPreRequest = setting('db-pre-request', text().pipe(functionName()).optional(), raw('db-pre-request', 'pre-request'));
+  const dbAggregatesEnabled = setting('db-aggregates-enabled', boolean(false), raw('db-aggregates-enabled'));
+  const dbPlanEnabled = setting('db-plan-enabled', boolean(false), raw('db-plan-enabled'));
+  const dbTxEnd = setting(
+    'db-tx-end',
+    text().default('commit').pipe(z.enum(['commit', 'commit-allow-override', 'rollback', 'rollback-allow-override'], { error: 'Invalid transaction termination: expected commit, commit-allow-override, rollback or rollback-allow-override' })),
+    raw('db-tx-end'),
+  );
+  const dbChannel = setting('db-channel', text().default('pgrst'), raw('db-channel'));
+  const dbChannelEnabled = setting('db-channel-enabled', boolean(true), raw('db-channel-enabled'));
+  const jwtSecretIsBase64 = setting('jwt-secret-is-base64', boolean(false), raw('jwt-secret-is-base64', 'secret-is-base64'));
+  const jwtSecret = setting(
+    'jwt-secret',
+    text().pipe(fileOrValue('jwt-secret')).pipe(jwtSecretKey(jwtSecretIsBase64 ?? false)).optional(),
+    raw('jwt-secret'),
+  );
+  const jwtAud = setting('jwt-aud', text().pipe(stringOrUri()).optional(), raw('jwt-aud'));
+  const jwtRoleClaimKey = setting('jwt-role-claim-key', text().default('.role').pipe(jsPath()), raw('jwt-role-claim-key', 'role-claim-key'));
+  const serverHost = setting('server-host', text().default('!4'), raw('server-host'));
+  const serverPort = setting('server-port', port().default(3000), raw('server-port'));
+  const adminServerHost = setting('admin-server-host', text().optional(), raw('admin-server-host'));
+  const adminServerPort = setting('admin-server-port', port().optional(), raw('admin-server-port'));
+  const openApiMode = setting(
+    'openapi-mode',
+    text().default('follow-privileges').pipe(z.enum(['follow-privileges', 'ignore-privileges', 'disabled'], { error: 'Invalid openapi-mode: expected follow-privileges, ignore-privileges or disabled' })),
+    raw('openapi-mode'),
+  );
+  const openApiServerProxyUri = setting('openapi-server-proxy-uri', text().pipe(proxyUri()).optional(), raw('openapi-server-proxy-uri'));
+  const openApiSecurityActive = setting('openapi-security-active', boolean(false), raw('openapi-security-active'));
+  const logLevel = setting(
+    'log-level',
+    text().default('error').pipe(z.enum(['crit', 'error', 'warn', 'info', 'debug'], { error: 'Invalid logging level: expected crit, error, warn, info or debug' })),
+    raw('log-level'),
+  );
+
+  if (adminServerPort !== undefined && adminServerPort === serverPort) issues.push('admin-server-port: cannot be the same as server-port');
+  if (issues.length > 0) throw new ConfigError(issues.join('; '));
+
+  return {
+    configFile: options.configFile,
+    dbUri: dbUri!,
+    dbListenUri,
+    dbSchemas: dbSchemas!,
+    dbAnonRole,
+    dbPool: dbPool!,
+    dbPoolAcquisitionTimeout: dbPoolAcquisitionTimeout!,
+    dbPoolMaxLifetime: dbPoolMaxLifetime!,
+    dbPoolMaxIdletime: dbPoolMaxIdletime!,
+    dbMaxRows,
+    dbExtraSearchPath: dbExtraSearchPath!,
+    dbPreRequest,
+    dbAggregatesEnabled: dbAggregatesEnabled!,
+    dbPlanEnabled: dbPlanEnabled!,
+    dbTxEnd: dbTxEnd!,
+    dbChannel: dbChannel!,
+    dbChannelEnabled: dbChannelEnabled!,
+    jwtSecret,
+    jwtAud,
+    jwtRoleClaimKey: jwtRoleClaimKey!,
+    serverHost: serverHost!,
+    serverPort: serverPort!,
+    adminServerHost: adminServerHost ?? serverHost!,
+    adminServerPort,
+    openApiMode: openApiMode!,
+    openApiServerProxyUri,
+    openApiSecurityActive: openApiSecurityActive!,
+    logLevel: logLevel!,
+    appSettings: appSettings(env, file),
+  };
+}
+
+/** `db-max-rows` → `PGRST_DB_MAX_ROWS` */
+export function envName(key: string): string {
+  return `PGRST_${key.replaceAll('-', '_').toUpperCase()}`;
+}
+
+/** The address to bind for PostgREST's `server-host` values (`!4`, `*4`, `!6`, `*6`, `*` are Warp's wildcards). */
+export function listenAddress(host: string): string {
+  switch (host) {
+    case '!4':
+    case '*4':
+      return '0.0.0.0';
+    case '*':
+    case '!6':
+    case '*6':
+      return '::';
+    default:
+      return host;
+  }
+}
+
+/** pino's level for PostgREST's log-level. */
+export function pinoLevel(level: DataApiLogLevel): string {
+  return level === 'crit' ? 'fatal' : level;
+}
+
+function appSettings(env: Record<string, string | undefined>, file: Map<string, ConfigFileValue>): Array<[string, string]> {
+  const settings = new Map<string, string>();
+  for (const [key, value] of file) {
+    if (key.startsWith('app.settings.') && key.length > 'app.settings.'.length) settings.set(key, describeValue(value));
+  }
+  for (const [variable, value] of Object.entries(env)) {
+    if (value !== undefined && variable.startsWith('PGRST_APP_SETTINGS_') && variable.length > 'PGRST_APP_SETTINGS_'.length) {
+      settings.set(`app.settings.${variable.slice('PGRST_APP_SETTINGS_'.length)}`, value);
+    }
+  }
+  return [...settings];
+}
+
+// --- the value shapes, each with PostgREST's coercion rules
+
+/** Any file value read as text (numbers and booleans as they print), like PostgREST's coerceText. */
+function text() {
+  return z.preprocess(
+    (value) => (value === undefined || typeof value === 'string' ? value : describeValue(value as ConfigFileValue)),
+    z.string({ error: 'expected text' }),
+  );
+}
+
+function integer(minimum: number) {
+  const wording = minimum > 0 ? 'a positive whole number' : 'a whole number, 0 or more';
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value) ? Number(value) : value),
+    z.number({ error: `expected ${wording}` }).int({ error: `expected ${wording}` }).min(minimum, { error: `expected ${wording}` }),
+  );
+}
+
+function port() {
+  const wording = 'expected a TCP port number (0-65535)';
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
+    z.number({ error: wording }).int({ error: wording }).min(0, { error: wording }).max(65535, { error: wording }),
+  );
+}
+
+/** PostgREST accepts true/false in any case, quoted or not, and numbers (> 0 is true). */
+function boolean(fallback: boolean) {
+  return z.preprocess((value) => {
+    if (value === undefined || typeof value === 'boolean') return value;
+    if (typeof value === 'number') return value > 0;
+    if (typeof value !== 'string') return value;
+    const letters = value.replace(/[^A-Za-z]/g, '').toLowerCase();
+    if (letters === 'true' || letters === 'on' || letters === 'yes') return true;
+    if (letters === 'false' || letters === 'off' || letters === 'no') return false;
+    if (/^\s*-?\d+\s*$/.test(value)) return Number(value) > 0;
+    return value;
+  }, z.boolean({ error: 'expected true or false' }).default(fallback));
+}
+
+/** `@/path/to/file` reads the value from that file (one trailing newline removed), as PostgREST does. */
+function fileOrValue(key: string) {
+  return z.string().transform((value, context) => {
+    if (!value.startsWith('@')) return value;
+    try {
+      const content = readFileSync(value.slice(1), 'utf8');
+      return key === 'db-uri' ? content.trim() : content.replace(/\n$/, '');
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `cannot read ${value.slice(1)}: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  });
+}
+
+function postgresUri() {
+  return z.string().refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), {
+    error: 'expected a postgres:// or postgresql:// connection URI',
+  });
+}
+
+function schemaList() {
+  return z.string().transform((value, context) => {
+    const schemas = value.split(',').map((part) => part.trim());
+    for (const schema of schemas) {
+      if (schema === '') context.addIssue({ code: 'custom', message: 'an empty schema name in the list' });
+      if (schema === 'pg_catalog' || schema === 'information_schema') {
+        context.addIssue({ code: 'custom', message: `db-schemas does not allow schema: '${schema}'` });
+      }
+    }
+    return schemas;
+  });
+}
+
+/** `schema.function` or `function`, split at the first period like PostgREST's toQi. */
+function functionName() {
+  return z.string().transform((value, context): FunctionName => {
+    const trimmed = value.trim();
+    const period = trimmed.indexOf('.');
+    const schema = period < 0 ? undefined : trimmed.slice(0, period);
+    const name = period < 0 ? trimmed : trimmed.slice(period + 1);
+    if (name === '' || schema === '' || /\0/.test(trimmed)) {
+      context.addIssue({ code: 'custom', message: 'expected a function name, optionally schema-qualified (schema.function)' });
+      return z.NEVER;
+    }
+    return { schema, name };
+  });
+}
+
+function jwtSecretKey(isBase64: boolean) {
+  return z.string().transform((value, context): Uint8Array => {
+    if (/^\s*\{/.test(value)) {
+      try {
+        const parsed = JSON.parse(value) as Record<string, unknown>;
+        if (parsed && typeof parsed === 'object' && ('kty' in parsed || 'keys' in parsed)) {
+          context.addIssue({ code: 'custom', message: 'JSON Web Keys are not supported here; give the HS256 secret itself' });
+          return z.NEVER;
+        }
+      } catch {
+        // not JSON: a secret that happens to start with a brace
+      }
+    }
+    if (!isBase64) return new TextEncoder().encode(value);
+    const standard = value.trim().replaceAll('-', '+').replaceAll('_', '/').replaceAll('.', '=');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(standard) || standard.length % 4 !== 0) {
+      context.addIssue({ code: 'custom', message: 'jwt-secret-is-base64 is true but jwt-secret is not valid base64' });
+      return z.NEVER;
+    }
+    return new Uint8Array(Buffer.from(standard, 'base64'));
+  });
+}
+
+/** jwt-aud: any string; one with a colon must be a URI (RFC 3986), as PostgREST checks. */
+function stringOrUri() {
+  return z.string().refine((value) => !value.includes(':') || /^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/.test(value), {
+    error: 'jwt-aud should be a string or a valid URI',
+  });
+}
+
+function jsPath() {
+  return z.string().transform((value, context) => {
+    try {
+      return parseJsPath(value);
+    } catch (error) {
+      if (!(error instanceof JsPathError)) throw error;
+      context.addIssue({ code: 'custom', message: error.message });
+      return z.NEVER;
+    }
+  });
+}
+
+function proxyUri() {
+  return z.string().refine(
+    (value) => {
+      if (!URL.canParse(value)) return false;
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.search === '' && url.hash === '';
+    },
+    { error: 'Malformed proxy uri, a correct example: https://example.com:8443/basePath' },
+  );
+}
