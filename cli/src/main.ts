@@ -5,14 +5,22 @@ const USAGE = `Usage: launchdb <command>
 Commands:
   up      start the platform in the foreground (PostgreSQL, PgBouncer when installed, platform-api);
           Ctrl-C stops it. Settings come from the environment and ./.env (see .env.example).
+  data-api [--config <file>]
+          run one PostgREST-compatible data API in the foreground, configured like PostgREST:
+          PGRST_* variables and/or a PostgREST config file (what postgrest-manager spawns)
   help    show this help
 `;
 
-const [command] = process.argv.slice(2);
+const [command, ...args] = process.argv.slice(2);
 switch (command) {
   case 'up':
     await up();
     break;
+  case 'data-api': {
+    const { runDataApiCommand } = await import('@launchdb/data-api');
+    await runDataApiCommand(args);
+    break;
+  }
   case undefined:
   case 'help':
   case '--help':

@@ -15,3 +15,4 @@ export * from './auth/index.ts';
 export * from './execute/index.ts';
 export * from './response/index.ts';
 export { PgrstError, Errors } from './errors.ts';
+export { runDataApiCommand } from './command.ts';

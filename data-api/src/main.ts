@@ -1,24 +1,3 @@
-import { ConfigError } from '@launchdb/common';
-import { configFileFromArguments } from './config/arguments.ts';
-import { loadDataApiConfig } from './config/config.ts';
-import { startDataApi } from './server/start.ts';
+import { runDataApiCommand } from './command.ts';
 
-// The data API alone, as postgrest-manager runs it: settings from `--config <file>` (PostgREST's
-// format) and PGRST_* variables. SIGTERM/SIGINT stop it gracefully, SIGUSR1/SIGUSR2 reload.
-let config;
-try {
-  config = loadDataApiConfig({ env: process.env, configFile: configFileFromArguments(process.argv.slice(2)) });
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`data-api: invalid configuration: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
-
-try {
-  await startDataApi(config);
-} catch (error) {
-  process.stderr.write(`data-api: ${(error as Error).message}\n`);
-  process.exit(1);
-}
+await runDataApiCommand(process.argv.slice(2));
