@@ -43,6 +43,8 @@ export class EmbeddedPlatform {
   #pgbouncer: PgBouncerProcess | undefined;
   #pools: Pool[] = [];
   #api: PlatformApi | undefined;
+  #stopped = false;
+  #pgbouncerRestarts = 0;
 
   constructor(config: LaunchdbConfig, logger?: Logger) {
     this.#config = config;
@@ -101,6 +103,7 @@ export class EmbeddedPlatform {
         users,
         admin: { user: role, password: rolePassword },
         onLog: (line) => this.#logger.debug({ component: 'pgbouncer' }, line),
+        onUnexpectedExit: (code, signal) => this.#restartPgBouncer(code, signal),
       });
       await this.#pgbouncer.writeConfig();
       await this.#pgbouncer.start();
@@ -149,6 +152,7 @@ export class EmbeddedPlatform {
 
   /** Reverse order of start; safe to call at any point of a failed start, and twice. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     const api = this.#api;
     this.#api = undefined;
     await api?.close().catch((error: Error) => this.#logger.warn({ err: error }, 'platform-api did not close cleanly'));
@@ -167,6 +171,31 @@ export class EmbeddedPlatform {
   killChildrenNow(): void {
     this.#pgbouncer?.killNow();
     this.#cluster?.killNow();
+  }
+
+  /**
+   * PgBouncer died under us: health reports it down (503) while it is restarted with a growing
+   * delay; services reconnect through it by themselves once it listens again.
+   */
+  #restartPgBouncer(code: number | null, signal: NodeJS.Signals | null): void {
+    const pgbouncer = this.#pgbouncer;
+    if (!pgbouncer || this.#stopped) return;
+    this.#pgbouncerRestarts += 1;
+    const delayMs = Math.min(500 * 2 ** Math.min(this.#pgbouncerRestarts - 1, 5), 10_000);
+    this.#logger.error({ component: 'pgbouncer', code, signal, delayMs }, 'PgBouncer exited unexpectedly; restarting');
+    setTimeout(() => {
+      if (this.#stopped || this.#pgbouncer !== pgbouncer) return;
+      pgbouncer.start().then(
+        () => {
+          this.#pgbouncerRestarts = 0;
+          this.#logger.info({ component: 'pgbouncer' }, 'PgBouncer restarted');
+        },
+        (error: Error) => {
+          this.#logger.error({ component: 'pgbouncer', err: error }, 'PgBouncer restart failed');
+          this.#restartPgBouncer(null, null);
+        },
+      );
+    }, delayMs).unref();
   }
 
   #pool(connectionString: string, applicationName: string, max: number): Pool {

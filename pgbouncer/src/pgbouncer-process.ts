@@ -23,6 +23,8 @@ export interface PgBouncerProcessOptions {
   /** Admin console login used by `reload()`; the user must be in `settings.adminUsers` and in `users`. */
   admin?: { user: string; password: string };
   onLog?: (line: string) => void;
+  /** Called when a started PgBouncer exits without stop() or killNow() having asked it to. */
+  onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 const START_TIMEOUT_MS = 15_000;
@@ -37,6 +39,8 @@ export class PgBouncerProcess {
   readonly #runAs: RunAs | undefined;
   readonly #admin: { user: string; password: string } | undefined;
   readonly #onLog: ((line: string) => void) | undefined;
+  readonly #onUnexpectedExit: PgBouncerProcessOptions['onUnexpectedExit'];
+  #stopping = false;
   #settings: PgBouncerProcessSettings;
   #users: UserSecret[];
   #process: ChildProcess | undefined;
@@ -47,6 +51,7 @@ export class PgBouncerProcess {
     this.#runAs = options.runAs;
     this.#admin = options.admin;
     this.#onLog = options.onLog;
+    this.#onUnexpectedExit = options.onUnexpectedExit;
     this.#settings = options.settings;
     this.#users = options.users;
   }
@@ -104,12 +109,16 @@ export class PgBouncerProcess {
     };
     forEachLine(child.stdout, onLine);
     forEachLine(child.stderr, onLine);
-    child.once('exit', () => {
+    this.#stopping = false;
+    let ready = false;
+    child.once('exit', (code, signal) => {
       if (this.#process === child) this.#process = undefined;
+      if (ready && !this.#stopping) this.#onUnexpectedExit?.(code, signal);
     });
 
     try {
       await this.#waitUntilListening(child, recent);
+      ready = true;
     } catch (error) {
       await this.#killAndWait(child);
       throw error;
@@ -123,6 +132,7 @@ export class PgBouncerProcess {
   async stop(): Promise<void> {
     const child = this.#process;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.#stopping = true;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
@@ -136,6 +146,7 @@ export class PgBouncerProcess {
    */
   killNow(): void {
     const child = this.#process;
+    this.#stopping = true;
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 

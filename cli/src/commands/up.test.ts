@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '@launchdb/common';
+import { findPgBouncerBinary } from '@launchdb/pgbouncer';
 
 const LAUNCHDB = fileURLToPath(new URL('../../bin/launchdb.js', import.meta.url));
 
@@ -130,6 +131,21 @@ describe('launchdb up', () => {
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
     await expect.poll(() => processesMentioning(workdir), { timeout: 10_000 }).toEqual([]);
+  }, 60_000);
+
+  it.skipIf(!findPgBouncerBinary())('restarts PgBouncer when it dies, and health recovers', async () => {
+    const run = launch(['up'], env, workdir);
+    try {
+      expect((await waitForHealth(url, 15_000)).status).toBe(200);
+      const pgbouncerPid = (await processesMentioning(join(env.LAUNCHDB_DATA_DIR!, 'pgbouncer'))).at(0)!;
+      process.kill(pgbouncerPid, 'SIGKILL');
+      await expect.poll(async () => (await fetch(`${url}/api/health`)).status, { timeout: 5_000, interval: 20 }).toBe(503);
+      await expect.poll(async () => (await fetch(`${url}/api/health`)).status, { timeout: 10_000 }).toBe(200);
+      expect(await processesMentioning(join(env.LAUNCHDB_DATA_DIR!, 'pgbouncer'))).not.toContain(pgbouncerPid);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
   }, 60_000);
 
   it('runs through `npm start`, and stopping npm stops everything it started', async () => {
