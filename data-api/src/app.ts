@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from '@launchdb/common';
 import type { DataApiConfig } from './config/config.ts';
-import { PgrstError } from './errors.ts';
+import { Errors, PgrstError } from './errors.ts';
 import { internalError, renderError, type HttpResponse } from './response/response.ts';
 import type { BuildPlan, ConfigSource, ParseApiRequest, RawRequest, SchemaCacheSource } from './server/dependencies.ts';
 import { handleApiRequest } from './server/pipeline.ts';
@@ -49,6 +51,7 @@ export async function buildDataApi(deps: DataApiDependencies): Promise<DataApi> 
     frameworkErrors: (_error, request, reply) => {
       void respond(request, reply, undefined);
     },
+    clientErrorHandler,
   });
 
   const pipeline = {
@@ -77,6 +80,15 @@ export async function buildDataApi(deps: DataApiDependencies): Promise<DataApi> 
     return payload;
   });
 
+  // Fastify refuses a Content-Type it cannot parse (415) before any route runs; PostgREST reads
+  // the header itself. The header is kept aside, Fastify sees a type its catch-all parser takes.
+  app.addHook('onRequest', async (request) => {
+    const contentType = request.headers['content-type'];
+    if (contentType === undefined && request.method !== 'QUERY') return;
+    sentContentType.set(request.raw, contentType);
+    request.headers['content-type'] = 'application/octet-stream';
+  });
+
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.route({
@@ -84,6 +96,9 @@ export async function buildDataApi(deps: DataApiDependencies): Promise<DataApi> 
     url: '*',
     handler: (request, reply) => respond(request, reply, Buffer.isBuffer(request.body) ? request.body : undefined),
   });
+
+  // methods Fastify has no route for (PROPFIND, LOCK, …) still reach the pipeline: 405 PGRST117
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => respond(request, reply, undefined));
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -99,6 +114,34 @@ export async function buildDataApi(deps: DataApiDependencies): Promise<DataApi> 
   return app;
 }
 
+/**
+ * Requests Node's HTTP parser refuses never reach a route. A method it does not know is
+ * PostgREST's 405 PGRST117; other malformed requests get the status Fastify gives them.
+ */
+function clientErrorHandler(error: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const packet = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString('latin1') : '';
+  const method = error.code === 'HPE_INVALID_METHOD' ? /^([!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}) /.exec(packet)?.[1] : undefined;
+  const failure =
+    method !== undefined
+      ? Errors.unsupportedMethod(method)
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new PgrstError(431, 'PGRST100', 'Request header fields too large')
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new PgrstError(408, 'PGRST100', 'Request timeout')
+          : new PgrstError(400, 'PGRST100', 'Malformed HTTP request');
+  const body = JSON.stringify(failure.toJSON());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/** The Content-Type each request was sent with, while Fastify's copy says octet-stream. */
+const sentContentType = new WeakMap<object, string | undefined>();
+
 function rawRequest(request: FastifyRequest, body: Buffer | undefined): RawRequest {
   const url = request.raw.url ?? '/';
   const question = url.indexOf('?');
@@ -106,6 +149,11 @@ function rawRequest(request: FastifyRequest, body: Buffer | undefined): RawReque
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
     headers[name] = Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value;
+  }
+  if (sentContentType.has(request.raw)) {
+    const contentType = sentContentType.get(request.raw);
+    if (contentType === undefined) delete headers['content-type'];
+    else headers['content-type'] = contentType;
   }
   return {
     method: request.method,

@@ -2,11 +2,13 @@ import pg from 'pg';
 import type { AuthResult } from '../auth/authenticate.ts';
 import type { DataApiConfig } from '../config/config.ts';
 import { Errors, fromPostgresError, PgrstError } from '../errors.ts';
+import { needsPlannedCount, plannedRows, totalCount } from '../plan/count.ts';
+import type { ReadExecutionPlan } from '../plan/read-plan.ts';
 import type { ExecutionPlan } from '../plan/types.ts';
 import { parseResponseHeadersGuc, parseResponseStatusGuc } from '../response/guc.ts';
 import { join, param, quoteIdentifier, raw, render, sql, type SqlFragment } from '../sql/fragment.ts';
 
-export type ExecutionSettings = Pick<DataApiConfig, 'dbExtraSearchPath' | 'dbPreRequest' | 'dbTxEnd' | 'appSettings'>;
+export type ExecutionSettings = Pick<DataApiConfig, 'dbExtraSearchPath' | 'dbPreRequest' | 'dbTxEnd' | 'appSettings'> & Partial<Pick<DataApiConfig, 'dbMaxRows'>>;
 
 /** Everything about the request the transaction needs besides the plan. */
 export interface ExecutionContext {
@@ -71,6 +73,12 @@ export async function executePlan(pool: pg.Pool, plan: ExecutionPlan, context: E
   const { client } = session;
   try {
     const main = render(plan.statement);
+    if (isExplained(plan)) {
+      const { rows } = await client.query<Record<string, string>>({ text: main.text, values: main.values, types: RAW_TEXT });
+      const rollback = shouldRollback(plan, context);
+      await finishRequest(session, rollback);
+      return { ...NO_RESULT, body: explainOutput(rows), committed: !rollback };
+    }
     const { rows } = await client.query<ResultRow>({ text: main.text, values: main.values, types: RAW_TEXT });
     const row = rows[0];
     if (rows.length !== 1 || !row) throw new Error(`the plan's statement returned ${rows.length} rows instead of one`);
@@ -78,17 +86,21 @@ export async function executePlan(pool: pg.Pool, plan: ExecutionPlan, context: E
     if (missing.length > 0) throw new Error(`the plan's statement did not return the column(s) ${missing.join(', ')}`);
 
     const pageTotal = row.page_total === null ? 0 : Number(row.page_total);
+    // PostgREST's order: failNotSingular, failExceedsMaxAffectedPref, failChangesOffLimits, failPut
     if (plan.singular && pageTotal !== 1) throw Errors.singular(pageTotal);
     if (plan.maxAffected !== undefined && pageTotal > plan.maxAffected) throw Errors.maxAffected(pageTotal);
+    if (plan.maxChanges !== undefined && pageTotal > plan.maxChanges) throw Errors.offLimitsChanges(pageTotal, plan.maxChanges);
+    if (plan.kind === 'put' && pageTotal !== 1) throw Errors.putMismatch();
     const responseHeaders = parseResponseHeadersGuc(row.response_headers);
     const responseStatus = parseResponseStatusGuc(row.response_status);
+    const totalResultSet = await countTotal(client, plan, row.total_result_set === null ? null : Number(row.total_result_set), context.settings.dbMaxRows);
 
     const rollback = shouldRollback(plan, context);
     await finishRequest(session, rollback);
     return {
       body: row.body,
       pageTotal,
-      totalResultSet: row.total_result_set === null ? undefined : Number(row.total_result_set),
+      totalResultSet: totalResultSet ?? undefined,
       location: row.location,
       inserted: row.inserted === undefined || row.inserted === null ? undefined : Number(row.inserted),
       responseStatus,
@@ -98,6 +110,39 @@ export async function executePlan(pool: pg.Pool, plan: ExecutionPlan, context: E
   } catch (error) {
     throw await abortRequest(session, error, context.auth.authenticated);
   }
+}
+
+const NO_RESULT: ExecutionResult = {
+  body: null,
+  pageTotal: 0,
+  totalResultSet: undefined,
+  location: null,
+  inserted: undefined,
+  responseStatus: undefined,
+  responseHeaders: [],
+  committed: true,
+};
+
+/** `Accept: application/vnd.pgrst.plan…`: the statement is an EXPLAIN, its output the body. */
+export function isExplained(plan: Pick<ExecutionPlan, 'mediaType'>): boolean {
+  return plan.mediaType === 'application/vnd.pgrst.plan+json' || plan.mediaType === 'application/vnd.pgrst.plan+text';
+}
+
+/** EXPLAIN's "QUERY PLAN" column: one JSON document (FORMAT JSON), or one line of text per row. */
+function explainOutput(rows: Array<Record<string, string>>): string {
+  return rows.map((row) => Object.values(row)[0] ?? '').join('\n');
+}
+
+/**
+ * `Prefer: count=planned|estimated`: the planner's estimate of the count query, run after the
+ * main statement when plan/count.ts says it is needed; else the statement's own total.
+ */
+async function countTotal(client: pg.PoolClient, plan: ExecutionPlan, statementTotal: number | null, maxRows: number | undefined): Promise<number | null> {
+  const countPlan = (plan as Partial<ReadExecutionPlan>).countPlanStatement;
+  if (!countPlan || !needsPlannedCount(plan.count, statementTotal, maxRows)) return statementTotal;
+  const { text, values } = render(countPlan);
+  const { rows } = await client.query<Record<string, string>>({ text, values, types: RAW_TEXT });
+  return totalCount(plan.count, statementTotal, plannedRows(rows[0]?.['QUERY PLAN']));
 }
 
 /**

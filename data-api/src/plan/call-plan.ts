@@ -227,7 +227,22 @@ export function findRoutine(cache: SchemaCache, schema: string, name: string, ar
       candidates.map((routine) => routine.parameters.map((parameter) => `${parameter.name} => ${parameter.type}`).join(', ')),
     );
   }
-  throw Errors.noRoutine(schema, name, [...keys].sort(), noRoutineHint(cache, schema, name, argumentKeys, overloads));
+  throw Errors.noRoutine(schema, name, [...keys].sort(), noRoutineHint(cache, schema, name, argumentKeys, overloads), searchedFor(options));
+}
+
+/** What a call could also have matched, for PGRST202's message (PostgREST's NoRpc). */
+function searchedFor(options: MatchOptions): 'json' | 'text' | 'xml' | 'bytea' | 'single-object' | 'none' {
+  if (options.singleObject) return 'single-object';
+  if (!options.isPost) return 'none';
+  switch (options.bodyKind) {
+    case 'json':
+    case 'text':
+    case 'xml':
+    case 'bytea':
+      return options.bodyKind;
+    default:
+      return 'none';
+  }
 }
 
 /**

@@ -142,6 +142,7 @@ export function buildMutationPlan(request: ApiRequest, cache: SchemaCache, conte
     range: { offset: 0, limit: undefined },
     rollback: preferences.tx === 'rollback',
     maxAffected: (kind === 'update' || kind === 'delete') && preferences.handling === 'strict' ? preferences.maxAffected : undefined,
+    maxChanges: kind === 'update' || kind === 'delete' ? root.limit : undefined,
     preferenceApplied: preferenceApplied(preferences, kind, hasConflictTarget),
     relationPath: kind === 'insert' ? `/${relation.name}` : undefined,
   };

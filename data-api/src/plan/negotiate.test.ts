@@ -14,9 +14,16 @@ describe('negotiateRead', () => {
 
   test('vendor types: singular object, nulls stripped; CSV', () => {
     expect(negotiate([accept('application/vnd.pgrst.object+json')])).toMatchObject({ mediaType: 'application/vnd.pgrst.object+json', body: 'object', singular: true });
-    expect(negotiate([accept('application/vnd.pgrst.object', { nulls: 'stripped' })]).body).toBe('object-stripped');
-    expect(negotiate([accept('application/vnd.pgrst.array+json', { nulls: 'stripped' })]).body).toBe('json-stripped');
-    expect(negotiate([accept('application/vnd.pgrst.array+json')]).body).toBe('json');
+    expect(negotiate([accept('application/vnd.pgrst.object', { nulls: 'stripped' })])).toMatchObject({
+      mediaType: 'application/vnd.pgrst.object+json;nulls=stripped',
+      body: 'object-stripped',
+      singular: true,
+    });
+    expect(negotiate([accept('application/vnd.pgrst.array+json', { nulls: 'stripped' })])).toMatchObject({
+      mediaType: 'application/vnd.pgrst.array+json;nulls=stripped',
+      body: 'json-stripped',
+    });
+    expect(negotiate([accept('application/vnd.pgrst.array+json')])).toMatchObject({ mediaType: 'application/json', body: 'json' });
     expect(negotiate([accept('text/csv')])).toMatchObject({ mediaType: 'text/csv', body: 'csv' });
   });
 

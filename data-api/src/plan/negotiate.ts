@@ -58,12 +58,17 @@ function produced(type: string, parameters: Record<string, string>): NegotiatedM
     case 'application/json':
     case '*/*':
       return JSON_MEDIA;
+    // PostgREST names the stripped variants in Content-Type; a plain array is application/json
     case 'application/vnd.pgrst.array+json':
     case 'application/vnd.pgrst.array':
-      return { mediaType: 'application/json', body: stripped ? 'json-stripped' : 'json', singular: false, explain: undefined };
+      return stripped
+        ? { mediaType: 'application/vnd.pgrst.array+json;nulls=stripped', body: 'json-stripped', singular: false, explain: undefined }
+        : JSON_MEDIA;
     case 'application/vnd.pgrst.object+json':
     case 'application/vnd.pgrst.object':
-      return { mediaType: 'application/vnd.pgrst.object+json', body: stripped ? 'object-stripped' : 'object', singular: true, explain: undefined };
+      return stripped
+        ? { mediaType: 'application/vnd.pgrst.object+json;nulls=stripped', body: 'object-stripped', singular: true, explain: undefined }
+        : { mediaType: 'application/vnd.pgrst.object+json', body: 'object', singular: true, explain: undefined };
     case 'text/csv':
       return { mediaType: 'text/csv', body: 'csv', singular: false, explain: undefined };
     default:

@@ -98,7 +98,7 @@ describe('modifiers', () => {
     expect(code(() => tree(readRequest('assets', { modifiers: { '': { order: [order('name', undefined, undefined, 'zones')] } } })))).toBe('400 PGRST108');
   });
 
-  test('writes: root filters, orders and ranges belong to the write, embed filters stay', () => {
+  test('writes: root filters and ranges belong to the write; orders and embed filters and ranges shape what comes back', () => {
     const request = readRequest('zones', {
       action: { kind: 'update' },
       select: [star, embed('assets', [star])],
@@ -106,10 +106,10 @@ describe('modifiers', () => {
     });
     const root = tree(request, 'mutation', { ...context, maxRows: 10 });
     expect(root.where).toEqual([]);
-    expect(root.order).toEqual([]);
+    expect(root.order).toHaveLength(1);
     expect(root.range).toEqual({ offset: 0, limit: undefined });
     expect(root.embeds[0]?.where).toHaveLength(1);
-    expect(root.embeds[0]?.range).toEqual({ offset: 0, limit: undefined });
+    expect(root.embeds[0]?.range).toEqual({ offset: 0, limit: 3 });
   });
 
   test('db-max-rows restricts every level', () => {

@@ -193,7 +193,8 @@ function applyModifiers(root: ReadNode, request: ApiRequest, purpose: ReadPurpos
     const isRoot = path === '';
     // writes filter their own rows; the read of the written rows only filters embeds
     if (!(isRoot && purpose === 'mutation')) node.where = conditionsOf(node, modifiers);
-    if (purpose === 'mutation') continue;
+    // the written rows come back in the order asked for, at every level; the root's
+    // limit/offset chose which rows were written, so only embeds are paged here
     node.order = modifiers.order.map((term) => resolveOrder(node, term));
     if (!isRoot) node.range = { offset: modifiers.offset ?? 0, limit: modifiers.limit };
   }

@@ -36,6 +36,11 @@ export interface ExecutionPlan {
   rollback: boolean;
   /** Prefer: max-affected=n with handling=strict: rollback + PGRST124 when exceeded. */
   maxAffected: number | undefined;
+  /**
+   * `limit` of a PATCH/DELETE: more rows changed than that (the order was not unique) is a
+   * rollback and 400 PGRST110.
+   */
+  maxChanges?: number | undefined;
   /** Preferences to list in Preference-Applied. */
   preferenceApplied: string[];
   /** For the Location header on insert: `/<relation>?<location>` */
@@ -46,6 +51,9 @@ export interface ExecutionPlan {
 export type ResponseMediaType =
   | 'application/json'
   | 'application/vnd.pgrst.object+json'
+  /** `Accept: application/vnd.pgrst.array+json;nulls=stripped`, named so in Content-Type as PostgREST does */
+  | 'application/vnd.pgrst.array+json;nulls=stripped'
+  | 'application/vnd.pgrst.object+json;nulls=stripped'
   | 'text/csv'
   | 'application/openapi+json'
   | 'application/vnd.pgrst.plan+json'

@@ -136,27 +136,93 @@ export class Cursor {
   }
 
   /**
-   * Parsec's `<?>`: when `p` fails without getting past its start, what it expected is
-   * reported as `label` instead of the list of its alternatives.
+   * Parsec's `<?>`: when `p` fails without getting past its start — or succeeds without
+   * consuming anything, as an optional part does — what it expected there is reported as
+   * `label` instead of the list of its alternatives.
    */
   label<T>(label: string, p: () => T): T {
+    const start = this.pos;
+    const before: Failure = { ...this.failure, expected: [...this.failure.expected] };
+    const relabel = () => {
+      if (before.pos === start) {
+        this.failure.expected = before.expected;
+        this.failure.unexpected = before.unexpected ?? this.failure.unexpected;
+      } else {
+        this.failure.expected = [];
+      }
+      // Parsec lists each expectation once (showErrorMessages `nub`s them)
+      if (!this.failure.expected.includes(label)) this.failure.expected.push(label);
+    };
+    let value: T;
+    try {
+      value = p();
+    } catch (error) {
+      if (error !== BACKTRACK) throw error;
+      if (this.failure.pos === start) relabel();
+      this.pos = start;
+      throw BACKTRACK;
+    }
+    const expectedHere = this.pos === start && this.failure.pos === start;
+    if (expectedHere && (before.pos !== start || this.failure.expected.length !== before.expected.length)) relabel();
+    return value;
+  }
+
+  /**
+   * Parsec's `<?>` over a choice whose alternatives are all under `try`: when `p` fails it
+   * failed without consuming input as Parsec counts it, so whatever its furthest failure
+   * expected — at any depth — is reported as `label`, keeping that failure's position and
+   * unexpected text (`eq1` → column 3, `unexpected "1" expecting operator (eq, gt, ...)`).
+   */
+  labelTried<T>(label: string, p: () => T): T {
     const start = this.pos;
     const before: Failure = { ...this.failure, expected: [...this.failure.expected] };
     try {
       return p();
     } catch (error) {
       if (error !== BACKTRACK) throw error;
-      if (this.failure.pos === start) {
-        if (before.pos === start) {
-          this.failure.expected = before.expected;
-          this.failure.unexpected = before.unexpected ?? this.failure.unexpected;
-        } else {
-          this.failure.expected = [];
-        }
-        this.failure.expected.push(label);
+      const f = this.failure;
+      if (f.pos > before.pos) {
+        f.expected = [label];
+      } else if (f.pos === before.pos && f.expected.length > before.expected.length) {
+        f.expected = [...before.expected.filter((e) => e !== label), label];
       }
       this.pos = start;
       throw BACKTRACK;
+    }
+  }
+
+  /**
+   * Parsec's `try a <|> b`: `a` (which rewinds and returns undefined when it fails) first,
+   * then `b`. What `a` expected is reported only if `b` fails — or succeeds — without getting
+   * past its start; once `b` consumes input, Parsec forgets `a`'s failure
+   * (`id,clients(name[])` does not list the `!` or `(` an embed would have taken).
+   */
+  orElse<A extends NonNullable<unknown>, B>(a: () => A | undefined, b: () => B): A | B {
+    const start = this.pos;
+    const before = copyFailure(this.failure);
+    const first = a();
+    if (first !== undefined) return first;
+    const afterA = copyFailure(this.failure);
+    this.failure = before;
+    try {
+      const value = b();
+      if (this.pos === start) this.mergeFailure(afterA);
+      return value;
+    } catch (error) {
+      if (error !== BACKTRACK) throw error;
+      if (this.failure.pos <= start) this.mergeFailure(afterA);
+      throw error;
+    }
+  }
+
+  /** Parsec's mergeError, `earlier` being the error of the alternative tried first. */
+  private mergeFailure(earlier: Failure): void {
+    const f = this.failure;
+    if (earlier.pos > f.pos) {
+      this.failure = copyFailure(earlier);
+    } else if (earlier.pos === f.pos) {
+      f.expected = [...earlier.expected, ...f.expected.filter((e) => !earlier.expected.includes(e))];
+      f.unexpected = earlier.unexpected ?? f.unexpected;
     }
   }
 
@@ -184,6 +250,10 @@ export class Cursor {
     const expected = f.expected.length ? ` expecting ${commasOr(f.expected)}` : '';
     return Errors.parse(`"${source}" (line ${line}, column ${column})`, `unexpected ${unexpected}${expected}`);
   }
+}
+
+function copyFailure(failure: Failure): Failure {
+  return { ...failure, expected: [...failure.expected] };
 }
 
 /** Re-raises a failure of a grammar run elsewhere (a sub-cursor) at `offset` in `c`. */

@@ -81,6 +81,7 @@ function jsonKey(c: Cursor): string {
 function jsonIndex(c: Cursor): number {
   const negative = c.peek() === '-';
   if (negative) c.pos++;
+  else c.expect(show('-'));
   const start = c.pos;
   while (c.peek() !== undefined && c.peek()! >= '0' && c.peek()! <= '9') c.pos++;
   c.expect('digit');
@@ -105,10 +106,17 @@ export function jsonPath(c: Cursor): FieldPath['jsonPath'] {
       return path;
     }
     c.pos += arrow.length;
-    const digitAhead = /[0-9]/.test(c.peek() === '-' ? (c.peek(1) ?? '') : (c.peek() ?? ''));
-    const key: string | number = (digitAhead ? c.attempt(() => jsonIndex(c)) : undefined) ?? jsonKey(c);
+    // PostgREST's `try pJIdx <|> try pJKey`: an index is always tried first, so a failed one
+    // (`->>--34`, `->-x`) is what the error reports when it got further than the key
+    const key: string | number = c.attempt(() => jsonIndex(c)) ?? jsonKey(c);
     path.push({ arrow, key });
   }
+}
+
+/** PostgREST's pDelimiter: a `.`, reported as "delimiter (.)" when missing. */
+export function delimiter(c: Cursor): void {
+  if (c.peek() === '.') c.pos++;
+  else c.fail('delimiter (.)');
 }
 
 /** A column with its JSON path, surrounded by optional spaces. */
@@ -127,7 +135,7 @@ export function treePath(c: Cursor): { path: string[]; field: FieldPath } {
     c.pos++;
     names.push(fieldName(c));
   }
-  c.expect(show('.'));
+  c.expect('delimiter (.)');
   const path = jsonPath(c);
   const column = names.pop() as string;
   return { path: names, field: { column, jsonPath: path } };

@@ -86,6 +86,22 @@ describe('parseFilterParam', () => {
     expect(pgrstError(() => parseFilterParam('id', 'val')).details).toMatch(/^unexpected "v" expecting .*operator \(eq, gt, \.\.\.\)/);
     expect(pgrstError(() => parseFilterParam('id', 'fts().value')).message).toContain('(line 1, column 5)');
     expect(pgrstError(() => parseFilterParam('id', 'eq().value')).message).toContain('(line 1, column 4)');
+    // Parsec's report: operators other than in/is/isdistinct are tried whole, so their furthest
+    // failure is labelled "operator (eq, gt, ...)"; in/is/isdistinct commit after their prefix
+    const report = (value: string) => {
+      const error = pgrstError(() => simple(value));
+      return `${error.message.replace(/^.* \(line 1, /, '(')} ${error.details}`;
+    };
+    expect(report('fts().x')).toBe('(column 5) unexpected ")" expecting operator (eq, gt, ...)');
+    expect(report('eq().value')).toBe('(column 4) unexpected ")" expecting operator (eq, gt, ...)');
+    expect(report('is().value')).toBe('(column 3) unexpected "(" expecting operator (eq, gt, ...)');
+    expect(report('in().value')).toBe('(column 3) unexpected "(" expecting operator (eq, gt, ...)');
+    expect(report('isdX')).toBe('(column 3) unexpected "d" expecting operator (eq, gt, ...)');
+    expect(report('wftsX')).toBe('(column 5) unexpected "X" expecting operator (eq, gt, ...)');
+    expect(report('eq')).toBe('(column 3) unexpected end of input expecting operator (eq, gt, ...)');
+    expect(report('gtt.5')).toBe('(column 3) unexpected "t" expecting operator (eq, gt, ...)');
+    expect(report('in.1,2')).toBe('(column 4) unexpected "1" expecting "("');
+    expect(report('is.nul')).toBe('(column 7) unexpected end of input expecting isVal: (null, not_null, true, false, unknown)');
     expect(pgrstError(() => parseFilterParam('a..b', 'eq.1')).message).toBe('"failed to parse tree path (a..b)" (line 1, column 3)');
     for (const bad of ['', 'eq', 'in.1,2', 'in.(1,2', 'in.(1,2)x', 'not.', 'fts(english.x', 'is.', 'eq(any)x']) {
       expect(pgrstError(() => simple(bad)).code, bad).toBe('PGRST100');

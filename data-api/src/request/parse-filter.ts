@@ -1,6 +1,6 @@
 import type { Filter, FilterOperator, FilterValue, Quantifier } from './types.ts';
 import { Cursor, failAt, parseWith, show } from './cursor.ts';
-import { identifier, quotedValue, treePath } from './parse-field.ts';
+import { delimiter, identifier, quotedValue, treePath } from './parse-field.ts';
 
 /**
  * Filters (PostgREST's pOpExpr): `[not.]op.value` where op is one of
@@ -43,52 +43,74 @@ export function restOfText(c: Cursor): string {
 }
 
 export function opExpression(c: Cursor, value: ValueGrammar): Operation {
-  const start = c.pos;
-  const negated = c.tryLiteral('not') && c.peek() === '.';
-  c.pos = negated ? c.pos + 1 : start;
-  const operation = c.label('operator (eq, gt, ...)', () => {
-    // Each alternative is tried only where its operator could start, to spare backtracking.
-    const at = (prefix: string) => c.lookingAt(prefix);
-    const found =
-      (at('in.') ? c.attempt(() => inOperation(c)) : undefined) ??
-      (at('is.') ? c.attempt(() => isOperation(c)) : undefined) ??
-      (at('isdistinct.') ? c.attempt(() => isDistinctOperation(c, value)) : undefined) ??
-      (FTS_OPERATORS.some(at) ? c.attempt(() => ftsOperation(c, value)) : undefined) ??
-      (SIMPLE_OPERATORS.some(at) ? c.attempt(() => simpleOperation(c, value)) : undefined) ??
-      (QUANTIFIABLE_OPERATORS.some(at) ? c.attempt(() => quantifiedOperation(c, value)) : undefined);
-    return found ?? c.fail([]);
+  // try (string "not" *> pDelimiter $> True) <|> pure False
+  const negated = c.succeeds(() => {
+    c.literal('not');
+    delimiter(c);
   });
-  return { negated, ...operation };
+  return { negated, ...(committedOperation(c, value) ?? triedOperation(c, value)) };
 }
 
 type Op = Pick<Operation, 'operator' | 'value'>;
 
-function inOperation(c: Cursor): Op {
-  c.literal('in');
-  c.char('.');
-  return { operator: 'in', value: listValue(c) };
+/**
+ * `in.`, `is.` and `isdistinct.` commit once their prefix is read (PostgREST's pIn, pIs and
+ * pIsDist put only the prefix under `try`): a bad list or is-value is reported as it is.
+ */
+function committedOperation(c: Cursor, value: ValueGrammar): Op | undefined {
+  if (c.lookingAt('in.')) {
+    c.pos += 'in.'.length;
+    return { operator: 'in', value: listValue(c) };
+  }
+  if (c.lookingAt('is.')) {
+    c.pos += 'is.'.length;
+    return { operator: 'is', value: { kind: 'is', value: isValue(c) } };
+  }
+  if (c.lookingAt('isdistinct.')) {
+    c.pos += 'isdistinct.'.length;
+    return { operator: 'isdistinct', value: { kind: 'scalar', value: value(c) } };
+  }
+  return undefined;
 }
 
-function isOperation(c: Cursor): Op {
-  c.literal('is');
-  c.char('.');
-  const value = c.label('isVal: (null, not_null, true, false, unknown)', () => {
+/**
+ * The other operators, each under `try` as in PostgREST's pOperation: when none fits, the
+ * furthest failure is reported as expecting "operator (eq, gt, ...)" (`eq1`, `gtt.5`, `fts().x`).
+ */
+function triedOperation(c: Cursor, value: ValueGrammar): Op {
+  return c.labelTried('operator (eq, gt, ...)', () => {
+    // the prefixes of the committed operators failed here; Parsec still reports how far they got
+    for (const word of ['in', 'is', 'isdistinct']) {
+      c.succeeds(() => {
+        c.literal(word);
+        delimiter(c);
+      });
+    }
+    return (
+      c.attempt(() => ftsOperation(c, value)) ??
+      c.attempt(() => simpleOperation(c, value)) ??
+      c.attempt(() => quantifiedOperation(c, value)) ??
+      c.fail([])
+    );
+  });
+}
+
+/** `null|not_null|true|false|unknown`, each letter in either case (PostgREST's ciString, letter by letter). */
+function isValue(c: Cursor): Extract<FilterValue, { kind: 'is' }>['value'] {
+  return c.labelTried('isVal: (null, not_null, true, false, unknown)', () => {
     for (const word of IS_VALUES) {
-      // case-insensitive, as PostgREST's ciString
-      if (c.text.slice(c.pos, c.pos + word.length).toLowerCase() === word) {
-        c.pos += word.length;
+      const found = c.attempt(() => {
+        for (const ch of word) {
+          const upper = ch.toUpperCase();
+          if (c.peek() === ch || c.peek() === upper) c.pos++;
+          else c.fail(ch === upper ? show(ch) : [show(ch), show(upper)]);
+        }
         return word;
-      }
+      });
+      if (found !== undefined) return found;
     }
     return c.fail([]);
   });
-  return { operator: 'is', value: { kind: 'is', value } };
-}
-
-function isDistinctOperation(c: Cursor, value: ValueGrammar): Op {
-  c.literal('isdistinct');
-  c.char('.');
-  return { operator: 'isdistinct', value: { kind: 'scalar', value: value(c) } };
 }
 
 function ftsOperation(c: Cursor, value: ValueGrammar): Op {
@@ -99,13 +121,13 @@ function ftsOperation(c: Cursor, value: ValueGrammar): Op {
     c.char(')');
     return lang;
   });
-  c.char('.');
+  delimiter(c);
   return { operator, value: { kind: 'fts', language, query: value(c) } };
 }
 
 function simpleOperation(c: Cursor, value: ValueGrammar): Op {
   const operator = c.oneOf(SIMPLE_OPERATORS);
-  c.char('.');
+  delimiter(c);
   return { operator, value: { kind: 'scalar', value: value(c) } };
 }
 
@@ -117,7 +139,7 @@ function quantifiedOperation(c: Cursor, value: ValueGrammar): Op {
     c.char(')');
     return q;
   });
-  c.char('.');
+  delimiter(c);
   const start = c.pos;
   const raw = value(c);
   if (quantifier === undefined) return { operator, value: { kind: 'scalar', value: raw } };

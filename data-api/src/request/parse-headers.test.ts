@@ -15,7 +15,7 @@ describe('pickSchema', () => {
   });
   it('refuses a schema that is not exposed: 406 PGRST106', () => {
     const e = pgrstError(() => pickSchema('GET', { 'accept-profile': 'secret' }, schemas));
-    expect([e.status, e.code, e.hint]).toEqual([406, 'PGRST106', 'Only the following schemas are exposed: api, other']);
+    expect([e.status, e.code, e.message]).toEqual([406, 'PGRST106', 'The schema must be one of the following: api, other']);
     expect(pgrstError(() => pickSchema('POST', { 'content-profile': '' }, schemas)).code).toBe('PGRST106');
   });
 });

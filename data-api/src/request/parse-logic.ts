@@ -1,6 +1,6 @@
 import type { LogicTree } from './types.ts';
 import { type Cursor, parseWith, show } from './cursor.ts';
-import { field, fieldName } from './parse-field.ts';
+import { delimiter, field, fieldName } from './parse-field.ts';
 import { logicValue, opExpression } from './parse-filter.ts';
 
 /**
@@ -26,17 +26,24 @@ function logicPath(c: Cursor): { path: string[]; operator: string } {
   return { path: names.filter((n) => n !== 'not'), operator: negated ? `not.${operator}` : operator };
 }
 
+/** `try statement <|> [not.](and|or)(tree, …)`, as PostgREST's pLogicTree. */
 function logicTree(c: Cursor): LogicTree {
-  const statement = c.attempt((): LogicTree => {
-    const target = field(c);
-    c.char('.');
-    return { kind: 'filter', filter: { field: target, ...opExpression(c, logicValue) } };
-  });
-  if (statement) return statement;
+  return c.orElse(
+    () =>
+      c.attempt((): LogicTree => {
+        const target = field(c);
+        delimiter(c);
+        return { kind: 'filter', filter: { field: target, ...opExpression(c, logicValue) } };
+      }),
+    () => logicExpression(c),
+  );
+}
+
+function logicExpression(c: Cursor): LogicTree {
   const negated = c.label('negation operator (not)', () =>
     c.succeeds(() => {
       c.literal('not');
-      c.char('.');
+      delimiter(c);
     }),
   );
   const kind = c.label('logic operator (and, or)', () => c.oneOf(['and', 'or'] as const));

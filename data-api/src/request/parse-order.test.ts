@@ -37,6 +37,14 @@ describe('parseOrder', () => {
     expect(pgrstError(() => parseOrder('id.descc')).message).toContain('(line 1, column 8)');
     expect(pgrstError(() => parseOrder('id.nulsfist')).message).toContain('(line 1, column 4)');
     expect(pgrstError(() => parseOrder('id.asc.nlsfst')).message).toContain('(line 1, column 8)');
+    // PostgREST's pOrder doctests, word for word
+    expect(pgrstError(() => parseOrder('id.descc')).details).toBe('unexpected "c" expecting delimiter (.), "," or end of input');
+    expect(pgrstError(() => parseOrder('id.nullslasttt')).details).toBe('unexpected "t" expecting "," or end of input');
+    const related = pgrstError(() => parseOrder('clients(name,id)'));
+    expect([related.message, related.details]).toEqual([
+      '"failed to parse order (clients(name,id))" (line 1, column 8)',
+      'unexpected "(" expecting letter, digit, "-", "->>", "->", delimiter (.), "," or end of input',
+    ]);
     for (const bad of ['', 'clients(name,id)', 'a,', 'a.desc.asc', 'a.nullsfirst.desc']) {
       expect(pgrstError(() => parseOrder(bad)).code, bad).toBe('PGRST100');
     }

@@ -1,6 +1,6 @@
 import type { OrderTerm } from './types.ts';
 import { type Cursor, parseWith, show } from './cursor.ts';
-import { field, fieldName } from './parse-field.ts';
+import { delimiter, field, fieldName } from './parse-field.ts';
 
 /**
  * `order=a.desc.nullslast,data->x,clients(name).asc` (PostgREST's pOrder): a column (with
@@ -26,7 +26,10 @@ function orderTerm(c: Cursor): OrderTerm {
   const start = c.pos;
   const related = c.attempt(() => fieldName(c)) !== undefined && c.peek() === '(';
   c.pos = start;
-  const term = (related ? c.attempt(() => relationTerm(c)) : undefined) ?? plainTerm(c);
+  const term = c.orElse(
+    () => (related ? c.attempt(() => relationTerm(c)) : undefined),
+    () => plainTerm(c),
+  );
   c.spaces();
   return term;
 }
@@ -46,15 +49,16 @@ function relationTerm(c: Cursor): OrderTerm {
 
 function directionAndNulls(c: Cursor): Pick<OrderTerm, 'direction' | 'nulls'> {
   const direction = c.attempt(() => {
-    c.char('.');
+    delimiter(c);
     return c.oneOf(['asc', 'desc'] as const);
   });
   const nulls = c.attempt(() => {
-    c.char('.');
+    delimiter(c);
     const word = c.oneOf(['nullsfirst', 'nullslast'] as const);
     return word === 'nullsfirst' ? 'first' : 'last';
   });
   c.spaces();
-  if (!(c.peek() === ',' || c.atEnd)) c.fail([show('.'), show(','), 'end of input']);
+  // once nulls… is read the term must end; before, a further `.` was possible too
+  if (!(c.peek() === ',' || c.atEnd)) c.fail(nulls === undefined ? ['delimiter (.)', show(','), 'end of input'] : [show(','), 'end of input']);
   return { direction, nulls };
 }

@@ -103,6 +103,25 @@ describe('parseSelect', () => {
     expect(j.message).toBe('"failed to parse select parameter (data->>-78xy)" (line 1, column 11)');
     expect(j.details).toBe('unexpected "x" expecting digit, "->", "::", ".", "," or end of input');
 
+    // PostgREST's JsonOperatorSpec: an index is tried before a key
+    const dashes = pgrstError(() => parseSelect('data->>--34'));
+    expect([dashes.message, dashes.details]).toEqual(['"failed to parse select parameter (data->>--34)" (line 1, column 9)', 'unexpected "-" expecting digit']);
+    const reserved = pgrstError(() => parseSelect('data->(!@#$%^&*_d->>!@#$%^&*_e::integer'));
+    expect([reserved.message, reserved.details]).toEqual([
+      '"failed to parse select parameter (data->(!@#$%^&*_d->>!@#$%^&*_e::integer)" (line 1, column 7)',
+      'unexpected "(" expecting "-", digit or any non reserved character different from: .,>()',
+    ]);
+
+    // each expectation once, as Parsec's error messages list them
+    const trailing = pgrstError(() => parseSelect('id,'));
+    expect(trailing.message).toBe('"failed to parse select parameter (id,)" (line 1, column 4)');
+    expect(trailing.details).toBe('unexpected end of input expecting "...", field name (* or [a..z0..9_$]), "*" or "count()"');
+    // once the column alternative has read input, the embed alternatives' expectations are dropped (Parsec's <|>)
+    expect(pgrstError(() => parseSelect('id,clients(name[])')).details).toBe(
+      'unexpected "[" expecting letter, digit, "-", "->>", "->", "::", ".", ")", "," or end of input',
+    );
+    expect(pgrstError(() => parseSelect('alias:...rel(*)')).details).toBe('unexpected "." expecting field name (* or [a..z0..9_$])');
+
     for (const bad of ['name::', 'id,', 'a(', 'a(b', 'a)', '*!hint', 'rel->x(*)', 'x.foo()', 'alias:...rel(*)', '"unterminated', 'a:', ',']) {
       expect(pgrstError(() => parseSelect(bad)).code, bad).toBe('PGRST100');
     }

@@ -29,12 +29,20 @@ function forest(c: Cursor): SelectItem[] {
   }
 }
 
+/** `try spread <|> try relation <|> field`, each embed head followed by its parenthesised forest. */
 function tree(c: Cursor): SelectItem {
-  const spread = lookingAtSpread(c) ? c.attempt(() => spreadHead(c)) : undefined;
-  const head = spread ?? c.attempt(() => relationHead(c));
-  if (!head) return fieldSelect(c);
+  let spread = false;
+  const head = c.orElse(
+    () => {
+      const spreadHeadFound = lookingAtSpread(c) ? c.attempt(() => spreadHead(c)) : undefined;
+      spread = spreadHeadFound !== undefined;
+      return spreadHeadFound ?? c.attempt(() => relationHead(c));
+    },
+    () => fieldSelect(c),
+  );
+  if ('kind' in head) return head;
   const { name, alias, hint, joinType } = head;
-  return { kind: 'embed', relation: name, alias, hint, joinType, spread: spread !== undefined, select: embedded(c) };
+  return { kind: 'embed', relation: name, alias, hint, joinType, spread, select: embedded(c) };
 }
 
 function embedded(c: Cursor): SelectItem[] {
@@ -122,15 +130,6 @@ function optionalCast(c: Cursor): string | undefined {
   return identifier(c);
 }
 
-/** `[alias:]count()`, looked for without consuming. */
-function countAhead(c: Cursor): boolean {
-  const start = c.pos;
-  optionalAlias(c);
-  const found = c.tryLiteral('count()');
-  c.pos = start;
-  return found;
-}
-
 /** `[alias:]count()[::cast]`: the number of rows. */
 function countSelect(c: Cursor): SelectItem {
   const alias = optionalAlias(c);
@@ -146,21 +145,25 @@ function itemEnd(c: Cursor): void {
   c.fail([show(')'), show(','), 'end of input']);
 }
 
+/** `lexeme (try star <|> try count <|> column)`, as PostgREST's pFieldSelect. */
 function fieldSelect(c: Cursor): SelectItem {
   c.spaces();
-  const star = c.peek() === '*' && c.succeeds(() => {
-    c.char('*');
-    itemEnd(c);
-  });
-  if (star) {
-    c.spaces();
-    return { kind: 'star' };
-  }
-  const count = countAhead(c) ? c.attempt(() => countSelect(c)) : undefined;
-  if (count) {
-    c.spaces();
-    return count;
-  }
+  const item = c.orElse(
+    () => c.attempt(() => starSelect(c)) ?? c.attempt(() => countSelect(c)),
+    () => columnSelect(c),
+  );
+  c.spaces();
+  return item;
+}
+
+function starSelect(c: Cursor): SelectItem {
+  c.char('*');
+  itemEnd(c);
+  return { kind: 'star' };
+}
+
+/** `alias:col->json::cast.agg()::cast` */
+function columnSelect(c: Cursor): SelectItem {
   const alias = optionalAlias(c);
   const path = field(c);
   const cast = optionalCast(c);
@@ -173,6 +176,5 @@ function fieldSelect(c: Cursor): SelectItem {
   if (aggregate === undefined) c.expect(show('.'));
   const aggregateCast = optionalCast(c);
   itemEnd(c);
-  c.spaces();
   return { kind: 'field', field: path, alias, cast, aggregate, aggregateCast };
 }

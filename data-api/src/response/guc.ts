@@ -31,7 +31,7 @@ export function parseResponseStatusGuc(text: string | null | undefined): number 
   if (text === null || text === undefined || text === '') return undefined;
   const trimmed = text.trim();
   const status = /^\d{3}$/.test(trimmed) ? Number(trimmed) : NaN;
-  if (!(status >= 100 && status <= 599)) throw Errors.invalidResponseStatus(text);
+  if (!(status >= 100 && status <= 599)) throw Errors.invalidResponseStatus();
   return status;
 }
 

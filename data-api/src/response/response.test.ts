@@ -212,7 +212,7 @@ describe('response.status and response.headers set by SQL', () => {
     expect(parseResponseStatusGuc('418')).toBe(418);
     for (const invalid of ['teapot', '42', '1000', '2O1']) {
       expect(() => parseResponseStatusGuc(invalid), invalid).toThrow(
-        expect.objectContaining({ status: 500, code: 'PGRST112', message: 'response.status guc must be a valid status code', details: `Invalid status code: ${invalid}` }),
+        expect.objectContaining({ status: 500, code: 'PGRST112', message: 'response.status guc must be a valid status code', details: null }),
       );
     }
   });

@@ -1,6 +1,6 @@
 import { Errors, PgrstError } from '../errors.ts';
 import type { ExecutionPlan, ResponseMediaType } from '../plan/types.ts';
-import type { ExecutionResult } from '../execute/execute-plan.ts';
+import { isExplained, type ExecutionResult } from '../execute/execute-plan.ts';
 
 /** What goes on the wire: the body is the text Postgres built, untouched. */
 export interface HttpResponse {
@@ -32,6 +32,8 @@ export function buildResponse(plan: ExecutionPlan, result: ExecutionResult, cont
 }
 
 function actionResponse(plan: ExecutionPlan, result: ExecutionResult, context: ResponseContext): HttpResponse {
+  // an EXPLAIN: the plan is the body, with only the Content-Type (PostgREST's RSPlan)
+  if (isExplained(plan)) return { status: 200, headers: contentTypeHeaders(plan.mediaType, context), body: result.body };
   const preferenceApplied: Array<[string, string]> = plan.preferenceApplied.length > 0 ? [['Preference-Applied', plan.preferenceApplied.join(', ')]] : [];
   const contentType = contentTypeHeaders(plan.mediaType, context);
   const counted = plan.count !== undefined;

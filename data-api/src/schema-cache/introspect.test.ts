@@ -242,7 +242,7 @@ describe('routines', () => {
   test('callable functions of the exposed schemas only', () => {
     expect([...cache.routines.keys()].sort()).toEqual([
       'api.accept_upload', 'api.add', 'api.complete_task', 'api.echo_json', 'api.greet', 'api.join_words', 'api.pay_up',
-      'api.property_costs', 'api.property_stats', 'api.raise_pgrst', 'api.search_assets', 'api.task_count',
+      'api.property_costs', 'api.property_stats', 'api.raise_pgrst', 'api.request_context', 'api.search_assets', 'api.task_count',
       'api.touch_property', 'api.zone_names', 'api.zone_tree', 'v2.api_version',
     ]);
     // left out: the trigger function, a function with an unnamed integer parameter, private functions

@@ -168,7 +168,7 @@ describe('buildDataApi', () => {
   it("passes the parser's and planner's errors on, and hides a bug behind a 500", async () => {
     const profile = await api.inject({ method: 'GET', url: '/items', headers: { 'accept-profile': 'secret' } });
     expect(profile.statusCode).toBe(406);
-    expect(profile.json()).toEqual({ code: 'PGRST106', details: null, hint: 'Only the following schemas are exposed: api', message: 'Invalid schema' });
+    expect(profile.json()).toEqual({ code: 'PGRST106', details: null, hint: null, message: 'The schema must be one of the following: api' });
     const unknown = await api.inject({ method: 'GET', url: '/unknown' });
     expect(unknown.statusCode).toBe(404);
     const broken = await api.inject({ method: 'GET', url: '/broken' });

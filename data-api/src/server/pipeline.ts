@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '@launchdb/common';
-import { authenticate, type AuthResult } from '../auth/authenticate.ts';
+import type { AuthResult } from '../auth/authenticate.ts';
 import type { DataApiConfig } from '../config/config.ts';
 import { Errors, PgrstError } from '../errors.ts';
 import { executePlan, inRequestTransaction, type ExecutionContext } from '../execute/execute-plan.ts';
@@ -10,6 +10,7 @@ import type { ApiRequest } from '../request/types.ts';
 import { buildResponse, contentTypeValue, internalError, renderError, type HttpResponse } from '../response/response.ts';
 import { qualifiedKey, type SchemaCache } from '../schema-cache/types.ts';
 import type { BuildPlan, ConfigSource, ParseApiRequest, PlanContext, RawRequest, SchemaCacheSource } from './dependencies.ts';
+import { authenticateCached } from './verified-tokens.ts';
 
 export interface PipelineDependencies {
   config: ConfigSource<DataApiConfig>;
@@ -31,7 +32,7 @@ export interface PipelineDependencies {
 export async function handleApiRequest(raw: RawRequest, deps: PipelineDependencies): Promise<HttpResponse> {
   const config = deps.config.current();
   try {
-    const auth = await authenticate(raw.headers, config);
+    const auth = await authenticateCached(raw.headers, config);
     const cache = deps.schemaCache.current();
     if (!cache) throw Errors.schemaCacheNotReady();
     const request = unwrap(await deps.parseRequest(raw, { schemas: config.dbSchemas }));
@@ -132,6 +133,10 @@ async function openApiResponse(
   contentProfile: string | undefined,
 ): Promise<HttpResponse> {
   if (config.openApiMode === 'disabled') throw Errors.openApiDisabled();
+  const servable = ['application/openapi+json', 'application/json', '*/*'];
+  if (request.accept.length > 0 && !request.accept.some((media) => servable.includes(media.type))) {
+    throw Errors.notAcceptable(request.accept.map((media) => media.type).join(', '));
+  }
   const privileges = config.openApiMode === 'follow-privileges' ? await inRequestTransaction(pool, context, (client) => queryAccessibleObjects(client, request.schema)) : undefined;
   const document = unwrap(
     buildOpenApi(cache, request.schema, {
