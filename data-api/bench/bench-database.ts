@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { findFreePort, serviceUser, withClient, withDatabase } from '@launchdb/common';
-import { PostgresCluster } from '../../cli/src/embedded/postgres-cluster.ts';
+import { readFile } from 'node:fs/promises';
+import { withClient, withDatabase } from '@launchdb/common';
+import { startThrowawayPostgres } from '../../cli/src/embedded/throwaway-postgres.ts';
 
 /** Bench rows: zones spread over the fixture's properties, assets spread over those zones. */
 export const BENCH_ZONES = 500;
@@ -57,28 +54,10 @@ vacuum analyze api.assets;
  * Haven fixture plus the bench rows.
  */
 export async function startBenchDatabase(onLog?: (line: string) => void): Promise<BenchDatabase> {
-  const root = await mkdtemp(join(tmpdir(), 'launchdb-bench-pg-'));
-  // the postgres OS user (when we are root) must be able to reach the cluster folder
-  await chmod(root, 0o755);
-  const cluster = new PostgresCluster({
-    dataDir: join(root, 'pg'),
-    port: await findFreePort(),
-    superuser: 'postgres',
-    superuserPassword: randomBytes(12).toString('hex'),
-    runAs: serviceUser(),
-    ...(onLog ? { onLog } : {}),
-  });
-  const stop = async (): Promise<void> => {
-    await cluster.stop();
-    await rm(root, { recursive: true, force: true });
-  };
-  // nothing we started may outlive us, even on an uncaught error
-  const onExit = (): void => cluster.killNow();
-  process.once('exit', onExit);
+  const postgres = await startThrowawayPostgres('launchdb-bench-pg', onLog);
+  const { cluster, stop } = postgres;
   try {
-    await cluster.initialise();
-    await cluster.start();
-    const serverUrl = cluster.connectionString();
+    const serverUrl = postgres.url;
     await withClient(serverUrl, (client) => client.query('create database bench'));
     const url = withDatabase(serverUrl, 'bench');
     const fixture = await readFile(new URL('../test/fixtures/schema.sql', import.meta.url), 'utf8');
@@ -102,13 +81,9 @@ export async function startBenchDatabase(onLog?: (line: string) => void): Promis
           await client.query('delete from api.assets where category = $1', [INSERTED_CATEGORY]);
           await client.query('vacuum analyze api.assets');
         }),
-      stop: async () => {
-        process.off('exit', onExit);
-        await stop();
-      },
+      stop,
     };
   } catch (error) {
-    process.off('exit', onExit);
     await stop().catch(() => undefined);
     throw error;
   }

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { findFreePort, quoteIdent, quoteLiteral, serviceUser, withClient, withDatabase } from '@launchdb/common';
-import { findPgBouncerBinary, PgBouncerProcess, readScramSecrets } from '@launchdb/pgbouncer';
+import { quoteIdent, quoteLiteral, withClient, withDatabase } from '@launchdb/common';
+import { findPgBouncerBinary } from '@launchdb/pgbouncer';
+import { startTestPgBouncer as startSharedTestPgBouncer, type TestPgBouncer } from '../../../test/pgbouncer.ts';
 import { createTestDatabase } from '../../../test/databases.ts';
 import { loadDataApiConfig, type DataApiConfig } from '../config/config.ts';
 import type { ExecutionPlan } from '../plan/types.ts';
@@ -134,37 +132,6 @@ export const pgBouncerBinary = findPgBouncerBinary();
  * A real PgBouncer (transaction pooling) in front of the test database, serving the
  * authenticator under the alias `app` with `poolSize` server connections.
  */
-export async function startTestPgBouncer(database: DataApiTestDatabase, poolSize = 1): Promise<{ url: string; process: PgBouncerProcess; close(): Promise<void> }> {
-  if (!pgBouncerBinary) throw new Error('no pgbouncer binary (Debian: apt-get install pgbouncer)');
-  const configDir = await mkdtemp(join(tmpdir(), 'data-api-pgbouncer-'));
-  // the postgres OS user (when we are root) must be able to reach it
-  await chmod(configDir, 0o755);
-  const users = await withClient(database.adminUrl, (client) => readScramSecrets(client, [database.authenticator.user]));
-  const serverUrl = new URL(inject('postgresUrl'));
-  const bouncer = new PgBouncerProcess({
-    binary: pgBouncerBinary,
-    configDir,
-    settings: {
-      listenAddress: '127.0.0.1',
-      listenPort: await findFreePort(),
-      unixSocketDir: '',
-      adminUsers: [],
-      statsUsers: [],
-      databases: [{ alias: 'app', host: '127.0.0.1', port: Number(serverUrl.port), dbname: database.name, poolSize }],
-      maxClientConn: 100,
-      defaultPoolSize: poolSize,
-    },
-    users,
-    runAs: serviceUser(),
-  });
-  await bouncer.start();
-  const url = `postgres://${encodeURIComponent(database.authenticator.user)}:${encodeURIComponent(database.authenticator.password)}@${bouncer.host}:${bouncer.port}/app`;
-  return {
-    url,
-    process: bouncer,
-    async close() {
-      await bouncer.stop();
-      await rm(configDir, { recursive: true, force: true });
-    },
-  };
+export function startTestPgBouncer(database: DataApiTestDatabase, poolSize = 1): Promise<TestPgBouncer> {
+  return startSharedTestPgBouncer({ adminUrl: database.adminUrl, database: database.name, login: database.authenticator, poolSize });
 }

@@ -1,11 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { inject } from 'vitest';
 import { PostgrestClient } from '@supabase/postgrest-js';
-import { createLogger, findFreePort, serviceUser, withClient } from '@launchdb/common';
-import { findPgBouncerBinary, PgBouncerProcess, readScramSecrets } from '@launchdb/pgbouncer';
+import { createLogger, findFreePort, withClient } from '@launchdb/common';
+import { startTestPgBouncer, type TestPgBouncer } from '../../../test/pgbouncer.ts';
 import { loadDataApiConfig } from '../../src/config/config.ts';
 import { startDataApi, type RunningDataApi } from '../../src/server/start.ts';
 import { createFixtureDatabase, type FixtureDatabase } from '../fixtures/load-fixture.ts';
@@ -99,35 +95,6 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
   };
 }
 
-async function startPgBouncer(database: FixtureDatabase): Promise<{ url: string; close: () => Promise<void> }> {
-  const binary = findPgBouncerBinary();
-  if (!binary) throw new Error('no pgbouncer binary (Debian: apt-get install pgbouncer)');
-  const configDir = await mkdtemp(join(tmpdir(), 'conformance-pgbouncer-'));
-  await chmod(configDir, 0o755);
-  const users = await withClient(database.url, (client) => readScramSecrets(client, ['authenticator']));
-  const server = new URL(inject('postgresUrl'));
-  const bouncer = new PgBouncerProcess({
-    binary,
-    configDir,
-    settings: {
-      listenAddress: '127.0.0.1',
-      listenPort: await findFreePort(),
-      unixSocketDir: '',
-      adminUsers: [],
-      statsUsers: [],
-      databases: [{ alias: 'app', host: '127.0.0.1', port: Number(server.port), dbname: database.name, poolSize: 2 }],
-      maxClientConn: 100,
-      defaultPoolSize: 2,
-    },
-    users,
-    runAs: serviceUser(),
-  });
-  await bouncer.start();
-  return {
-    url: `postgres://authenticator:authenticator@${bouncer.host}:${bouncer.port}/app`,
-    async close() {
-      await bouncer.stop();
-      await rm(configDir, { recursive: true, force: true });
-    },
-  };
+function startPgBouncer(database: FixtureDatabase): Promise<TestPgBouncer> {
+  return startTestPgBouncer({ adminUrl: database.url, database: database.name, login: { user: 'authenticator', password: 'authenticator' }, poolSize: 2 });
 }
