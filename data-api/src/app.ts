@@ -8,6 +8,7 @@ import type { DataApiConfig } from './config/config.ts';
 import { Errors, PgrstError } from './errors.ts';
 import { internalError, renderError, type HttpResponse } from './response/response.ts';
 import type { BuildPlan, ConfigSource, ParseApiRequest, RawRequest, SchemaCacheSource } from './server/dependencies.ts';
+import { lazyChildLogger } from './server/lazy-logger.ts';
 import { handleApiRequest } from './server/pipeline.ts';
 
 export interface DataApiDependencies {
@@ -52,6 +53,8 @@ export async function buildDataApi(deps: DataApiDependencies): Promise<DataApi> 
       void respond(request, reply, undefined);
     },
     clientErrorHandler,
+    // the per-request child logger is made only when the request logs something
+    childLoggerFactory: lazyChildLogger,
   });
 
   const pipeline = {
@@ -75,18 +78,21 @@ export async function buildDataApi(deps: DataApiDependencies): Promise<DataApi> 
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // hooks in callback style: an async hook costs a promise and a tick on every request
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 
   // Fastify refuses a Content-Type it cannot parse (415) before any route runs; PostgREST reads
   // the header itself. The header is kept aside, Fastify sees a type its catch-all parser takes.
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const contentType = request.headers['content-type'];
-    if (contentType === undefined && request.method !== 'QUERY') return;
-    sentContentType.set(request.raw, contentType);
-    request.headers['content-type'] = 'application/octet-stream';
+    if (contentType !== undefined || request.method === 'QUERY') {
+      sentContentType.set(request.raw, contentType);
+      request.headers['content-type'] = 'application/octet-stream';
+    }
+    done();
   });
 
   app.removeAllContentTypeParsers();

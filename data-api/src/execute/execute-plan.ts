@@ -165,7 +165,7 @@ export async function inRequestTransaction<T>(pool: pg.Pool, context: ExecutionC
 async function startRequest(pool: pg.Pool, readOnly: boolean, context: ExecutionContext, applyTimezone: boolean): Promise<Session> {
   const session = await beginTransaction(pool, readOnly);
   try {
-    await session.client.query(renderQuery(requestSettings(context, applyTimezone)));
+    await session.client.query(requestSettingsQuery(context, applyTimezone));
     if (context.settings.dbPreRequest) {
       const { schema, name } = context.settings.dbPreRequest;
       await session.client.query(`select ${schema === undefined ? quoteIdentifier(name) : `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`}()`);
@@ -231,9 +231,51 @@ export function requestSettings(context: ExecutionContext, applyTimezone: boolea
   return sql`select ${join(settings, ', ')}`;
 }
 
-function renderQuery(fragment: SqlFragment): pg.QueryConfig {
-  const { text, values } = render(fragment);
+/**
+ * `render(requestSettings(context, applyTimezone))`, with the statement's text built once per
+ * settings object (it depends only on whether the timezone is set and on app-settings); only the
+ * bound values are gathered per request.
+ */
+export function requestSettingsQuery(context: ExecutionContext, applyTimezone: boolean): pg.QueryConfig {
+  const withTimezone = context.timezone !== undefined && applyTimezone;
+  let texts = settingsTexts.get(context.settings);
+  if (texts === undefined) {
+    texts = {};
+    settingsTexts.set(context.settings, texts);
+  }
+  const text = (withTimezone ? texts.withTimezone : texts.withoutTimezone) ?? settingsText(context.settings, withTimezone, texts);
+  const values: unknown[] = [
+    [context.schema, ...context.settings.dbExtraSearchPath].map(quoteIdentifier).join(', '),
+    context.auth.role,
+    context.auth.claimsJson,
+    context.method,
+    context.path,
+    JSON.stringify(context.headers),
+    JSON.stringify(context.cookies),
+  ];
+  if (withTimezone) values.push(context.timezone);
+  for (const [name, value] of context.settings.appSettings) values.push(name, value);
   return { text, values };
+}
+
+const settingsTexts = new WeakMap<ExecutionSettings, { withTimezone?: string; withoutTimezone?: string }>();
+
+function settingsText(settings: ExecutionSettings, withTimezone: boolean, texts: { withTimezone?: string; withoutTimezone?: string }): string {
+  // the same fragment requestSettings builds, with placeholder values: only its text is kept
+  const placeholder: ExecutionContext = {
+    auth: { role: '', claimsJson: '' } as AuthResult,
+    method: '',
+    path: '',
+    headers: {},
+    cookies: {},
+    schema: '',
+    settings,
+    timezone: withTimezone ? '' : undefined,
+  };
+  const { text } = render(requestSettings(placeholder, withTimezone));
+  if (withTimezone) texts.withTimezone = text;
+  else texts.withoutTimezone = text;
+  return text;
 }
 
 interface Session {

@@ -30,9 +30,44 @@ const IS_VALUES = ['null', 'not_null', 'true', 'false', 'unknown'] as const;
  * The key's embed path is returned joined with dots (`''` for the root), as in `ApiRequest.modifiers`.
  */
 export function parseFilterParam(key: string, value: string): { embedPath: string; filter: Filter } {
+  const fast = simpleFilter(key, value);
+  if (fast !== undefined) return { embedPath: '', filter: fast };
+  return parseFilterParamWithGrammar(key, value);
+}
+
+/** `parseFilterParam` by the full grammar alone, without the fast path (its tests compare both). */
+export function parseFilterParamWithGrammar(key: string, value: string): { embedPath: string; filter: Filter } {
   const target = parseWith(key, `failed to parse tree path (${key})`, treePath);
   const operation = parseWith(value, `failed to parse filter (${value})`, (c) => opExpression(c, restOfText));
   return { embedPath: target.path.join('.'), filter: { field: target.field, ...operation } };
+}
+
+/** A plain column name: what `treePath` reads as a lone column, unchanged (no spaces, dashes, dots, quotes or arrows). */
+export const SIMPLE_NAME = /^[A-Za-z0-9_$]+$/;
+
+/** The operators that `triedOperation` picks exactly when the text before the first `.` is their name. */
+const FAST_OPERATORS: ReadonlySet<string> = new Set([...FTS_OPERATORS, ...SIMPLE_OPERATORS, ...QUANTIFIABLE_OPERATORS]);
+const FTS_SET: ReadonlySet<string> = new Set(FTS_OPERATORS);
+
+/**
+ * The common shape `col=op.value` (a plain column, one of the `try`-ed operators, no `not.`,
+ * no quantifier, no fts language), read without the grammar: the same `Filter` the full parser
+ * gives, or undefined for anything else (the full parser then reads it, errors included).
+ * Among the operators no name is a prefix of another that is tried before it, so the full
+ * parser picks exactly the operator named before the first `.`.
+ */
+export function simpleFilter(key: string, value: string): Filter | undefined {
+  if (!SIMPLE_NAME.test(key)) return undefined;
+  const dot = value.indexOf('.');
+  if (dot < 0) return undefined;
+  const name = value.slice(0, dot);
+  if (!FAST_OPERATORS.has(name)) return undefined;
+  const operator = name as FilterOperator;
+  const rest = value.slice(dot + 1);
+  const filterValue: FilterValue = FTS_SET.has(name)
+    ? { kind: 'fts', language: undefined, query: rest }
+    : { kind: 'scalar', value: rest };
+  return { field: { column: key, jsonPath: [] }, negated: false, operator, value: filterValue };
 }
 
 /** The value of a top-level filter: everything after the operator. */

@@ -8,7 +8,75 @@ import { field, fieldName, identifier } from './parse-field.ts';
  * An empty value selects nothing (`[]`).
  */
 export function parseSelect(value: string): SelectItem[] {
+  return simpleSelect(value) ?? parseSelectWithGrammar(value);
+}
+
+/** `parseSelect` by the full grammar alone, without the fast path (its tests compare both). */
+export function parseSelectWithGrammar(value: string): SelectItem[] {
   return parseWith(value, `failed to parse select parameter (${value})`, forest);
+}
+
+/** A plain name: read by `fieldName` as itself (no spaces, dashes, quotes, casts or JSON paths). */
+const SIMPLE_NAME_CHAR = /[A-Za-z0-9_$]/y;
+/** Embeds nested deeper than this are left to the full parser. */
+const FAST_MAX_DEPTH = 8;
+
+/**
+ * The common shapes `*`, `a,b,c` and `rel(…)` of those (no spaces, aliases, casts, hints,
+ * spreads, aggregates or JSON paths), read without the grammar: the same items the full parser
+ * gives, or undefined for anything else (the full parser then reads it, errors included).
+ */
+export function simpleSelect(value: string): SelectItem[] | undefined {
+  if (value === '*') return [{ kind: 'star' }];
+  if (value === '') return undefined;
+  const state = { pos: 0 };
+  const items = simpleForest(value, state, 0);
+  return items !== undefined && state.pos === value.length ? items : undefined;
+}
+
+/** One or more items separated by `,`, stopping before `)` or the end. */
+function simpleForest(text: string, state: { pos: number }, depth: number): SelectItem[] | undefined {
+  const items: SelectItem[] = [];
+  for (;;) {
+    const item = simpleItem(text, state, depth);
+    if (item === undefined) return undefined;
+    items.push(item);
+    if (text.charCodeAt(state.pos) !== 44 /* , */) return items;
+    state.pos++;
+  }
+}
+
+function simpleItem(text: string, state: { pos: number }, depth: number): SelectItem | undefined {
+  const start = state.pos;
+  if (text.charCodeAt(start) === 42 /* * */) {
+    state.pos++;
+    const next = text.charCodeAt(state.pos);
+    // `*` must end the item (the end, `,` or `)`)
+    return Number.isNaN(next) || next === 44 || next === 41 ? { kind: 'star' } : undefined;
+  }
+  let end = start;
+  for (;;) {
+    SIMPLE_NAME_CHAR.lastIndex = end;
+    if (!SIMPLE_NAME_CHAR.test(text)) break;
+    end++;
+  }
+  if (end === start) return undefined;
+  const name = text.slice(start, end);
+  state.pos = end;
+  const next = text.charCodeAt(end);
+  if (next === 40 /* ( */) {
+    // `count(` is the aggregate, never a relation; an empty embed `rel()` is left to the full parser
+    if (name === 'count' || depth >= FAST_MAX_DEPTH) return undefined;
+    state.pos++;
+    const select = simpleForest(text, state, depth + 1);
+    if (select === undefined || text.charCodeAt(state.pos) !== 41 /* ) */) return undefined;
+    state.pos++;
+    const after = text.charCodeAt(state.pos);
+    if (!(Number.isNaN(after) || after === 44 || after === 41)) return undefined;
+    return { kind: 'embed', relation: name, alias: undefined, hint: undefined, joinType: undefined, spread: false, select };
+  }
+  if (!(Number.isNaN(next) || next === 44 || next === 41)) return undefined;
+  return { kind: 'field', field: { column: name, jsonPath: [] }, alias: undefined, cast: undefined, aggregate: undefined, aggregateCast: undefined };
 }
 
 const AGGREGATES: readonly AggregateFunction[] = ['sum', 'avg', 'count', 'max', 'min'];
