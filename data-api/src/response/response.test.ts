@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Errors } from '../errors.ts';
 import type { ExecutionResult } from '../execute/execute-plan.ts';
+import { testPlan } from '../execute/test-fixtures.ts';
 import type { ExecutionPlan } from '../plan/types.ts';
 import { raw } from '../sql/fragment.ts';
 import { parseResponseHeadersGuc, parseResponseStatusGuc } from './guc.ts';
 import { buildResponse, contentRange, renderError } from './response.ts';
 
-function plan(overrides: Partial<ExecutionPlan> = {}): ExecutionPlan {
-  return {
-    statement: raw('select'),
-    readOnly: true,
-    mediaType: 'application/json',
-    singular: false,
-    kind: 'read',
-    omitBody: false,
-    returnPreference: undefined,
-    count: undefined,
-    range: { offset: 0, limit: undefined },
-    rollback: false,
-    maxAffected: undefined,
-    preferenceApplied: [],
-    relationPath: undefined,
-    ...overrides,
-  };
-}
+const plan = (overrides: Partial<ExecutionPlan> = {}): ExecutionPlan => testPlan(raw('select'), overrides);
 
 function result(overrides: Partial<ExecutionResult> = {}): ExecutionResult {
   return {
