@@ -4,7 +4,6 @@
  * not a test: it always exits 0 once it has run, and prints PASS/FAIL against the targets.
  *
  *   --no-write    do not rewrite the results section of data-api/BENCH.md
- *   --no-minify   bundle with whitespace and comments (the build minifies them away, as deployed)
  *   --tsx         run the sources under tsx instead of the esbuild bundles (for readable profiles)
  *   --cpu-prof    run the data API under `node --cpu-prof` (the profile's folder is printed at the end;
  *                 summarise it with bench/profile-summary.ts)
@@ -67,7 +66,7 @@ async function main(): Promise<void> {
 
 async function benchmark(bundleDir: string): Promise<void> {
   const tsx = args.has('--tsx');
-  const entries = tsx ? { dataApi: 'data-api/src/main.ts', floor: 'data-api/bench/floor-server.ts' } : await bundleServers(bundleDir, { minify: !args.has('--no-minify') });
+  const entries = tsx ? { dataApi: 'data-api/src/main.ts', floor: 'data-api/bench/floor-server.ts' } : await bundleServers(bundleDir);
   const runner = [...nodeOptions, ...(tsx ? ['--import', 'tsx'] : [])];
   log('starting a throwaway PostgreSQL 15 and loading the fixture and the bench rows');
   const database = await startBenchDatabase();
@@ -98,7 +97,7 @@ async function benchmark(bundleDir: string): Promise<void> {
       ...ready,
     });
     servers.push(dataApi);
-    const floor = await spawnServer({ name: 'floor', nodeArgs: [...runner, entries.floor], cwd: repoRoot, env: env(floorPort), url: `http://127.0.0.1:${floorPort}`, ...ready });
+    const floor = await spawnServer({ name: 'floor', nodeArgs: [...(process.env.BENCH_PROFILE_FLOOR ? profile : []), ...runner, entries.floor], cwd: repoRoot, env: env(floorPort), url: `http://127.0.0.1:${floorPort}`, ...ready });
     servers.push(floor);
     foreignCpu = new ForeignCpu(() => [dataApi.pid, floor.pid, database.pid() ?? process.pid]);
 
@@ -150,7 +149,7 @@ async function benchmark(bundleDir: string): Promise<void> {
       warmupSeconds,
       sequentialSeconds,
       dbPool,
-      runner: `${tsx ? 'node --import tsx (sources)' : `node (esbuild bundles, as \`npm run build -w data-api\` builds dist/main.js${args.has('--no-minify') ? ', without --minify-whitespace' : ''})`}${nodeOptions.length > 0 ? `, node flags ${nodeOptions.join(' ')}` : ''}`,
+      runner: `${tsx ? 'node --import tsx (sources)' : `node (esbuild bundles, as \`npm run build -w data-api\` builds dist/main.js)`}${nodeOptions.length > 0 ? `, node flags ${nodeOptions.join(' ')}` : ''}`,
       scenarios: results,
       memory,
     };

@@ -14,6 +14,7 @@ import { createLogger } from '@launchdb/common';
 import { loadDataApiConfig } from '../src/config/config.ts';
 import { introspectSchemaCache } from '../src/schema-cache/schema-cache.ts';
 import { createDataApiPool } from '../src/server/start.ts';
+import { schemalessController } from '../src/server/schemaless.ts';
 import { floorTemplate, SCENARIOS, type FloorTemplate } from './scenarios.ts';
 
 /** As the executor asks: every column as the text Postgres sent. */
@@ -55,7 +56,8 @@ async function run(template: FloorTemplate, headersJson: string, variable: strin
   }
 }
 
-const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+// the same bundle options as the data API leave ajv out: no schemas here either
+const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, schemaController: schemalessController });
 // the body goes to Postgres as the text it arrived as, as the data API binds it
 app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 

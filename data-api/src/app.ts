@@ -9,6 +9,7 @@ import { Errors, PgrstError } from './errors.ts';
 import { internalError, renderError, type HttpResponse } from './response/response.ts';
 import type { BuildPlan, ConfigSource, ParseApiRequest, RawRequest, SchemaCacheSource } from './server/dependencies.ts';
 import { lazyChildLogger } from './server/lazy-logger.ts';
+import { schemalessController } from './server/schemaless.ts';
 import { handleApiRequest } from './server/pipeline.ts';
 
 export interface DataApiDependencies {
@@ -55,6 +56,7 @@ export async function buildDataApi(deps: DataApiDependencies): Promise<DataApi> 
     clientErrorHandler,
     // the per-request child logger is made only when the request logs something
     childLoggerFactory: lazyChildLogger,
+    schemaController: schemalessController,
   });
 
   const pipeline = {

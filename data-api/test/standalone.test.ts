@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,8 @@ describe('the data API run standalone', () => {
     database = await createFixtureDatabase('standalone');
     folder = await mkdtemp(join(tmpdir(), 'data-api-standalone-'));
     await promisify(execFile)('npm', ['run', 'build', '-w', 'data-api'], { cwd: root });
+    // away from the repository's node_modules: the bundle must need nothing beside itself
+    await cp(join(root, 'data-api/dist'), join(folder, 'dist'), { recursive: true });
   }, 60_000);
   afterAll(async () => {
     await database?.drop();
@@ -44,7 +46,7 @@ describe('the data API run standalone', () => {
   });
 
   const commands: Array<[string, (configFile: string) => string[]]> = [
-    ['node data-api/dist/main.js --config <file>', (file) => [join(root, 'data-api/dist/main.js'), '--config', file]],
+    ['node data-api/dist/main.js --config <file>, copied where no node_modules is', (file) => [join(folder, 'dist/main.js'), '--config', file]],
     ['launchdb data-api --config <file>', (file) => [join(root, 'cli/bin/launchdb.js'), 'data-api', '--config', file]],
   ];
 

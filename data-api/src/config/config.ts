@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from '@launchdb/common';
 import { describeValue, readConfigFile, type ConfigFileValue } from './config-file.ts';
 import { JsPathError, parseJsPath, type JsPath } from './js-path.ts';
@@ -89,7 +89,7 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
   };
 
   /** Validates one setting with its zod schema; `undefined` input means "not set". */
-  const setting = <T>(key: string, schema: z.ZodType<T>, given: Raw, emptyIsUnset = true): T | undefined => {
+  const setting = <T>(key: string, schema: z.ZodMiniType<T>, given: Raw, emptyIsUnset = true): T | undefined => {
     const input = given?.value;
     const normalised = emptyIsUnset && input === '' ? undefined : input;
     const result = schema.safeParse(normalised);
@@ -100,53 +100,53 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
     return undefined;
   };
 
-  const dbUri = setting('db-uri', text().default('postgresql://').pipe(fileOrValue('db-uri')).pipe(postgresUri()), raw('db-uri'));
-  const dbListenUri = setting('db-listen-uri', text().pipe(postgresUri()).optional(), raw('db-listen-uri'));
-  const dbSchemas = setting('db-schemas', text().default('public').pipe(schemaList()), raw('db-schemas', 'db-schema'));
-  const dbAnonRole = setting('db-anon-role', text().optional(), raw('db-anon-role'));
-  const dbPool = setting('db-pool', integer(1).default(10), raw('db-pool'));
-  const dbPoolAcquisitionTimeout = setting('db-pool-acquisition-timeout', integer(1).default(10), raw('db-pool-acquisition-timeout'));
-  const dbPoolMaxLifetime = setting('db-pool-max-lifetime', integer(1).default(1800), raw('db-pool-max-lifetime'));
-  const dbPoolMaxIdletime = setting('db-pool-max-idletime', integer(1).default(30), raw('db-pool-max-idletime', 'db-pool-timeout'));
-  const dbMaxRows = setting('db-max-rows', integer(0).optional(), raw('db-max-rows', 'max-rows'));
+  const dbUri = setting('db-uri', z.pipe(z.pipe(z._default(text(), 'postgresql://'), fileOrValue('db-uri')), postgresUri()), raw('db-uri'));
+  const dbListenUri = setting('db-listen-uri', z.optional(z.pipe(text(), postgresUri())), raw('db-listen-uri'));
+  const dbSchemas = setting('db-schemas', z.pipe(z._default(text(), 'public'), schemaList()), raw('db-schemas', 'db-schema'));
+  const dbAnonRole = setting('db-anon-role', z.optional(text()), raw('db-anon-role'));
+  const dbPool = setting('db-pool', z._default(integer(1), 10), raw('db-pool'));
+  const dbPoolAcquisitionTimeout = setting('db-pool-acquisition-timeout', z._default(integer(1), 10), raw('db-pool-acquisition-timeout'));
+  const dbPoolMaxLifetime = setting('db-pool-max-lifetime', z._default(integer(1), 1800), raw('db-pool-max-lifetime'));
+  const dbPoolMaxIdletime = setting('db-pool-max-idletime', z._default(integer(1), 30), raw('db-pool-max-idletime', 'db-pool-timeout'));
+  const dbMaxRows = setting('db-max-rows', z.optional(integer(0)), raw('db-max-rows', 'max-rows'));
   const dbExtraSearchPath = setting(
     'db-extra-search-path',
-    text().default('public').transform((value) => (value === '' ? [] : value.split(',').map((part) => part.trim()))),
+    z.pipe(z._default(text(), 'public'), z.transform((value: string) => (value === '' ? [] : value.split(',').map((part) => part.trim())))),
     raw('db-extra-search-path'),
     false,
   );
-  const dbPreRequest = setting('db-pre-request', text().pipe(functionName()).optional(), raw('db-pre-request', 'pre-request'));
+  const dbPreRequest = setting('db-pre-request', z.optional(z.pipe(text(), functionName())), raw('db-pre-request', 'pre-request'));
   const dbAggregatesEnabled = setting('db-aggregates-enabled', boolean(false), raw('db-aggregates-enabled'));
   const dbPlanEnabled = setting('db-plan-enabled', boolean(false), raw('db-plan-enabled'));
   const dbTxEnd = setting(
     'db-tx-end',
-    text().default('commit').pipe(z.enum(['commit', 'commit-allow-override', 'rollback', 'rollback-allow-override'], { error: 'Invalid transaction termination: expected commit, commit-allow-override, rollback or rollback-allow-override' })),
+    z.pipe(z._default(text(), 'commit'), z.enum(['commit', 'commit-allow-override', 'rollback', 'rollback-allow-override'], { error: 'Invalid transaction termination: expected commit, commit-allow-override, rollback or rollback-allow-override' })),
     raw('db-tx-end'),
   );
-  const dbChannel = setting('db-channel', text().default('pgrst'), raw('db-channel'));
+  const dbChannel = setting('db-channel', z._default(text(), 'pgrst'), raw('db-channel'));
   const dbChannelEnabled = setting('db-channel-enabled', boolean(true), raw('db-channel-enabled'));
   const jwtSecretIsBase64 = setting('jwt-secret-is-base64', boolean(false), raw('jwt-secret-is-base64', 'secret-is-base64'));
   const jwtSecret = setting(
     'jwt-secret',
-    text().pipe(fileOrValue('jwt-secret')).pipe(jwtSecretKey(jwtSecretIsBase64 ?? false)).optional(),
+    z.optional(z.pipe(z.pipe(text(), fileOrValue('jwt-secret')), jwtSecretKey(jwtSecretIsBase64 ?? false))),
     raw('jwt-secret'),
   );
-  const jwtAud = setting('jwt-aud', text().pipe(stringOrUri()).optional(), raw('jwt-aud'));
-  const jwtRoleClaimKey = setting('jwt-role-claim-key', text().default('.role').pipe(jsPath()), raw('jwt-role-claim-key', 'role-claim-key'));
-  const serverHost = setting('server-host', text().default('!4'), raw('server-host'));
-  const serverPort = setting('server-port', port().default(3000), raw('server-port'));
-  const adminServerHost = setting('admin-server-host', text().optional(), raw('admin-server-host'));
-  const adminServerPort = setting('admin-server-port', port().optional(), raw('admin-server-port'));
+  const jwtAud = setting('jwt-aud', z.optional(z.pipe(text(), stringOrUri())), raw('jwt-aud'));
+  const jwtRoleClaimKey = setting('jwt-role-claim-key', z.pipe(z._default(text(), '.role'), jsPath()), raw('jwt-role-claim-key', 'role-claim-key'));
+  const serverHost = setting('server-host', z._default(text(), '!4'), raw('server-host'));
+  const serverPort = setting('server-port', z._default(port(), 3000), raw('server-port'));
+  const adminServerHost = setting('admin-server-host', z.optional(text()), raw('admin-server-host'));
+  const adminServerPort = setting('admin-server-port', z.optional(port()), raw('admin-server-port'));
   const openApiMode = setting(
     'openapi-mode',
-    text().default('follow-privileges').pipe(z.enum(['follow-privileges', 'ignore-privileges', 'disabled'], { error: 'Invalid openapi-mode: expected follow-privileges, ignore-privileges or disabled' })),
+    z.pipe(z._default(text(), 'follow-privileges'), z.enum(['follow-privileges', 'ignore-privileges', 'disabled'], { error: 'Invalid openapi-mode: expected follow-privileges, ignore-privileges or disabled' })),
     raw('openapi-mode'),
   );
-  const openApiServerProxyUri = setting('openapi-server-proxy-uri', text().pipe(proxyUri()).optional(), raw('openapi-server-proxy-uri'));
+  const openApiServerProxyUri = setting('openapi-server-proxy-uri', z.optional(z.pipe(text(), proxyUri())), raw('openapi-server-proxy-uri'));
   const openApiSecurityActive = setting('openapi-security-active', boolean(false), raw('openapi-security-active'));
   const logLevel = setting(
     'log-level',
-    text().default('error').pipe(z.enum(['crit', 'error', 'warn', 'info', 'debug'], { error: 'Invalid logging level: expected crit, error, warn, info or debug' })),
+    z.pipe(z._default(text(), 'error'), z.enum(['crit', 'error', 'warn', 'info', 'debug'], { error: 'Invalid logging level: expected crit, error, warn, info or debug' })),
     raw('log-level'),
   );
 
@@ -226,33 +226,63 @@ function appSettings(env: Record<string, string | undefined>, file: Map<string, 
 
 // --- the value shapes, each with PostgREST's coercion rules
 
+/** zod/mini has no preprocess: a transform piped into the schema does the same. */
+function preprocess<T>(prepare: (value: unknown) => unknown, schema: z.ZodMiniType<T>) {
+  return z.pipe(z.transform(prepare), schema);
+}
+
+/** A transform that may refuse its input with a message. */
+function convert<T>(apply: (value: string, refuse: (message: string) => never) => T) {
+  return z.pipe(
+    z.string(),
+    z.transform((value: string, context) => {
+      try {
+        return apply(value, (message) => {
+          throw new Refusal(message);
+        });
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        context.issues.push({ code: 'custom', message: error.message, input: value });
+        return z.NEVER;
+      }
+    }),
+  );
+}
+
+class Refusal extends Error {}
+
+/** A string check with PostgREST's wording. */
+function checked(test: (value: string) => boolean, message: string) {
+  return z.string().check(z.refine(test, { error: message }));
+}
+
 /** Any file value read as text (numbers and booleans as they print), like PostgREST's coerceText. */
 function text() {
-  return z.preprocess(
+  return preprocess(
     (value) => (value === undefined || typeof value === 'string' ? value : describeValue(value as ConfigFileValue)),
     z.string({ error: 'expected text' }),
   );
 }
 
 function integer(minimum: number) {
-  const wording = minimum > 0 ? 'a positive whole number' : 'a whole number, 0 or more';
-  return z.preprocess(
+  const wording = `expected ${minimum > 0 ? 'a positive whole number' : 'a whole number, 0 or more'}`;
+  return preprocess(
     (value) => (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value) ? Number(value) : value),
-    z.number({ error: `expected ${wording}` }).int({ error: `expected ${wording}` }).min(minimum, { error: `expected ${wording}` }),
+    z.int({ error: wording }).check(z.gte(minimum, { error: wording })),
   );
 }
 
 function port() {
   const wording = 'expected a TCP port number (0-65535)';
-  return z.preprocess(
+  return preprocess(
     (value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value),
-    z.number({ error: wording }).int({ error: wording }).min(0, { error: wording }).max(65535, { error: wording }),
+    z.int({ error: wording }).check(z.gte(0, { error: wording }), z.lte(65535, { error: wording })),
   );
 }
 
 /** PostgREST accepts true/false in any case, quoted or not, and numbers (> 0 is true). */
 function boolean(fallback: boolean) {
-  return z.preprocess((value) => {
+  return preprocess((value) => {
     if (value === undefined || typeof value === 'boolean') return value;
     if (typeof value === 'number') return value > 0;
     if (typeof value !== 'string') return value;
@@ -261,37 +291,33 @@ function boolean(fallback: boolean) {
     if (letters === 'false' || letters === 'off' || letters === 'no') return false;
     if (/^\s*-?\d+\s*$/.test(value)) return Number(value) > 0;
     return value;
-  }, z.boolean({ error: 'expected true or false' }).default(fallback));
+  }, z._default(z.boolean({ error: 'expected true or false' }), fallback));
 }
 
 /** `@/path/to/file` reads the value from that file (one trailing newline removed), as PostgREST does. */
 function fileOrValue(key: string) {
-  return z.string().transform((value, context) => {
+  return convert((value, refuse) => {
     if (!value.startsWith('@')) return value;
+    let content: string;
     try {
-      const content = readFileSync(value.slice(1), 'utf8');
-      return key === 'db-uri' ? content.trim() : content.replace(/\n$/, '');
+      content = readFileSync(value.slice(1), 'utf8');
     } catch (error) {
-      context.addIssue({ code: 'custom', message: `cannot read ${value.slice(1)}: ${(error as Error).message}` });
-      return z.NEVER;
+      return refuse(`cannot read ${value.slice(1)}: ${(error as Error).message}`);
     }
+    return key === 'db-uri' ? content.trim() : content.replace(/\n$/, '');
   });
 }
 
 function postgresUri() {
-  return z.string().refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), {
-    error: 'expected a postgres:// or postgresql:// connection URI',
-  });
+  return checked((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), 'expected a postgres:// or postgresql:// connection URI');
 }
 
 function schemaList() {
-  return z.string().transform((value, context) => {
+  return convert((value, refuse) => {
     const schemas = value.split(',').map((part) => part.trim());
     for (const schema of schemas) {
-      if (schema === '') context.addIssue({ code: 'custom', message: 'an empty schema name in the list' });
-      if (schema === 'pg_catalog' || schema === 'information_schema') {
-        context.addIssue({ code: 'custom', message: `db-schemas does not allow schema: '${schema}'` });
-      }
+      if (schema === '') refuse('an empty schema name in the list');
+      if (schema === 'pg_catalog' || schema === 'information_schema') refuse(`db-schemas does not allow schema: '${schema}'`);
     }
     return schemas;
   });
@@ -299,68 +325,59 @@ function schemaList() {
 
 /** `schema.function` or `function`, split at the first period like PostgREST's toQi. */
 function functionName() {
-  return z.string().transform((value, context): FunctionName => {
+  return convert((value, refuse): FunctionName => {
     const trimmed = value.trim();
     const period = trimmed.indexOf('.');
     const schema = period < 0 ? undefined : trimmed.slice(0, period);
     const name = period < 0 ? trimmed : trimmed.slice(period + 1);
-    if (name === '' || schema === '' || /\0/.test(trimmed)) {
-      context.addIssue({ code: 'custom', message: 'expected a function name, optionally schema-qualified (schema.function)' });
-      return z.NEVER;
-    }
+    if (name === '' || schema === '' || /\0/.test(trimmed)) refuse('expected a function name, optionally schema-qualified (schema.function)');
     return { schema, name };
   });
 }
 
 function jwtSecretKey(isBase64: boolean) {
-  return z.string().transform((value, context): Uint8Array => {
+  return convert((value, refuse): Uint8Array => {
     if (/^\s*\{/.test(value)) {
+      let parsed: unknown;
       try {
-        const parsed = JSON.parse(value) as Record<string, unknown>;
-        if (parsed && typeof parsed === 'object' && ('kty' in parsed || 'keys' in parsed)) {
-          context.addIssue({ code: 'custom', message: 'JSON Web Keys are not supported here; give the HS256 secret itself' });
-          return z.NEVER;
-        }
+        parsed = JSON.parse(value);
       } catch {
         // not JSON: a secret that happens to start with a brace
+      }
+      if (parsed && typeof parsed === 'object' && ('kty' in parsed || 'keys' in parsed)) {
+        refuse('JSON Web Keys are not supported here; give the HS256 secret itself');
       }
     }
     if (!isBase64) return new TextEncoder().encode(value);
     const standard = value.trim().replaceAll('-', '+').replaceAll('_', '/').replaceAll('.', '=');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(standard) || standard.length % 4 !== 0) {
-      context.addIssue({ code: 'custom', message: 'jwt-secret-is-base64 is true but jwt-secret is not valid base64' });
-      return z.NEVER;
-    }
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(standard) || standard.length % 4 !== 0) refuse('jwt-secret-is-base64 is true but jwt-secret is not valid base64');
     return new Uint8Array(Buffer.from(standard, 'base64'));
   });
 }
 
 /** jwt-aud: any string; one with a colon must be a URI (RFC 3986), as PostgREST checks. */
 function stringOrUri() {
-  return z.string().refine((value) => !value.includes(':') || /^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/.test(value), {
-    error: 'jwt-aud should be a string or a valid URI',
-  });
+  return checked(
+    (value) => !value.includes(':') || /^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/.test(value),
+    'jwt-aud should be a string or a valid URI',
+  );
 }
 
 function jsPath() {
-  return z.string().transform((value, context) => {
+  return convert((value, refuse) => {
     try {
       return parseJsPath(value);
     } catch (error) {
       if (!(error instanceof JsPathError)) throw error;
-      context.addIssue({ code: 'custom', message: error.message });
-      return z.NEVER;
+      return refuse(error.message);
     }
   });
 }
 
 function proxyUri() {
-  return z.string().refine(
-    (value) => {
-      if (!URL.canParse(value)) return false;
-      const url = new URL(value);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.search === '' && url.hash === '';
-    },
-    { error: 'Malformed proxy uri, a correct example: https://example.com:8443/basePath' },
-  );
+  return checked((value) => {
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.search === '' && url.hash === '';
+  }, 'Malformed proxy uri, a correct example: https://example.com:8443/basePath');
 }

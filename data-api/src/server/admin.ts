@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from '@launchdb/common';
 import type { SchemaCacheSource } from './dependencies.ts';
+import { schemalessController } from './schemaless.ts';
 
 export interface AdminServerDependencies {
   logger: Logger;
@@ -18,7 +19,7 @@ export interface AdminServerDependencies {
  * down); `GET /ready` is 200 when the database answers and the schema cache is loaded, else 503.
  */
 export async function buildAdminServer(deps: AdminServerDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger });
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, schemaController: schemalessController });
   app.get('/live', async (_request, reply) => reply.code(deps.isLive?.() === false ? 503 : 200).send());
   app.get('/ready', async (_request, reply) => {
     const ready = deps.isLive?.() !== false && deps.schemaCache.current() !== undefined && (await databaseAnswers(deps.pool, deps.databaseCheckTimeoutMs ?? 2_000));
