@@ -47,6 +47,8 @@ export interface DataApiConfig {
   jwtAud: string | undefined;
   jwtRoleClaimKey: JsPath;
   serverHost: string;
+  /** `server-cors-allowed-origins`: the origins CORS allows; undefined when any origin is. */
+  serverCorsAllowedOrigins: string[] | undefined;
   serverPort: number;
   adminServerHost: string;
   adminServerPort: number | undefined;
@@ -134,6 +136,7 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
   const jwtAud = setting('jwt-aud', z.optional(z.pipe(text(), stringOrUri())), raw('jwt-aud'));
   const jwtRoleClaimKey = setting('jwt-role-claim-key', z.pipe(z._default(text(), '.role'), jsPath()), raw('jwt-role-claim-key', 'role-claim-key'));
   const serverHost = setting('server-host', z._default(text(), '!4'), raw('server-host'));
+  const serverCorsAllowedOrigins = setting('server-cors-allowed-origins', z.optional(z.pipe(text(), originList())), raw('server-cors-allowed-origins'));
   const serverPort = setting('server-port', z._default(port(), 3000), raw('server-port'));
   const adminServerHost = setting('admin-server-host', z.optional(text()), raw('admin-server-host'));
   const adminServerPort = setting('admin-server-port', z.optional(port()), raw('admin-server-port'));
@@ -175,6 +178,7 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
     jwtAud,
     jwtRoleClaimKey: jwtRoleClaimKey!,
     serverHost: serverHost!,
+    serverCorsAllowedOrigins,
     serverPort: serverPort!,
     adminServerHost: adminServerHost ?? serverHost!,
     adminServerPort,
@@ -352,6 +356,14 @@ function jwtSecretKey(isBase64: boolean) {
     const standard = value.trim().replaceAll('-', '+').replaceAll('_', '/').replaceAll('.', '=');
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(standard) || standard.length % 4 !== 0) refuse('jwt-secret-is-base64 is true but jwt-secret is not valid base64');
     return new Uint8Array(Buffer.from(standard, 'base64'));
+  });
+}
+
+/** `http://a.example, https://b.example`: PostgREST splits at commas and trims. */
+function originList() {
+  return z.transform((value: string) => {
+    const origins = value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+    return origins.length === 0 ? undefined : origins;
   });
 }
 

@@ -11,6 +11,7 @@ import { buildResponse, contentTypeValue, internalError, renderError, type HttpR
 import { qualifiedKey, type SchemaCache } from '../schema-cache/types.ts';
 import type { BuildPlan, ConfigSource, ParseApiRequest, PlanContext, RawRequest, SchemaCacheSource } from './dependencies.ts';
 import { authenticateCached } from './verified-tokens.ts';
+import { preflightResponse, withCorsHeaders } from './cors.ts';
 
 export interface PipelineDependencies {
   config: ConfigSource<DataApiConfig>;
@@ -31,6 +32,13 @@ export interface PipelineDependencies {
  */
 export async function handleApiRequest(raw: RawRequest, deps: PipelineDependencies): Promise<HttpResponse> {
   const config = deps.config.current();
+  const allowedOrigins = config.serverCorsAllowedOrigins;
+  const preflight = preflightResponse(raw.method, raw.headers, allowedOrigins);
+  if (preflight) return preflight;
+  return withCorsHeaders(raw.headers, await answer(raw, deps, config), allowedOrigins);
+}
+
+async function answer(raw: RawRequest, deps: PipelineDependencies, config: DataApiConfig): Promise<HttpResponse> {
   try {
     const auth = await authenticateCached(raw.headers, config);
     const cache = deps.schemaCache.current();
