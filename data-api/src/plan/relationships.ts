@@ -13,7 +13,20 @@ export function findRelationship(
   target: string,
   hint: string | undefined,
 ): Relationship {
+  let known = resolved.get(cache);
+  if (!known) {
+    known = new Map();
+    resolved.set(cache, known);
+  }
+  // a hint that names nothing never finds a relationship, so the successes are bounded by the schema
+  const key = `${schema}\0${source.name}\0${target}\0${hint ?? ''}\0${hint === undefined}`;
+  const cached = known.get(key);
+  if (cached) return cached;
   const found = findRelationships(cache, { schema, name: source.name }, target, hint);
   if (found instanceof Error) throw found;
+  known.set(key, found);
   return found;
 }
+
+/** Relationships already resolved, per schema cache: a reload starts afresh. Errors are not kept. */
+const resolved = new WeakMap<SchemaCache, Map<string, Relationship>>();

@@ -5,15 +5,61 @@
  */
 export type Part = { text: string } | { value: unknown };
 
-export class SqlFragment {
-  readonly parts: readonly Part[];
+/**
+ * A fragment is a tree, flattened once by `render`: composing fragments (every `sql` of every
+ * clause) then costs one small object, where copying the parts at each level would copy the
+ * whole statement again at every nesting level.
+ */
+type Node =
+  | { kind: 'text'; text: string }
+  | { kind: 'value'; value: unknown }
+  | { kind: 'template'; strings: readonly string[]; fragments: readonly SqlFragment[] }
+  | { kind: 'join'; fragments: readonly SqlFragment[]; separator: string };
 
-  constructor(parts: readonly Part[]) {
-    this.parts = parts;
+export class SqlFragment {
+  readonly #node: Node;
+
+  constructor(node: Node) {
+    this.#node = node;
+  }
+
+  /** The text and value parts in order (tests and diagnostics; `render` walks the tree itself). */
+  get parts(): Part[] {
+    const parts: Part[] = [];
+    this.visit(
+      (text) => parts.push({ text }),
+      (value) => parts.push({ value }),
+    );
+    return parts;
   }
 
   get isEmpty(): boolean {
     return this.parts.every((part) => 'text' in part && part.text === '');
+  }
+
+  /** Calls `onText` and `onValue` for the parts in order. */
+  visit(onText: (text: string) => void, onValue: (value: unknown) => void): void {
+    const node = this.#node;
+    switch (node.kind) {
+      case 'text':
+        onText(node.text);
+        return;
+      case 'value':
+        onValue(node.value);
+        return;
+      case 'template':
+        for (let index = 0; index < node.strings.length; index++) {
+          const text = node.strings[index]!;
+          if (text) onText(text);
+          node.fragments[index]?.visit(onText, onValue);
+        }
+        return;
+      case 'join':
+        for (let index = 0; index < node.fragments.length; index++) {
+          if (index > 0) onText(node.separator);
+          node.fragments[index]!.visit(onText, onValue);
+        }
+    }
   }
 }
 
@@ -21,22 +67,16 @@ export type Sqlable = SqlFragment;
 
 /** sql`select ${ident('a')} from t where x = ${param(1)}`; interpolations must be fragments. */
 export function sql(strings: TemplateStringsArray, ...fragments: SqlFragment[]): SqlFragment {
-  const parts: Part[] = [];
-  strings.forEach((text, index) => {
-    if (text) parts.push({ text });
-    const fragment = fragments[index];
-    if (fragment) parts.push(...fragment.parts);
-  });
-  return new SqlFragment(parts);
+  return new SqlFragment({ kind: 'template', strings, fragments });
 }
 
 /** Trusted SQL text written in this code base, never text from a request. */
 export function raw(text: string): SqlFragment {
-  return new SqlFragment([{ text }]);
+  return new SqlFragment({ kind: 'text', text });
 }
 
 export function param(value: unknown): SqlFragment {
-  return new SqlFragment([{ value }]);
+  return new SqlFragment({ kind: 'value', value });
 }
 
 /** `"schema"."name"`: each part quoted, embedded quotes doubled. */
@@ -50,15 +90,10 @@ export function quoteIdentifier(name: string): string {
 }
 
 export function join(fragments: SqlFragment[], separator: string): SqlFragment {
-  const parts: Part[] = [];
-  fragments.forEach((fragment, index) => {
-    if (index > 0) parts.push({ text: separator });
-    parts.push(...fragment.parts);
-  });
-  return new SqlFragment(parts);
+  return new SqlFragment({ kind: 'join', fragments, separator });
 }
 
-export const empty = new SqlFragment([]);
+export const empty = raw('');
 
 export interface RenderedSql {
   text: string;
@@ -69,12 +104,14 @@ export interface RenderedSql {
 export function render(fragment: SqlFragment): RenderedSql {
   let text = '';
   const values: unknown[] = [];
-  for (const part of fragment.parts) {
-    if ('text' in part) text += part.text;
-    else {
-      values.push(part.value);
+  fragment.visit(
+    (part) => {
+      text += part;
+    },
+    (value) => {
+      values.push(value);
       text += `$${values.length}`;
-    }
-  }
+    },
+  );
   return { text, values };
 }

@@ -36,7 +36,15 @@ export interface ReadQuery {
  */
 export function readQueryFor(source: SqlFragment, relation: Relation, request: ApiRequest, cache: SchemaCache, context: PlanContext): ReadQuery {
   const tree = buildReadTree(relation, request, cache, context, purposeOf(request));
-  return { tree, select: selectQuery(tree, source), count: countQuery(tree, source) };
+  let count: SqlFragment | undefined;
+  return {
+    tree,
+    select: selectQuery(tree, source),
+    // built only when a count is asked for: most reads never use it
+    get count() {
+      return (count ??= countQuery(tree, source));
+    },
+  };
 }
 
 /** The SELECT of one node; `from` is its FROM item (the root's source or the embed's table). */
@@ -163,9 +171,9 @@ export interface ReadStatementOptions {
 export function readStatement(options: ReadStatementOptions): SqlFragment {
   const { query, count } = options;
   const counted = count === 'exact' || count === 'estimated';
-  const countSource =
+  const countSource = (): SqlFragment =>
     count === 'estimated' && options.maxRows !== undefined ? sql`${query.count} LIMIT ${param(options.maxRows + 1)}` : query.count;
-  const countCte = counted ? sql`, pgrst_source_count AS ( ${countSource} )` : empty;
+  const countCte = counted ? sql`, pgrst_source_count AS ( ${countSource()} )` : empty;
   const total = counted ? raw('(SELECT pg_catalog.count(*) FROM pgrst_source_count)') : raw('NULL::bigint');
   return sql`WITH pgrst_source AS ( ${query.select} )${countCte} SELECT ${bodySql(options.body)} AS body, pg_catalog.count(_postgrest_t) AS page_total, ${total} AS total_result_set, ${responseGucs()} FROM ( SELECT * FROM pgrst_source ) _postgrest_t`;
 }
