@@ -7,9 +7,12 @@
  *   --tsx         run the sources under tsx instead of the esbuild bundles (for readable profiles)
  *   --cpu-prof    run the data API under `node --cpu-prof` (the profile's folder is printed at the end;
  *                 summarise it with bench/profile-summary.ts)
- *   BENCH_DURATION, BENCH_WARMUP, BENCH_SEQUENTIAL (seconds), BENCH_CONNECTIONS, BENCH_DB_POOL
+ *   BENCH_DURATION, BENCH_WARMUP, BENCH_SEQUENTIAL (seconds), BENCH_CONNECTIONS, BENCH_DB_POOL,
+ *   BENCH_ROUNDS (turns per server and run: A B, B A, A B, …)
  *   BENCH_ONLY=lookup,embed,insert   run only these scenarios
- *   BENCH_NODE_OPTIONS="--max-semi-space-size=4"   extra node flags for both servers
+ *   BENCH_NODE_OPTIONS="--max-semi-space-size=8"   node flags for both servers, instead of the deployed
+ *                 ones (src/node-flags.ts); BENCH_NODE_OPTIONS= for none
+ *   BENCH_PROFILE_FLOOR=1   with --cpu-prof, profile the floor too
  *
  * See data-api/BENCH.md for the method.
  */
@@ -26,6 +29,7 @@ import { ForeignCpu } from './machine-load.ts';
 import { combineLoads, runLoad, type LoadOptions, type LoadResult } from './load.ts';
 import { describeMachine, renderFigures, verdicts, writeResults, type BenchFigures, type MemoryFigures, type ScenarioFigures, type ScenarioPeak } from './report.ts';
 import { JWT_SECRET, SCENARIOS, TOKEN, type Scenario } from './scenarios.ts';
+import { DATA_API_NODE_FLAGS } from '../src/node-flags.ts';
 import { memoryStatus, resetPeakRss, sampleRss, spawnServer, type ServerProcess } from './server-process.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -40,11 +44,13 @@ const seconds = (name: string, fallback: number): number => {
 };
 const durationSeconds = seconds('BENCH_DURATION', 10);
 const warmupSeconds = seconds('BENCH_WARMUP', 2);
-const sequentialSeconds = seconds('BENCH_SEQUENTIAL', 5);
+const sequentialSeconds = seconds('BENCH_SEQUENTIAL', 8);
 const connections = seconds('BENCH_CONNECTIONS', 10);
 const dbPool = seconds('BENCH_DB_POOL', 10);
+const rounds = seconds('BENCH_ROUNDS', 4);
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
-const nodeOptions = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+// both servers run with the flags the data API is deployed with, unless told otherwise
+const nodeOptions = process.env.BENCH_NODE_OPTIONS === undefined ? [...DATA_API_NODE_FLAGS] : process.env.BENCH_NODE_OPTIONS.split(/\s+/).filter(Boolean);
 const scenarios = SCENARIOS.filter((scenario) => !only || only.includes(scenario.name));
 
 /** CPU taken by other processes during each run: the machine may be shared. */
@@ -117,8 +123,8 @@ async function benchmark(bundleDir: string): Promise<void> {
       const resettable = resetPeakRss(dataApi.pid) && resetPeakRss(floor.pid);
       const scenarioSampler = sampleRss(dataApi.pid);
       for (const server of [dataApi, floor]) await run(server, scenario, { connections, durationSeconds: warmupSeconds }, database);
-      const throughput = await abba(dataApi, floor, scenario, { connections, durationSeconds }, database);
-      const latency = await abba(dataApi, floor, scenario, { connections: 1, durationSeconds: sequentialSeconds }, database);
+      const throughput = await alternate(dataApi, floor, scenario, { connections, durationSeconds }, database);
+      const latency = await alternate(dataApi, floor, scenario, { connections: 1, durationSeconds: sequentialSeconds }, database);
       const sampled = scenarioSampler.stop();
       peaks.push({
         scenario: scenario.name,
@@ -168,13 +174,14 @@ async function benchmark(bundleDir: string): Promise<void> {
 }
 
 /**
- * The data API and the floor in turns A B B A, half the time each turn, so that drift on a
- * shared machine (another tenant, Postgres' own housekeeping) weighs on both alike.
+ * The data API and the floor in turns A B B A A B … (BENCH_ROUNDS pairs, the time split evenly),
+ * so that drift on a shared machine (another tenant, Postgres' own housekeeping) weighs on both alike.
  */
-async function abba(dataApi: ServerProcess, floor: ServerProcess, scenario: Scenario, options: LoadOptions, database: BenchDatabase): Promise<{ dataApi: LoadResult; floor: LoadResult }> {
-  const half = { ...options, durationSeconds: options.durationSeconds / 2 };
+async function alternate(dataApi: ServerProcess, floor: ServerProcess, scenario: Scenario, options: LoadOptions, database: BenchDatabase): Promise<{ dataApi: LoadResult; floor: LoadResult }> {
+  const turn = { ...options, durationSeconds: options.durationSeconds / rounds };
   const runs = { dataApi: [] as LoadResult[], floor: [] as LoadResult[] };
-  for (const server of [dataApi, floor, floor, dataApi]) runs[server === dataApi ? 'dataApi' : 'floor'].push(await run(server, scenario, half, database));
+  const order = Array.from({ length: rounds }, (_, round) => (round % 2 === 0 ? [dataApi, floor] : [floor, dataApi])).flat();
+  for (const server of order) runs[server === dataApi ? 'dataApi' : 'floor'].push(await run(server, scenario, turn, database));
   const result = { dataApi: combineLoads(runs.dataApi), floor: combineLoads(runs.floor) };
   for (const [server, load] of [[dataApi, result.dataApi], [floor, result.floor]] as const) {
     log(

@@ -16,3 +16,4 @@ export * from './execute/index.ts';
 export * from './response/index.ts';
 export { PgrstError, Errors } from './errors.ts';
 export { runDataApiCommand } from './command.ts';
+export { DATA_API_NODE_FLAGS } from './node-flags.ts';

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '@launchdb/common';
 import { createFixtureDatabase, type FixtureDatabase } from './fixtures/load-fixture.ts';
 import { HOMEOWNER_SUB, JWT_SECRET, signToken } from './conformance/harness.ts';
+import { DATA_API_NODE_FLAGS } from '../src/node-flags.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -46,7 +47,10 @@ describe('the data API run standalone', () => {
   });
 
   const commands: Array<[string, (configFile: string) => string[]]> = [
-    ['node data-api/dist/main.js --config <file>, copied where no node_modules is', (file) => [join(folder, 'dist/main.js'), '--config', file]],
+    [
+      `node ${DATA_API_NODE_FLAGS.join(' ')} data-api/dist/main.js --config <file>, copied where no node_modules is`,
+      (file) => [...DATA_API_NODE_FLAGS, join(folder, 'dist/main.js'), '--config', file],
+    ],
     ['launchdb data-api --config <file>', (file) => [join(root, 'cli/bin/launchdb.js'), 'data-api', '--config', file]],
   ];
 

@@ -7,9 +7,9 @@ import { splitQueryString } from './query-string.ts';
  * The body of an insert, update, put or routine call (PostgREST's Payload.getPayload), by
  * `Content-Type` (JSON when absent):
  * - `application/json`: an object, or an array of objects that all have the same keys
- *   ("All object keys must match") unless `columns=` names the columns; any other JSON
- *   value counts as an empty array; invalid JSON is "Empty or invalid json". An empty body
- *   calling a routine is `{}`. The text is kept as sent, for Postgres to read.
+ *   ("All object keys must match"); any other JSON value counts as an empty array; invalid
+ *   JSON is "Empty or invalid json". With `columns=`, the text is not decoded here at all:
+ *   Postgres reads it. An empty body calling a routine is `{}`. The text is kept as sent.
  * - `text/csv`: converted to a JSON array of objects (see csvToJson).
  * - `application/x-www-form-urlencoded`: a JSON object of strings (for a routine, a
  *   repeated name gives an array of its values, for variadic arguments).
@@ -70,6 +70,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function jsonPayload(bytes: Buffer, { routine, columns }: PayloadContext): Payload {
   if (bytes.length === 0 && routine) return { kind: 'json', raw: '{}', keys: [], isArray: false };
   const raw = decodeUtf8(bytes, () => { throw Errors.invalidBody(INVALID_JSON); });
+  // `columns=` names the keys: PostgREST then sends the text to Postgres without decoding it
+  // (its RawJSON), which reads it and refuses what is not JSON; rows may differ in their keys.
+  if (columns !== undefined) return { kind: 'json', raw, keys: columns, isArray: /^[ \t\n\r]*\[/.test(raw) };
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -80,12 +83,6 @@ function jsonPayload(bytes: Buffer, { routine, columns }: PayloadContext): Paylo
   if (!Array.isArray(value)) return { kind: 'json', raw: '[]', keys: [], isArray: true };
   if (value.length === 0) return { kind: 'json', raw: '[]', keys: [], isArray: true };
 
-  if (columns !== undefined) {
-    // `columns=` says which keys are used: rows may differ, missing keys get null or the default
-    const keys = new Set<string>();
-    for (const row of value) if (isObject(row)) for (const k of Object.keys(row)) keys.add(k);
-    return { kind: 'json', raw, keys: [...keys], isArray: true };
-  }
   const first: unknown = value[0];
   if (!isObject(first)) throw Errors.invalidBody(KEYS_MISMATCH);
   const keys = Object.keys(first);

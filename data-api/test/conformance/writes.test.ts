@@ -140,6 +140,20 @@ describe.each([{ throughPgBouncer: false }, { throughPgBouncer: true }])('writes
       expect(refused.error?.code).toBe('23502');
     });
 
+    it('leaves a columns= body to Postgres: invalid JSON is its 22P02, a single object one row, and nothing is written on failure', async () => {
+      const invalid = await post('/people?columns=name', '[{"name": "Broken",');
+      expect(await errorOf(invalid, 400)).toMatchObject({ code: '22P02', message: 'invalid input syntax for type json' });
+      expect(await rowCount(server, 'api.people', `name = 'Broken'`)).toBe(0);
+
+      const one = await post('/people?columns=name&select=name', ' \n{"name": "Cols Object"}', { Prefer: 'return=representation' });
+      expect(one.status).toBe(201);
+      expect(await one.json()).toEqual([{ name: 'Cols Object' }]);
+
+      const none = await post('/people?columns=name', '[]', { Prefer: 'return=representation' });
+      expect(none.status).toBe(201);
+      expect(await none.json()).toEqual([]);
+    });
+
     it('lists missing=default in Preference-Applied', async () => {
       const response = await post('/supplies?columns=name,unit&select=name,unit', { name: 'Sandpaper' }, { Prefer: 'return=representation, missing=default' });
       expect(response.status).toBe(201);
