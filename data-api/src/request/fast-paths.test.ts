@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseFilterParam, parseFilterParamWithGrammar, simpleFilter } from './parse-filter.ts';
 import { parseSelect, parseSelectWithGrammar, simpleSelect } from './parse-select.ts';
+import { parseColumns, parseColumnsWithGrammar } from './parse-field.ts';
 
 /**
  * The fast paths of the select and filter parsers must give exactly what the full grammar
@@ -105,5 +106,20 @@ describe('filter fast path', () => {
     for (const [key, value] of [['id', 'not.eq.1'], ['id', 'eq(any).{1}'], ['id', 'in.(1,2)'], ['id', 'is.null'], ['id', 'isdistinct.1'], ['a->b', 'eq.1'], ['a.b', 'eq.1'], ['a b', 'eq.1'], ['id', 'fts(english).x'], ['id', 'eq1'], ['', 'eq.1']] as const) {
       expect(simpleFilter(key, value), `${key}=${value}`).toBeUndefined();
     }
+  });
+});
+
+describe('parseColumns', () => {
+  const columnText = fc.array(fc.oneof(name, name.map((text) => `"${text}"`)), { minLength: 1, maxLength: 5 }).map((names) => names.join(','));
+  const anyText = fc.oneof(columnText, fc.string({ unit: fc.constantFrom('a', '"', ',', ' ', '-', '\\', '$', '1'), maxLength: 8 }));
+
+  it('reads a plain list as the grammar does, and leaves the rest to it', () => {
+    fc.assert(
+      fc.property(anyText, fc.constantFrom('columns' as const, 'on_conflict' as const), (text, parameter) => {
+        expectSameOutcome(() => parseColumns(text, parameter), () => parseColumnsWithGrammar(text, parameter));
+      }),
+      runs,
+    );
+    expect(parseColumns('"zone_id","name",brand', 'columns')).toEqual(['zone_id', 'name', 'brand']);
   });
 });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Errors } from '../errors.ts';
 import type { Payload } from './types.ts';
 import { csvToJson } from './parse-csv.ts';
@@ -28,14 +29,12 @@ export function mediaTypeEssence(contentType: string): string {
   return (contentType.split(';')[0] ?? '').trim();
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
+/**
+ * The body as text, refusing bytes that are not UTF-8. Not TextDecoder: it goes through ICU and
+ * gives a two-byte string even for ASCII, twice the memory, and slower to read and to send on.
+ */
 function decodeUtf8(bytes: Buffer, onError: () => never): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return onError();
-  }
+  return isUtf8(bytes) ? bytes.toString('utf8') : onError();
 }
 
 export function parsePayload(body: Buffer | undefined, contentType: string | undefined, context: PayloadContext): Payload {

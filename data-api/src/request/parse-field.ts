@@ -157,6 +157,16 @@ export function columnList(c: Cursor): string[] {
 
 /** `columns=a,b` or `on_conflict=a,b`. */
 export function parseColumns(value: string, parameter: 'columns' | 'on_conflict'): string[] {
+  return SIMPLE_COLUMN_LIST.test(value) ? value.split(',').map((name) => (name.startsWith('"') ? name.slice(1, -1) : name)) : parseColumnsWithGrammar(value, parameter);
+}
+
+/**
+ * Plain or quoted plain names without spaces, dashes or escapes, as postgrest-js writes
+ * `columns=` for every insert of an array: read without the grammar, to the same result.
+ */
+const SIMPLE_COLUMN_LIST = /^(?:"[A-Za-z0-9_$]+"|[A-Za-z0-9_$]+)(?:,(?:"[A-Za-z0-9_$]+"|[A-Za-z0-9_$]+))*$/;
+
+export function parseColumnsWithGrammar(value: string, parameter: 'columns' | 'on_conflict'): string[] {
   return parseWith(value, `failed to parse ${parameter} parameter (${value})`, columnList);
 }
 
