@@ -10,6 +10,7 @@ import { internalError, renderError, type HttpResponse } from './response/respon
 import type { BuildPlan, ConfigSource, ParseApiRequest, RawRequest, SchemaCacheSource } from './server/dependencies.ts';
 import { lazyChildLogger } from './server/lazy-logger.ts';
 import { schemalessController } from './server/schemaless.ts';
+import type { ReadPlans } from './server/read-plans.ts';
 import { handleApiRequest } from './server/pipeline.ts';
 
 export interface DataApiDependencies {
@@ -25,6 +26,8 @@ export interface DataApiDependencies {
   plan: BuildPlan;
   /** Largest request body accepted, in bytes (413 beyond); 16 MiB by default. */
   bodyLimit?: number;
+  /** Plans of reads kept for the next same request (server/read-plans.ts); none when undefined. */
+  readPlans?: ReadPlans;
   /** Told when a request found the database unreachable. */
   onDatabaseUnavailable?: () => void;
 }
@@ -65,6 +68,7 @@ export async function buildDataApi(deps: DataApiDependencies): Promise<DataApi> 
     schemaCache: deps.schemaCache,
     parseRequest: deps.parseRequest,
     plan: deps.plan,
+    readPlans: deps.readPlans,
     logger: deps.logger,
     onDatabaseUnavailable: deps.onDatabaseUnavailable,
   };

@@ -59,7 +59,6 @@ export function parseApiRequest(input: RawRequest, config: RequestConfig): ApiRe
   const preferences = parsePreferences(headers['prefer']);
   if (preferences.handling === 'strict' && preferences.invalid.length > 0) throw Errors.invalidPreferences(preferences.invalid);
 
-  const { cookie, ...otherHeaders } = headers;
   return {
     method,
     path: input.path,
@@ -76,9 +75,18 @@ export function parseApiRequest(input: RawRequest, config: RequestConfig): ApiRe
     contentType,
     range,
     payload,
-    headers: otherHeaders,
-    cookies: parseCookies(cookie),
+    ...headersAndCookies(headers),
   };
+}
+
+/**
+ * The request's headers (names lower-cased, without Cookie) and its cookies, as `request.headers`
+ * and `request.cookies` give them to SQL: the only parts of an ApiRequest that differ between two
+ * requests that are otherwise the same read.
+ */
+export function headersAndCookies(headers: Record<string, string>): Pick<ApiRequest, 'headers' | 'cookies'> {
+  const { cookie, ...otherHeaders } = lowerCaseNames(headers);
+  return { headers: otherHeaders, cookies: parseCookies(cookie) };
 }
 
 /** Header names lower-cased (the caller should already have done it); the first of two spellings wins. */

@@ -154,6 +154,22 @@ describe('the data API end to end, with postgrest-js', () => {
     expect(status).toBe(200);
   });
 
+  it('plans a read asked before a schema reload again: a dropped table is 404 PGRST205, not a stale plan', async () => {
+    for (let i = 0; i < 2; i++) expect((await anon.from('later').select()).status).toBe(200);
+    await withClient(database.adminUrl, async (client) => {
+      await client.query('drop table api.later');
+      await client.query("notify pgrst, 'reload schema'");
+    });
+    // until the reload lands, the old schema cache still knows the table (Postgres then says 42P01)
+    const deadline = Date.now() + 10_000;
+    let answer = await anon.from('later').select();
+    while (answer.error?.code !== 'PGRST205' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      answer = await anon.from('later').select();
+    }
+    expect([answer.status, answer.error?.code]).toEqual([404, 'PGRST205']);
+  });
+
   describe.runIf(pgBouncerBinary || process.env.CI)('through PgBouncer (transaction pooling), LISTEN on a direct connection', () => {
     it('loads the schema cache, reads, writes and reloads on NOTIFY', async () => {
       const bouncer = await startTestPgBouncer(database, 2);

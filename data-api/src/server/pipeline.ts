@@ -12,6 +12,8 @@ import { qualifiedKey, type SchemaCache } from '../schema-cache/types.ts';
 import type { BuildPlan, ConfigSource, ParseApiRequest, PlanContext, RawRequest, SchemaCacheSource } from './dependencies.ts';
 import { authenticateCached } from './verified-tokens.ts';
 import { preflightResponse, withCorsHeaders } from './cors.ts';
+import { isKeptRead, type ReadPlans } from './read-plans.ts';
+import { headersAndCookies } from '../request/api-request.ts';
 
 export interface PipelineDependencies {
   config: ConfigSource<DataApiConfig>;
@@ -20,6 +22,8 @@ export interface PipelineDependencies {
   parseRequest: ParseApiRequest;
   plan: BuildPlan;
   logger: Logger;
+  /** Plans of reads kept for the next same request; only with the real parser and planner, which are pure. */
+  readPlans?: ReadPlans;
   /** Told when a request found the database unreachable (503), so the server can reload the schema cache once it is back. */
   onDatabaseUnavailable?: () => void;
 }
@@ -43,14 +47,23 @@ async function answer(raw: RawRequest, deps: PipelineDependencies, config: DataA
     const auth = await authenticateCached(raw.headers, config);
     const cache = deps.schemaCache.current();
     if (!cache) throw Errors.schemaCacheNotReady();
-    const request = unwrap(await deps.parseRequest(raw, { schemas: config.dbSchemas }));
+    const key = deps.readPlans?.keyOf(raw);
+    const kept = key === undefined ? undefined : deps.readPlans!.get(key, cache, config);
+    const request: ApiRequest = kept ? { ...kept.request, ...headersAndCookies(raw.headers) } : unwrap(await deps.parseRequest(raw, { schemas: config.dbSchemas }));
     const contentProfile = negotiatedByProfile(raw, config) ? request.schema : undefined;
 
     if (request.action.kind === 'info') return infoResponse(request, cache);
     const context = executionContext(raw, request, auth, config);
     if (request.target.kind === 'root') return await openApiResponse(request, cache, context, config, deps.pool, contentProfile);
 
-    const plan = withTxEnd(unwrap(await deps.plan(request, cache, planContext(config))), config);
+    let plan = kept?.plan;
+    if (!plan) {
+      plan = withTxEnd(unwrap(await deps.plan(request, cache, planContext(config))), config);
+      if (key !== undefined && isKeptRead(request)) {
+        const { headers: _headers, cookies: _cookies, ...decided } = request;
+        deps.readPlans!.set(key, cache, config, { request: decided, plan });
+      }
+    }
     const result = await executePlan(deps.pool, plan, context);
     return buildResponse(plan, result, { contentProfile });
   } catch (error) {

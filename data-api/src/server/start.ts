@@ -8,6 +8,7 @@ import { parseApiRequest } from '../request/api-request.ts';
 import { SchemaCacheHolder } from '../schema-cache/schema-cache.ts';
 import type { SchemaCache } from '../schema-cache/types.ts';
 import { buildAdminServer } from './admin.ts';
+import { ReadPlans } from './read-plans.ts';
 import { DEFAULT_BACKOFF, type Backoff } from './backoff.ts';
 import type { BuildPlan, ConfigSource, ParseApiRequest, SchemaCacheSource } from './dependencies.ts';
 import { NotificationListener } from './notification-listener.ts';
@@ -102,6 +103,8 @@ export async function startDataApi(initialConfig: DataApiConfig, options: StartD
     schemaCache,
     parseRequest: options.parseRequest ?? parseApiRequest,
     plan: options.plan ?? buildPlan,
+    // the real parser and planner are pure: their plans of reads can be kept
+    readPlans: options.parseRequest === undefined && options.plan === undefined ? new ReadPlans() : undefined,
     onDatabaseUnavailable: () => void reloader.reload('database unavailable'),
   });
   const admin = config.adminServerPort !== undefined ? await buildAdminServer({ logger, pool, schemaCache, isLive: () => live }) : undefined;

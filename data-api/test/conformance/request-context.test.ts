@@ -72,6 +72,17 @@ describe.each([{ throughPgBouncer: false }, { throughPgBouncer: true }])('reques
       expect(seen.cookies).toEqual({ session: 'abc123', theme: 'dark' });
     });
 
+    it('gives a read asked again (its plan kept) its own role, claims, headers and cookies', async () => {
+      const ask = (sub: string, client: string, cookie: string) =>
+        context({ headers: { 'X-Haven-Client': client, Cookie: cookie, ...bearer(signToken({ role: 'authenticated', sub })) } }, '/rpc/request_context?limit=1');
+      const first = await ask('first-user', 'web', 'a=1');
+      const second = await ask('second-user', 'ios', 'b=2');
+      expect([first.claims.sub, first.headers['x-haven-client'], first.cookies]).toEqual(['first-user', 'web', { a: '1' }]);
+      expect([second.claims.sub, second.headers['x-haven-client'], second.cookies]).toEqual(['second-user', 'ios', { b: '2' }]);
+      const anonymous = await context({}, '/rpc/request_context?limit=1');
+      expect(anonymous.role).toBe('anon');
+    });
+
     it('gives SQL the claims of the token', async () => {
       const seen = await context({ headers: bearer(signToken({ role: 'authenticated', sub: HOMEOWNER_SUB, email: 'alice@example.com', app_metadata: { plan: 'pro' } })) });
       expect(seen.claims).toEqual({ role: 'authenticated', sub: HOMEOWNER_SUB, email: 'alice@example.com', app_metadata: { plan: 'pro' } });
