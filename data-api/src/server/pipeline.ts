@@ -59,7 +59,7 @@ async function answer(raw: RawRequest, deps: PipelineDependencies, config: DataA
     let plan = kept?.plan;
     if (!plan) {
       plan = withTxEnd(unwrap(await deps.plan(request, cache, planContext(config))), config);
-      if (key !== undefined && isKeptRead(request)) {
+      if (key !== undefined && isKeptRead(request) && deps.readPlans!.admits(key)) {
         const { headers: _headers, cookies: _cookies, ...decided } = request;
         deps.readPlans!.set(key, cache, config, { request: decided, plan });
       }

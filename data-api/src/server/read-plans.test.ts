@@ -51,6 +51,17 @@ describe('ReadPlans', () => {
     expect(plans.size).toBe(0);
   });
 
+  it('admits a plan only for a key seen recently: reads that never repeat are not kept', () => {
+    const plans = new ReadPlans(2);
+    const [a, b, c] = ['a', 'b', 'c'].map((query) => plans.keyOf(raw({ query }))!);
+    expect(plans.admits(a!)).toBe(false);
+    expect(plans.admits(a!)).toBe(true);
+    expect(plans.admits(b!)).toBe(false);
+    expect(plans.admits(c!)).toBe(false);
+    expect(plans.admits(a!)).toBe(false); // admitted before: seen anew
+    expect(plans.admits(c!)).toBe(true);
+  });
+
   it('keeps at most its capacity, the least recently used going first', () => {
     const plans = new ReadPlans(2);
     const keys = ['a', 'b', 'c'].map((query) => plans.keyOf(raw({ query }))!);

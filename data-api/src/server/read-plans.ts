@@ -17,14 +17,20 @@ export interface PlannedRead {
  * page, a dashboard's queries) skips both. A new schema cache or new settings start afresh.
  * Only successes are kept, at most `capacity`, the least recently used going first; a request
  * with a key longer than `maxKeyLength` is not kept.
+ *
+ * A plan is kept only when its key comes a second time while still among the last `capacity`
+ * keys seen: a read that never repeats (a lookup by id walks many ids) would otherwise push out
+ * the plans that do, and churn the heap with plans kept just long enough to be promoted.
  */
 export class ReadPlans {
   readonly #entries = new Map<string, PlannedRead>();
+  /** Keys seen once, most recent last. */
+  readonly #seen = new Set<string>();
   #cache: SchemaCache | undefined;
   #config: DataApiConfig | undefined;
 
   constructor(
-    private readonly capacity = 1000,
+    private readonly capacity = 200,
     private readonly maxKeyLength = 4096,
   ) {}
 
@@ -39,6 +45,7 @@ export class ReadPlans {
   get(key: string, cache: SchemaCache, config: DataApiConfig): PlannedRead | undefined {
     if (cache !== this.#cache || config !== this.#config) {
       this.#entries.clear();
+      this.#seen.clear();
       this.#cache = cache;
       this.#config = config;
       return undefined;
@@ -50,6 +57,14 @@ export class ReadPlans {
       this.#entries.set(key, entry);
     }
     return entry;
+  }
+
+  /** Whether a plan for `key` would be kept: its key was seen recently. Records it as seen otherwise. */
+  admits(key: string): boolean {
+    if (this.#seen.delete(key)) return true;
+    this.#seen.add(key);
+    if (this.#seen.size > this.capacity) this.#seen.delete(this.#seen.keys().next().value!);
+    return false;
   }
 
   set(key: string, cache: SchemaCache, config: DataApiConfig, entry: PlannedRead): void {
