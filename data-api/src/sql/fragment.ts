@@ -14,7 +14,8 @@ type Node =
   | { kind: 'text'; text: string }
   | { kind: 'value'; value: unknown }
   | { kind: 'template'; strings: readonly string[]; fragments: readonly SqlFragment[] }
-  | { kind: 'join'; fragments: readonly SqlFragment[]; separator: string };
+  | { kind: 'join'; fragments: readonly SqlFragment[]; separator: string }
+  | { kind: 'parts'; parts: readonly Part[] };
 
 export class SqlFragment {
   readonly #node: Node;
@@ -59,6 +60,12 @@ export class SqlFragment {
           if (index > 0) onText(node.separator);
           node.fragments[index]!.visit(onText, onValue);
         }
+        return;
+      case 'parts':
+        for (const part of node.parts) {
+          if ('text' in part) onText(part.text);
+          else onValue(part.value);
+        }
     }
   }
 }
@@ -94,6 +101,11 @@ export function join(fragments: SqlFragment[], separator: string): SqlFragment {
 }
 
 export const empty = raw('');
+
+/** A fragment of parts already flattened (`fragment.parts`), e.g. with some values replaced. */
+export function fromParts(parts: readonly Part[]): SqlFragment {
+  return new SqlFragment({ kind: 'parts', parts });
+}
 
 export interface RenderedSql {
   text: string;

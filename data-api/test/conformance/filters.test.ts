@@ -30,6 +30,22 @@ describe.each([{ throughPgBouncer: false }, { throughPgBouncer: true }])('filter
   const ids = (rows: Array<{ id: number }> | null) => (rows ?? []).map((row) => row.id);
 
   describe('comparison operators', () => {
+    it('answers each value of a filter asked again and again (the plan of the read is kept, the values are not)', async () => {
+      const byPriority = async (priority: number, below: string) =>
+        ids((await server.service.from('tasks').select('id').order('id').eq('priority', priority).lt('due_on', below)).data);
+      const expected = new Map<string, number[]>();
+      for (const [priority, below] of [[1, '2099-01-01'], [3, '2099-01-01'], [1, '2024-05-01'], [3, '2024-05-16']] as const) {
+        expected.set(`${priority} ${below}`, await byPriority(priority, below));
+      }
+      expect(expected.get('1 2099-01-01')).toEqual([3, 5, 7]);
+      for (let round = 0; round < 3; round++) {
+        for (const [key, answer] of expected) {
+          const [priority, below] = key.split(' ') as [string, string];
+          expect(await byPriority(Number(priority), below), `${key}, round ${round}`).toEqual(answer);
+        }
+      }
+    });
+
     it('eq, neq, gt, gte, lt, lte', async () => {
       const tasks = () => server.service.from('tasks').select('id').order('id');
       expect(ids((await tasks().eq('priority', 1)).data)).toEqual([3, 5, 7]);
