@@ -15,7 +15,8 @@ const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'];
 const SIMPLE_METHODS = ['GET', 'HEAD', 'POST'];
 const SIMPLE_HEADERS = ['Accept', 'Accept-Language', 'Content-Language', 'Content-Type'];
 const EXPOSED_HEADERS = 'Content-Encoding, Content-Location, Content-Range, Content-Type, Date, Location, Server, Transfer-Encoding, Range-Unit';
-const ALLOWED_METHODS = union(METHODS, SIMPLE_METHODS).join(', ');
+const ALLOWED = union(METHODS, SIMPLE_METHODS);
+const ALLOWED_METHODS = ALLOWED.join(', ');
 
 /** Lower-cased request header names, as the pipeline has them. */
 type RequestHeaders = Record<string, string | undefined>;
@@ -39,7 +40,7 @@ function originHeaders(headers: RequestHeaders, allowed: AllowedOrigins): Array<
 export function preflightResponse(method: string, headers: RequestHeaders, allowed: AllowedOrigins): HttpResponse | undefined {
   if (method !== 'OPTIONS') return undefined;
   const requestedMethod = headers['access-control-request-method'];
-  if (requestedMethod === undefined || !union(METHODS, SIMPLE_METHODS).includes(requestedMethod)) return undefined;
+  if (requestedMethod === undefined || !ALLOWED.includes(requestedMethod)) return undefined;
   const common = originHeaders(headers, allowed);
   if (!common) return undefined;
   const requestedHeaders = (headers['access-control-request-headers'] ?? '')

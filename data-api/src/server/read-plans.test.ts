@@ -8,7 +8,7 @@ import { ReadPlans, type PlannedRead, type ReadKey } from './read-plans.ts';
 const raw = (overrides: Partial<RawRequest> = {}): RawRequest => ({ method: 'GET', path: '/assets', query: 'select=*', headers: {}, body: undefined, ...overrides });
 const cache = {} as SchemaCache;
 const config = {} as DataApiConfig;
-const entry = (name: string, statement = rawSql(`SELECT '${name}'`)) => ({ request: { path: name }, plan: { statement } }) as unknown as PlannedRead;
+const entry = (name: string, statement = rawSql(`SELECT '${name}'`)) => ({ request: { path: name, target: { kind: 'relation', name } }, plan: { statement } }) as unknown as PlannedRead;
 
 /** A key kept: seen twice (admitted) and set. */
 function keep(plans: ReadPlans, key: ReadKey, planned: PlannedRead): void {
@@ -57,6 +57,15 @@ describe('ReadPlans', () => {
     keep(plans, first, entry('x', sql`SELECT 1 WHERE id = ${param('1')} AND zone < ${param('7')} LIMIT ${param('50')}`));
     const again = plans.get(plans.keyOf(raw({ query: 'id=eq.42&zone=lt.9' }))!, cache, config)!;
     expect(render(again.plan.statement)).toEqual({ text: 'SELECT 1 WHERE id = $1 AND zone < $2 LIMIT $3', values: ['42', '9', '50'] });
+  });
+
+  it('does not take the arguments of a function for filter values, however its path is written', () => {
+    const plans = new ReadPlans();
+    const read = plans.keyOf(raw({ path: '/%72pc/add', query: 'a=eq.1' }))!;
+    expect(read.values).toEqual(['1']);
+    const routineRead = { request: { target: { kind: 'routine', name: 'add' } }, plan: { statement: sql`SELECT add(${param('1')})` } } as unknown as PlannedRead;
+    keep(plans, read, routineRead);
+    expect(plans.size).toBe(0);
   });
 
   it('does not keep a plan where a taken value cannot be told apart from another bound value', () => {

@@ -61,7 +61,7 @@ export class ReadPlans {
   keyOf(raw: RawRequest): ReadKey | undefined {
     if (raw.method !== 'GET' && raw.method !== 'HEAD') return undefined;
     const { headers } = raw;
-    // a function's query parameters are its arguments, not filters
+    // a function's query parameters are its arguments, not filters (set() checks the parsed target too)
     const { query, values } = raw.path.startsWith('/rpc/') ? { query: raw.query, values: [] } : takeFilterValues(raw.query);
     const key = `${raw.method}\0${raw.path}\0${query}\0${headers['accept'] ?? TAKEN}\0${headers['prefer'] ?? TAKEN}\0${headers['range'] ?? TAKEN}\0${headers['accept-profile'] ?? TAKEN}\0${headers['content-type'] ?? TAKEN}`;
     return key.length <= this.maxKeyLength ? { key, values } : undefined;
@@ -97,6 +97,8 @@ export class ReadPlans {
 
   set(read: ReadKey, cache: SchemaCache, config: DataApiConfig, entry: PlannedRead): void {
     if (cache !== this.#cache || config !== this.#config) return;
+    // a function's parameters are arguments, not filters (keyOf only knows the path as written)
+    if (read.values.length > 0 && entry.request.target.kind === 'routine') return;
     const parts = entry.plan.statement.parts;
     const slots: number[] = [];
     for (const value of read.values) {
