@@ -7,3 +7,4 @@ export * from './db.ts';
 export * from './migrations.ts';
 export * from './net.ts';
 export * from './service-user.ts';
+export * from './projects.ts';
