@@ -1,16 +1,30 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { bundleDataApi } from '@launchdb/data-api/build';
 import { startThrowawayPostgres } from '../cli/src/embedded/throwaway-postgres.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Superuser URL of the run's throwaway PostgreSQL 15 (database `postgres`). */
     postgresUrl: string;
+    /** The data API as it is deployed (dist/main.js bundle), built once per run: what postgrest-manager spawns. */
+    dataApiEntry: string;
   }
 }
 
-/** One throwaway PostgreSQL per test run: random free port, temporary folder, removed afterwards. */
+/**
+ * One throwaway PostgreSQL per test run (random free port, temporary folder, removed
+ * afterwards) and one build of the data API bundle.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const postgres = await startThrowawayPostgres('launchdb-test-pg');
+  const bundleDir = await mkdtemp(join(tmpdir(), 'launchdb-test-data-api-'));
+  const [postgres] = await Promise.all([startThrowawayPostgres('launchdb-test-pg'), bundleDataApi(bundleDir)]);
   project.provide('postgresUrl', postgres.url);
-  return postgres.stop;
+  project.provide('dataApiEntry', join(bundleDir, 'main.js'));
+  return async () => {
+    await postgres.stop();
+    await rm(bundleDir, { recursive: true, force: true });
+  };
 }
