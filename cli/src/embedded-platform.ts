@@ -19,9 +19,8 @@ import { findPgBouncerBinary, PgBouncerProcess, readScramSecrets } from '@launch
 import type { LaunchdbConfig } from './config.ts';
 import { DataFolder } from './data-folder.ts';
 import { PostgresCluster } from './embedded/postgres-cluster.ts';
+import { EMBEDDED_SUPERUSER, PLATFORM_DATABASE } from './local-platform.ts';
 
-const PLATFORM_DATABASE = 'launchdb';
-const EMBEDDED_SUPERUSER = 'postgres';
 
 export interface StartupReport {
   url: string;

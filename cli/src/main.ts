@@ -8,6 +8,9 @@ Commands:
   data-api [--config <file>]
           run one PostgREST-compatible data API in the foreground, configured like PostgREST:
           PGRST_* variables and/or a PostgREST config file (what postgrest-manager spawns)
+  project <command>
+          projects: create, list, show, provision, rotate-keys, delete, migrate, migrations, psql
+          (\`launchdb project help\` lists them)
   help    show this help
 `;
 
@@ -19,6 +22,11 @@ switch (command) {
   case 'data-api': {
     const { runDataApiCommand } = await import('@launchdb/data-api');
     await runDataApiCommand(args);
+    break;
+  }
+  case 'project': {
+    const { project } = await import('./commands/project.ts');
+    await project(args);
     break;
   }
   case undefined:
