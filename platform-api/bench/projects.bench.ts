@@ -1,0 +1,360 @@
+/**
+ * `npm run bench:projects`: the platform as `launchdb up` runs it (embedded PostgreSQL 15,
+ * PgBouncer when installed, postgrest-manager with the process driver, the gateway), measured on
+ * what the projects issue promises. A benchmark, not a test: it exits 0 once it has run and
+ * prints PASS/FAIL against the targets.
+ *
+ *   1. POST /api/projects → first 200 from /db/<id>/             (target ≤ 2 s)
+ *   2. a data API scaled to zero → first 200 through the gateway  (target ≤ 500 ms)
+ *   3. gateway p50 − direct p50, same request, same run           (target ≤ 0.5 ms)
+ *   4. BENCH_PROJECTS projects (default 100) with idle ones scaled to zero, and the memory of
+ *      the whole process tree (RSS and PSS) asleep and with some awake
+ *
+ *   --no-write   do not rewrite the results section of platform-api/BENCH.md
+ *   BENCH_PROJECTS, BENCH_SAMPLES (creations and wakes timed), BENCH_ROUNDS (gateway/direct
+ *   turns), BENCH_ROUND_SECONDS, BENCH_AWAKE (projects woken for the memory figure)
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request } from 'undici';
+import { findFreePort } from '@launchdb/common';
+import { launchdbConfigSchema } from '../../cli/src/config.ts';
+import { EmbeddedPlatform } from '../../cli/src/embedded-platform.ts';
+import { descendantsMemory, kindOf, memoryOf, type ProcessMemory } from './process-memory.ts';
+
+const TARGETS = { createToFirst200Ms: 2000, wakeMs: 500, gatewayOverheadMs: 0.5 } as const;
+const benchMd = fileURLToPath(new URL('../BENCH.md', import.meta.url));
+const args = new Set(process.argv.slice(2));
+const numberSetting = (name: string, fallback: number): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+const projectCount = numberSetting('BENCH_PROJECTS', 100);
+const samples = numberSetting('BENCH_SAMPLES', 5);
+const rounds = numberSetting('BENCH_ROUNDS', 4);
+const roundSeconds = numberSetting('BENCH_ROUND_SECONDS', 4);
+const awakeCount = numberSetting('BENCH_AWAKE', 10);
+const IDLE_SECONDS = 3;
+const ADMIN = { email: 'bench@launchdb.local', password: 'bench-password-0123456789' };
+
+const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
+const agent = new Agent({ connections: 16, pipelining: 1 });
+
+interface CreatedProject {
+  id: string;
+  anonKey: string;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dataDir = await mkdtemp(join(tmpdir(), 'launchdb-bench-projects-'));
+  const config = launchdbConfigSchema.parse({
+    LAUNCHDB_DATA_DIR: dataDir,
+    LAUNCHDB_PORT: String(await findFreePort()),
+    LAUNCHDB_POSTGRES_PORT: String(await findFreePort()),
+    LAUNCHDB_PGBOUNCER_PORT: String(await findFreePort()),
+    LAUNCHDB_ADMIN_EMAIL: ADMIN.email,
+    LAUNCHDB_ADMIN_PASSWORD: ADMIN.password,
+    DATA_API_IDLE_SECONDS: String(IDLE_SECONDS),
+    GATEWAY_REQUESTS_PER_MINUTE_PER_PROJECT: '10000000',
+    GATEWAY_REQUESTS_PER_MINUTE_PER_CLIENT: '10000000',
+    LOG_LEVEL: 'warn',
+  });
+  const platform = new EmbeddedPlatform(config);
+  process.on('exit', () => platform.killChildrenNow());
+  try {
+    log('starting the platform (embedded PostgreSQL 15, PgBouncer, postgrest-manager, gateway)');
+    const report = await platform.start();
+    log(`up at ${report.url}; PgBouncer: ${report.pgbouncer}`);
+    const api = new PlatformCalls(report.url);
+    await api.login();
+    const figures = await measure(api, report.url);
+    const text = render(figures, report.pgbouncer);
+    process.stdout.write(text);
+    if (!args.has('--no-write')) await writeResults(text);
+  } finally {
+    await platform.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+}
+
+interface Figures {
+  create: Array<{ postMs: number; first200Ms: number }>;
+  wake: number[];
+  overhead: Array<{ directP50: number; gatewayP50: number }>;
+  fleet: { projects: number; createSeconds: number; asleep: MemorySummary; awake: MemorySummary; awakeCount: number };
+}
+
+async function measure(api: PlatformCalls, baseUrl: string): Promise<Figures> {
+  const created: CreatedProject[] = [];
+
+  log(`1. ${samples} projects: POST /api/projects → first 200 from /db/<id>/`);
+  const create: Figures['create'] = [];
+  for (let i = 0; i < samples; i += 1) {
+    const t0 = performance.now();
+    const project = await api.createProject(`bench ${i}`);
+    const postMs = performance.now() - t0;
+    await untilOk(`${baseUrl}/db/${project.id}/`, project.anonKey, 10_000);
+    create.push({ postMs, first200Ms: performance.now() - t0 });
+    created.push(project);
+    log(`   ${project.id}: POST ${postMs.toFixed(0)} ms, first 200 at ${(performance.now() - t0).toFixed(0)} ms`);
+  }
+
+  log(`2. wake from zero (DATA_API_IDLE_SECONDS=${IDLE_SECONDS})`);
+  const wake: number[] = [];
+  for (const project of created) {
+    await api.untilState(project.id, 'sleeping', (IDLE_SECONDS + 30) * 1000);
+    const t0 = performance.now();
+    await untilOk(`${baseUrl}/db/${project.id}/`, project.anonKey, 10_000);
+    wake.push(performance.now() - t0);
+    log(`   ${project.id}: ${wake.at(-1)!.toFixed(0)} ms`);
+  }
+
+  log(`3. gateway overhead: ${rounds} rounds of ${roundSeconds} s each, direct and through the gateway, one connection`);
+  const subject = created[0]!;
+  await api.migrate(subject.id, 'bench_items', `
+    create table public.bench_items (id int primary key, name text not null, price numeric not null);
+    insert into public.bench_items select i, 'item ' || i, i * 1.5 from generate_series(1, 1000) i;
+    alter table public.bench_items enable row level security;
+    create policy everyone_reads on public.bench_items for select using (true);`);
+  const path = '/bench_items?select=id,name,price&id=eq.42';
+  await untilOk(`${baseUrl}/db/${subject.id}${path}`, subject.anonKey, 10_000);
+  const overhead: Figures['overhead'] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    // the gateway's own traffic keeps the API awake; direct calls do not count as activity
+    const keepAwake = setInterval(() => void get(`${baseUrl}/db/${subject.id}/`, subject.anonKey).catch(() => undefined), 1000);
+    try {
+      const direct = (await api.dataApiStatus(subject.id)).url;
+      if (!direct) throw new Error('the data API has no address');
+      const gatewayFirst = round % 2 === 1;
+      const runs: Record<'direct' | 'gateway', number> = { direct: 0, gateway: 0 };
+      for (const which of gatewayFirst ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const)) {
+        const url = which === 'direct' ? `${direct}${path}` : `${baseUrl}/db/${subject.id}${path}`;
+        runs[which] = await sequentialP50(url, subject.anonKey, roundSeconds);
+      }
+      overhead.push({ directP50: runs.direct, gatewayP50: runs.gateway });
+      log(`   round ${round + 1}: direct p50 ${runs.direct.toFixed(3)} ms, gateway p50 ${runs.gateway.toFixed(3)} ms`);
+    } finally {
+      clearInterval(keepAwake);
+    }
+  }
+
+  log(`4. ${projectCount} projects in all, idle ones scaled to zero`);
+  const fleetStarted = performance.now();
+  let next = created.length;
+  const worker = async (): Promise<void> => {
+    while (next < projectCount) {
+      const index = next;
+      next += 1;
+      created.push(await api.createProject(`bench ${index}`));
+      if (created.length % 10 === 0) log(`   ${created.length} projects`);
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  const createSeconds = (performance.now() - fleetStarted) / 1000;
+  log(`   waiting for every data API to be scaled to zero`);
+  await api.untilAllSleeping((IDLE_SECONDS + 60) * 1000);
+  await sleep(1000);
+  const asleep = summarise(treeMemory());
+  log(`   asleep: ${asleep.totalPssMb.toFixed(0)} MB PSS`);
+  const woken = created.slice(0, awakeCount);
+  await Promise.all(woken.map((project) => untilOk(`${baseUrl}/db/${project.id}/`, project.anonKey, 20_000)));
+  await sleep(500);
+  const awake = summarise(treeMemory());
+  log(`   ${woken.length} awake: ${awake.totalPssMb.toFixed(0)} MB PSS`);
+  return { create, wake, overhead, fleet: { projects: created.length, createSeconds, asleep, awake, awakeCount: woken.length } };
+}
+
+interface MemorySummary {
+  byKind: Array<{ kind: string; processes: number; rssMb: number; pssMb: number }>;
+  totalRssMb: number;
+  totalPssMb: number;
+}
+
+function treeMemory(): ProcessMemory[] {
+  const self = memoryOf(process.pid);
+  return [...(self ? [{ ...self, command: 'launchdb' }] : []), ...descendantsMemory(process.pid)];
+}
+
+function summarise(processes: ProcessMemory[]): MemorySummary {
+  const byKind = new Map<string, { kind: string; processes: number; rssMb: number; pssMb: number }>();
+  for (const entry of processes) {
+    const kind = entry.command === 'launchdb' ? 'launchdb process (platform-api, postgrest-manager, gateway; here also the bench)' : kindOf(entry.command);
+    const row = byKind.get(kind) ?? { kind, processes: 0, rssMb: 0, pssMb: 0 };
+    row.processes += 1;
+    row.rssMb += entry.rssMb;
+    row.pssMb += entry.pssMb;
+    byKind.set(kind, row);
+  }
+  const rows = [...byKind.values()];
+  return { byKind: rows, totalRssMb: rows.reduce((sum, row) => sum + row.rssMb, 0), totalPssMb: rows.reduce((sum, row) => sum + row.pssMb, 0) };
+}
+
+async function get(url: string, apikey: string): Promise<number> {
+  const response = await request(url, { dispatcher: agent, headers: { apikey }, headersTimeout: 5_000, bodyTimeout: 5_000 });
+  await response.body.dump();
+  return response.statusCode;
+}
+
+async function untilOk(url: string, apikey: string, withinMs: number): Promise<void> {
+  const deadline = performance.now() + withinMs;
+  let last = 0;
+  while (performance.now() < deadline) {
+    last = await get(url, apikey).catch(() => 0);
+    if (last === 200) return;
+    await sleep(5);
+  }
+  throw new Error(`${url} did not answer 200 within ${withinMs} ms (last status ${last})`);
+}
+
+async function sequentialP50(url: string, apikey: string, seconds: number): Promise<number> {
+  const latencies: number[] = [];
+  const warmUntil = performance.now() + 500;
+  while (performance.now() < warmUntil) await get(url, apikey);
+  const until = performance.now() + seconds * 1000;
+  while (performance.now() < until) {
+    const t0 = performance.now();
+    const status = await get(url, apikey);
+    latencies.push(performance.now() - t0);
+    if (status !== 200) throw new Error(`${url} answered ${status}`);
+  }
+  return median(latencies);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The platform API as an operator calls it. */
+class PlatformCalls {
+  readonly #url: string;
+  #token = '';
+
+  constructor(url: string) {
+    this.#url = url;
+  }
+
+  async login(): Promise<void> {
+    const body = await this.#call<{ access_token: string }>('POST', '/api/auth/login', ADMIN);
+    this.#token = body.access_token;
+  }
+
+  async createProject(name: string): Promise<CreatedProject> {
+    const project = await this.#call<{ id: string; status: string; keys: { anon: string } }>('POST', '/api/projects', { name });
+    if (project.status !== 'active') throw new Error(`project ${project.id} is ${project.status}`);
+    return { id: project.id, anonKey: project.keys.anon };
+  }
+
+  async migrate(id: string, name: string, sql: string): Promise<void> {
+    await this.#call('POST', `/api/projects/${id}/migrations`, { name, sql });
+  }
+
+  dataApiStatus(id: string): Promise<{ state: string; url: string | null }> {
+    return this.#call('GET', `/api/projects/${id}/data-api`);
+  }
+
+  async untilState(id: string, state: string, withinMs: number): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    while (Date.now() < deadline) {
+      if ((await this.dataApiStatus(id)).state === state) return;
+      await sleep(100);
+    }
+    throw new Error(`the data API of ${id} did not become ${state} within ${withinMs} ms`);
+  }
+
+  async untilAllSleeping(withinMs: number): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    while (Date.now() < deadline) {
+      const { dataApis } = await this.#call<{ dataApis: Array<{ state: string }> }>('GET', '/api/data-apis');
+      if (dataApis.every((api) => api.state === 'sleeping')) return;
+      await sleep(250);
+    }
+    throw new Error(`not every data API was scaled to zero within ${withinMs} ms`);
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await request(`${this.#url}${path}`, {
+      method: method as 'GET',
+      dispatcher: agent,
+      headers: { ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? null : JSON.stringify(body),
+      headersTimeout: 120_000,
+      bodyTimeout: 120_000,
+    });
+    const text = await response.body.text();
+    if (response.statusCode >= 400) throw new Error(`${method} ${path}: ${response.statusCode} ${text}`);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+}
+
+function render(figures: Figures, pgbouncer: string): string {
+  const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
+  const firsts = figures.create.map((sample) => sample.first200Ms);
+  const worstFirst = Math.max(...firsts);
+  const worstWake = Math.max(...figures.wake);
+  const overheads = figures.overhead.map((round) => round.gatewayP50 - round.directP50);
+  const overhead = median(overheads);
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const lines = [
+    `Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 1024 **3).toFixed(0)} GB, Node ${process.version}; PgBouncer: ${pgbouncer}.`,
+    '',
+    '| measure | target | result | |',
+    '|---|---|---|---|',
+    `| POST /api/projects → first 200 from /db/<id>/ (worst of ${firsts.length}; median ${median(firsts).toFixed(0)} ms) | ≤ ${TARGETS.createToFirst200Ms} ms | ${worstFirst.toFixed(0)} ms | ${verdict(worstFirst <= TARGETS.createToFirst200Ms)} |`,
+    `| wake from zero → first 200 (worst of ${figures.wake.length}; median ${median(figures.wake).toFixed(0)} ms) | ≤ ${TARGETS.wakeMs} ms | ${worstWake.toFixed(0)} ms | ${verdict(worstWake <= TARGETS.wakeMs)} |`,
+    `| gateway p50 − direct p50 (median of ${overheads.length} rounds: ${overheads.map((value) => value.toFixed(3)).join(', ')} ms) | ≤ ${TARGETS.gatewayOverheadMs} ms | ${overhead.toFixed(3)} ms | ${verdict(overhead <= TARGETS.gatewayOverheadMs)} |`,
+    '',
+    `Gateway rounds (p50, ms): ${figures.overhead.map((round) => `direct ${round.directP50.toFixed(3)} / gateway ${round.gatewayP50.toFixed(3)}`).join('; ')}.`,
+    `POST /api/projects alone: median ${median(figures.create.map((sample) => sample.postMs)).toFixed(0)} ms.`,
+    '',
+    `${figures.fleet.projects} projects created (the last ${figures.fleet.projects - firsts.length} three at a time in ${figures.fleet.createSeconds.toFixed(0)} s), memory of the whole process tree:`,
+    '',
+    '| processes | all asleep: count | RSS MB | PSS MB | ' + `${figures.fleet.awakeCount} awake: count | RSS MB | PSS MB |`,
+    '|---|---|---|---|---|---|---|',
+    ...mergeKinds(figures.fleet.asleep, figures.fleet.awake).map(
+      ([kind, asleep, awake]) =>
+        `| ${kind} | ${asleep?.processes ?? 0} | ${(asleep?.rssMb ?? 0).toFixed(0)} | ${(asleep?.pssMb ?? 0).toFixed(0)} | ${awake?.processes ?? 0} | ${(awake?.rssMb ?? 0).toFixed(0)} | ${(awake?.pssMb ?? 0).toFixed(0)} |`,
+    ),
+    `| **total** | | ${figures.fleet.asleep.totalRssMb.toFixed(0)} | **${figures.fleet.asleep.totalPssMb.toFixed(0)}** | | ${figures.fleet.awake.totalRssMb.toFixed(0)} | **${figures.fleet.awake.totalPssMb.toFixed(0)}** |`,
+    '',
+    `Each awake data API adds about ${((figures.fleet.awake.totalPssMb - figures.fleet.asleep.totalPssMb) / Math.max(1, figures.fleet.awakeCount)).toFixed(0)} MB PSS.`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function mergeKinds(a: MemorySummary, b: MemorySummary): Array<[string, MemorySummary['byKind'][number] | undefined, MemorySummary['byKind'][number] | undefined]> {
+  const kinds = [...new Set([...a.byKind.map((row) => row.kind), ...b.byKind.map((row) => row.kind)])];
+  return kinds.map((kind) => [kind, a.byKind.find((row) => row.kind === kind), b.byKind.find((row) => row.kind === kind)]);
+}
+
+const RESULTS_START = '<!-- results:start -->';
+const RESULTS_END = '<!-- results:end -->';
+
+async function writeResults(text: string): Promise<void> {
+  let current: string;
+  try {
+    current = await readFile(benchMd, 'utf8');
+  } catch {
+    log(`${benchMd} is missing: results printed only`);
+    return;
+  }
+  const start = current.indexOf(RESULTS_START);
+  const end = current.indexOf(RESULTS_END);
+  if (start === -1 || end === -1) {
+    log(`${benchMd} has no results markers: results printed only`);
+    return;
+  }
+  const stamp = `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.\n\n`;
+  await writeFile(benchMd, `${current.slice(0, start + RESULTS_START.length)}\n${stamp}${text}${current.slice(end)}`);
+  log(`results written to ${benchMd}`);
+}
+
+await main();
