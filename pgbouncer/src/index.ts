@@ -4,3 +4,4 @@ export { readScramSecrets } from './scram-secrets.ts';
 export { runAdminCommand, type AdminCommand, type AdminConsoleLogin } from './admin-console.ts';
 export { findPgBouncerBinary } from './locate.ts';
 export { PgBouncerProcess, type PgBouncerProcessOptions, type PgBouncerProcessSettings } from './pgbouncer-process.ts';
+export { PgBouncerProjectPooler, type PgBouncerProjectPoolerOptions } from './project-pooler.ts';

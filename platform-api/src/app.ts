@@ -10,6 +10,7 @@ import { healthRoute } from './routes/health.ts';
 import { loginRoute } from './routes/auth/login.ts';
 import { meRoute } from './routes/me.ts';
 import { operatorAuthentication } from './routes/operator-authentication.ts';
+import { projectRoutes, type ProjectRouteDependencies } from './routes/projects/index.ts';
 
 export interface PlatformApiDependencies {
   db: Pool;
@@ -21,6 +22,8 @@ export interface PlatformApiDependencies {
   healthChecks: DependencyCheck[];
   /** Honour X-Forwarded-For: only behind our own Caddy. */
   trustProxy?: boolean;
+  /** The /api/projects routes: `createProjectServices(...)` and the platform's public URL. Absent: no project routes. */
+  projects?: ProjectRouteDependencies;
 }
 
 export type PlatformApi = FastifyInstance;
@@ -67,6 +70,7 @@ export async function buildPlatformApi(deps: PlatformApiDependencies): Promise<P
       healthRoute(api, deps.healthChecks);
       loginRoute(api, { operators, tokens, attemptsPerMinute: deps.loginAttemptsPerMinute });
       meRoute(api, authenticate);
+      if (deps.projects) await projectRoutes(api, { ...deps.projects, authenticate });
     },
     { prefix: '/api' },
   );

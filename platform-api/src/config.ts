@@ -9,6 +9,8 @@ export const platformApiSettings = {
   PLATFORM_TOKEN_TTL_SECONDS: env.positiveInt(3600),
   LOGIN_ATTEMPTS_PER_MINUTE: env.positiveInt(10),
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
+  /** The URL clients reach the platform at (behind Caddy, the https one); project URLs are built on it. Default http://LAUNCHDB_HOST:LAUNCHDB_PORT. */
+  LAUNCHDB_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
 };
 
 /** platform-api run alone (a container): it is handed its database and secret. */

@@ -3,3 +3,19 @@ export { preparePlatformDatabase, PLATFORM_ROLE } from './setup/platform-databas
 export { ensureFirstOperator, type FirstOperatorOutcome } from './setup/first-operator.ts';
 export type { DependencyCheck } from './domain/health.ts';
 export { platformApiConfigSchema, platformApiSettings, type PlatformApiConfig } from './config.ts';
+export type { ProjectRouteDependencies } from './routes/projects/index.ts';
+export { createProjectServices, type ProjectServices } from './domain/projects/project-services.ts';
+export {
+  ProjectProvisioner,
+  type ProjectProvisionerOptions,
+  type CreateProjectInput,
+  type ProvisioningStarted,
+} from './domain/projects/project-provisioner.ts';
+export { ProjectMigrations, type ProjectMigrationsOptions, type MigrationInput, type AppliedMigration } from './domain/projects/project-migrations.ts';
+export { ProjectCatalog, type ProjectDetails } from './domain/projects/project-catalog.ts';
+export type { ProjectRecord, ProjectStatus } from './domain/projects/project-records.ts';
+export { ProjectTemplates, BASE_TEMPLATE_FOLDER, APP_TEMPLATES_FOLDER } from './domain/projects/project-templates.ts';
+export { PROVISIONING_STEPS, type ProvisioningStep, type ProvisioningFaults } from './domain/projects/provisioning-steps.ts';
+export { DirectProjectPooler } from './domain/projects/direct-project-pooler.ts';
+export { readLiveApiKeys, type LiveApiKeys } from './domain/projects/live-api-keys.ts';
+export { PLATFORM_MIGRATIONS_FOLDER } from './setup/platform-database.ts';

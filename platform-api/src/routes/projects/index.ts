@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { ProjectServices } from '../../domain/projects/project-services.ts';
+import type { OperatorAuthentication } from '../operator-authentication.ts';
+import { applyMigrationRoute } from './apply-migration.ts';
+import { createProjectRoute } from './create-project.ts';
+import { deleteProjectRoute } from './delete-project.ts';
+import { getProjectRoute } from './get-project.ts';
+import { listMigrationsRoute } from './list-migrations.ts';
+import { listProjectsRoute } from './list-projects.ts';
+import { provisionProjectRoute } from './provision-project.ts';
+import { refreshPoolEntryRoute } from './refresh-pool-entry.ts';
+import { rotateProjectKeysRoute } from './rotate-project-keys.ts';
+
+export interface ProjectRouteDependencies extends ProjectServices {
+  /** The URL clients reach the platform at: the base of each project's REST and supabase-js URLs. */
+  publicUrl: string;
+}
+
+/**
+ * /projects, operators only. The token is checked on request, before a body (up to 4 MiB for a
+ * migration) is read or validated.
+ */
+export async function projectRoutes(app: FastifyInstance, deps: ProjectRouteDependencies & { authenticate: OperatorAuthentication }): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', deps.authenticate);
+    createProjectRoute(scope, deps);
+    listProjectsRoute(scope, deps);
+    getProjectRoute(scope, deps);
+    provisionProjectRoute(scope, deps);
+    rotateProjectKeysRoute(scope, deps);
+    refreshPoolEntryRoute(scope, deps);
+    deleteProjectRoute(scope, deps);
+    applyMigrationRoute(scope, deps);
+    listMigrationsRoute(scope, deps);
+  });
+}
