@@ -1,10 +1,17 @@
 import { z } from 'zod';
 import { env } from '@launchdb/common';
 import { platformApiSettings } from '@launchdb/platform-api';
+import { postgrestManagerSettings } from '@launchdb/postgrest-manager';
 
 /** Everything `launchdb up` reads; `.env.example` documents each variable. */
 export const launchdbConfigSchema = z.object({
   ...platformApiSettings,
+  ...postgrestManagerSettings,
+  // embedded: data APIs sleep after five idle minutes, and run the bundle built into the data folder
+  DATA_API_IDLE_SECONDS: postgrestManagerSettings.DATA_API_IDLE_SECONDS.removeDefault().default(300),
+  DATA_API_ENTRY: z.string().min(1).optional(),
+  /** postgrest-manager's internal API on 127.0.0.1; 0: a free port chosen at start. */
+  LAUNCHDB_MANAGER_PORT: z.coerce.number({ error: 'expected a TCP port number (0-65535)' }).int().min(0).max(65535).default(0),
   LAUNCHDB_DATA_DIR: z.string().min(1).default('./.launchdb'),
   DATABASE_URL: env.postgresUrl().optional(),
   LAUNCHDB_POSTGRES_PORT: env.port(54329),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import {
   createLogger,
   createPool,
@@ -14,8 +15,21 @@ import {
   type Logger,
   type Pool,
 } from '@launchdb/common';
-import { buildPlatformApi, ensureFirstOperator, preparePlatformDatabase, type DependencyCheck, type PlatformApi } from '@launchdb/platform-api';
-import { findPgBouncerBinary, PgBouncerProcess, readScramSecrets } from '@launchdb/pgbouncer';
+import { bundleDataApi } from '@launchdb/data-api/build';
+import {
+  buildPlatformApi,
+  createProjectServices,
+  DirectProjectPooler,
+  ensureFirstOperator,
+  gatewaySettingsOf,
+  preparePlatformDatabase,
+  registerGateway,
+  type DependencyCheck,
+  type Gateway,
+  type PlatformApi,
+} from '@launchdb/platform-api';
+import { findPgBouncerBinary, PgBouncerProcess, PgBouncerProjectPooler, readScramSecrets, type PgBouncerProcessSettings } from '@launchdb/pgbouncer';
+import { buildPostgrestManager, driverChoiceFromSettings, PostgrestManagerClient, type PostgrestManager } from '@launchdb/postgrest-manager';
 import type { LaunchdbConfig } from './config.ts';
 import { DataFolder } from './data-folder.ts';
 import { PostgresCluster } from './embedded/postgres-cluster.ts';
@@ -27,6 +41,7 @@ export interface StartupReport {
   dataFolder: string;
   postgres: string;
   pgbouncer: string;
+  dataApis: string;
   firstOperator: { email: string; generatedPassword: string | undefined } | undefined;
   appliedMigrations: string[];
 }
@@ -42,6 +57,7 @@ export class EmbeddedPlatform {
   #pgbouncer: PgBouncerProcess | undefined;
   #pools: Pool[] = [];
   #api: PlatformApi | undefined;
+  #manager: PostgrestManager | undefined;
   #stopped = false;
   #pgbouncerRestarts = 0;
 
@@ -80,25 +96,29 @@ export class EmbeddedPlatform {
     const { applied, role, rolePassword } = await withClient(adminUrl, (admin) => preparePlatformDatabase(admin, secrets));
     const directUrl = roleUrl(server.hostname, Number(server.port || 5432), platformDatabase, role, rolePassword);
 
+    const postgresAddress = { host: server.hostname, port: Number(server.port || 5432) };
     let serviceUrl = directUrl;
     let pgbouncerLine: string;
+    let pgbouncerBase: { settings: PgBouncerProcessSettings; users: Awaited<ReturnType<typeof readScramSecrets>> } | undefined;
     if (pgbouncerBinary) {
       const users = await withClient(adminUrl, (admin) => readScramSecrets(admin, [role]));
       const configDir = folder.file('pgbouncer');
+      const settings: PgBouncerProcessSettings = {
+        listenAddress: '127.0.0.1',
+        listenPort: config.LAUNCHDB_PGBOUNCER_PORT,
+        unixSocketDir: '',
+        adminUsers: [role],
+        statsUsers: [role],
+        databases: [{ alias: platformDatabase, host: postgresAddress.host, port: postgresAddress.port, dbname: platformDatabase }],
+        maxClientConn: 1000,
+        defaultPoolSize: 20,
+      };
+      pgbouncerBase = { settings, users };
       this.#pgbouncer = new PgBouncerProcess({
         binary: pgbouncerBinary,
         configDir,
         runAs: serviceUser(),
-        settings: {
-          listenAddress: '127.0.0.1',
-          listenPort: config.LAUNCHDB_PGBOUNCER_PORT,
-          unixSocketDir: '',
-          adminUsers: [role],
-          statsUsers: [role],
-          databases: [{ alias: platformDatabase, host: server.hostname, port: Number(server.port || 5432), dbname: platformDatabase }],
-          maxClientConn: 1000,
-          defaultPoolSize: 20,
-        },
+        settings,
         users,
         admin: { user: role, password: rolePassword },
         onLog: (line) => this.#logger.debug({ component: 'pgbouncer' }, line),
@@ -124,6 +144,50 @@ export class EmbeddedPlatform {
       password: config.LAUNCHDB_ADMIN_PASSWORD,
     });
 
+    // Projects: each one's PgBouncer entry, its data API (postgrest-manager), and the gateway to it.
+    const pooler = this.#pgbouncer && pgbouncerBase
+      ? new PgBouncerProjectPooler({ pgbouncer: this.#pgbouncer, base: pgbouncerBase, postgres: postgresAddress, adminUrl })
+      : new DirectProjectPooler(postgresAddress);
+    if (pooler instanceof PgBouncerProjectPooler) {
+      const { rows } = await db.query<{ id: string }>(`select id from platform.projects where status in ('active', 'provisioning')`);
+      await pooler.syncProjects(rows.map((row) => row.id));
+    }
+    const dataApiEntry = config.DATA_API_ENTRY ?? (await this.#buildDataApi(folder));
+    const internalKey = await readOrCreate(folder, 'postgrest-manager.key', () => randomBytes(32).toString('base64url'));
+    const driver = driverChoiceFromSettings({ ...config, DATA_API_ENTRY: dataApiEntry }, { stateDir: folder.file('data-apis') });
+    this.#manager = await buildPostgrestManager({
+      db: this.#pool(serviceUrl, 'postgrest-manager', 4),
+      secrets,
+      logger: this.#logger.child({ component: 'postgrest-manager' }),
+      internalKey,
+      postgres: postgresAddress,
+      pooler: pooler.address,
+      driver,
+      idleSeconds: config.DATA_API_IDLE_SECONDS,
+      dataApiPoolSize: config.DATA_API_POOL_SIZE,
+      dataApiLogLevel: config.DATA_API_LOG_LEVEL,
+    });
+    await this.#manager.start();
+    let managerUrl: string;
+    try {
+      managerUrl = await this.#manager.listen({ host: '127.0.0.1', port: config.LAUNCHDB_MANAGER_PORT });
+    } catch (error) {
+      throw new StartupError(`postgrest-manager cannot listen on 127.0.0.1:${config.LAUNCHDB_MANAGER_PORT} (LAUNCHDB_MANAGER_PORT): ${(error as Error).message}`);
+    }
+    const dataApis = new PostgrestManagerClient({ baseUrl: managerUrl, internalKey });
+    let gateway: Gateway | undefined;
+    const projects = createProjectServices({
+      db,
+      adminUrl,
+      secrets,
+      pooler,
+      dataApis,
+      logger: this.#logger.child({ component: 'projects' }),
+      // the gateway must stop accepting a rotated or deleted project's keys at once
+      onKeysRotated: (projectId) => gateway?.forget(projectId),
+    });
+    const publicUrl = config.LAUNCHDB_PUBLIC_URL ?? `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}`;
+
     this.#api = await buildPlatformApi({
       db,
       logger: this.#logger.child({ component: 'platform-api' }),
@@ -132,18 +196,26 @@ export class EmbeddedPlatform {
       loginAttemptsPerMinute: config.LOGIN_ATTEMPTS_PER_MINUTE,
       trustProxy: config.TRUST_PROXY,
       healthChecks,
+      projects: { ...projects, publicUrl, dataApis },
     });
+    gateway = await registerGateway(this.#api, { db, secrets, locator: dataApis, options: gatewaySettingsOf(config) });
     try {
       await this.#api.listen({ host: config.LAUNCHDB_HOST, port: config.LAUNCHDB_PORT });
     } catch (error) {
       throw new StartupError(`cannot listen on ${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT} (LAUNCHDB_PORT): ${(error as Error).message}`);
     }
+    // provisionings and deletions a crash interrupted go on in the background
+    void projects.provisioner.resumeInterrupted().catch((error: Error) => this.#logger.error({ err: error }, 'resuming interrupted provisioning failed'));
 
     return {
       url: `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}`,
       dataFolder: folder.path,
       postgres: embedded ? `embedded PostgreSQL 15 on 127.0.0.1:${config.LAUNCHDB_POSTGRES_PORT}` : `${server.hostname}:${server.port || 5432} (DATABASE_URL)`,
       pgbouncer: pgbouncerLine,
+      dataApis:
+        config.DATA_API_DRIVER === 'docker'
+          ? `containers (${config.DATA_API_IMAGE})`
+          : `child processes; idle ones stop after ${config.DATA_API_IDLE_SECONDS === 0 ? 'never' : `${config.DATA_API_IDLE_SECONDS} s`}`,
       firstOperator: firstOperator.created ? { email: firstOperator.email, generatedPassword: firstOperator.generatedPassword } : undefined,
       appliedMigrations: applied,
     };
@@ -155,6 +227,9 @@ export class EmbeddedPlatform {
     const api = this.#api;
     this.#api = undefined;
     await api?.close().catch((error: Error) => this.#logger.warn({ err: error }, 'platform-api did not close cleanly'));
+    const manager = this.#manager;
+    this.#manager = undefined;
+    await manager?.close().catch((error: Error) => this.#logger.warn({ err: error }, 'postgrest-manager did not stop cleanly'));
     const pools = this.#pools;
     this.#pools = [];
     await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
@@ -168,6 +243,7 @@ export class EmbeddedPlatform {
 
   /** For `process.on('exit')`: whatever happens to us, our child processes end with us. */
   killChildrenNow(): void {
+    this.#manager?.killAllNow();
     this.#pgbouncer?.killNow();
     this.#cluster?.killNow();
   }
@@ -195,6 +271,20 @@ export class EmbeddedPlatform {
         },
       );
     }, delayMs).unref();
+  }
+
+  /**
+   * The data API bundle postgrest-manager runs, rebuilt from the sources at each start (well under
+   * a second), so it always matches this checkout.
+   */
+  async #buildDataApi(folder: DataFolder): Promise<string> {
+    const outDir = folder.file('data-api');
+    try {
+      await bundleDataApi(outDir);
+    } catch (error) {
+      throw new StartupError(`cannot build the data API into ${outDir}: ${(error as Error).message}`);
+    }
+    return join(outDir, 'main.js');
   }
 
   #pool(connectionString: string, applicationName: string, max: number): Pool {

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { LaunchDbError } from '@launchdb/common';
 
 export interface PlatformCredentials {
@@ -31,11 +35,30 @@ export class PlatformClient {
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const token = await this.#operatorToken();
-    return this.#send<T>(method, path, body, token);
+    try {
+      return await this.#send<T>(method, path, body, token);
+    } catch (error) {
+      // a remembered token that has expired (or whose operator was recreated): log in once more
+      if (!(error instanceof LaunchDbError) || error.status !== 401 || !this.#fromCache) throw error;
+      this.#fromCache = false;
+      this.#token = undefined;
+      return this.#send<T>(method, path, body, await this.#operatorToken());
+    }
   }
+
+  #fromCache = false;
 
   async #operatorToken(): Promise<string> {
     if (this.#token) return this.#token;
+    const cache = this.#cacheFile();
+    if (cache) {
+      const cached = await readFile(cache, 'utf8').catch(() => undefined);
+      if (cached) {
+        this.#token = cached.trim();
+        this.#fromCache = true;
+        return this.#token;
+      }
+    }
     if (!this.#email || !this.#password) {
       throw new LaunchDbError(
         'no_credentials',
@@ -45,7 +68,19 @@ export class PlatformClient {
     }
     const login = await this.#send<{ access_token: string }>('POST', '/api/auth/login', { email: this.#email, password: this.#password }, undefined);
     this.#token = login.access_token;
+    if (cache) await remember(cache, login.access_token);
     return this.#token;
+  }
+
+  /**
+   * Logins are rate limited, and a script runs the CLI many times: the token a login gave is
+   * kept (0600, in the user's cache folder) until it expires, per platform URL and operator.
+   */
+  #cacheFile(): string | undefined {
+    if (!this.#email || process.env.LAUNCHDB_NO_TOKEN_CACHE) return undefined;
+    const folder = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+    const key = createHash('sha256').update(`${this.#url}\n${this.#email.toLowerCase()}`).digest('hex').slice(0, 32);
+    return join(folder, 'launchdb', `operator-token-${key}`);
   }
 
   async #send<T>(method: string, path: string, body: unknown, token: string | undefined): Promise<T> {
@@ -71,6 +106,17 @@ export class PlatformClient {
       throw new LaunchDbError(error?.code ?? 'http_error', response.status, error?.message ?? `${method} ${path} answered ${response.status}`);
     }
     return parsed as T;
+  }
+}
+
+async function remember(file: string, token: string): Promise<void> {
+  try {
+    await mkdir(join(file, '..'), { recursive: true, mode: 0o700 });
+    const temporary = `${file}.${process.pid}.tmp`;
+    await writeFile(temporary, token, { mode: 0o600 });
+    await rename(temporary, file);
+  } catch {
+    // no cache folder we can write: every run logs in
   }
 }
 

@@ -11,7 +11,32 @@ export const platformApiSettings = {
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
   /** The URL clients reach the platform at (behind Caddy, the https one); project URLs are built on it. Default http://LAUNCHDB_HOST:LAUNCHDB_PORT. */
   LAUNCHDB_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+  GATEWAY_BODY_LIMIT_BYTES: env.positiveInt(10 * 1024 * 1024),
+  /** 0 turns a limit off. */
+  GATEWAY_REQUESTS_PER_MINUTE_PER_PROJECT: nonNegativeInt(60_000),
+  GATEWAY_REQUESTS_PER_MINUTE_PER_CLIENT: nonNegativeInt(6_000),
 };
+
+/** The gateway's options from its settings. */
+export function gatewaySettingsOf(config: {
+  GATEWAY_BODY_LIMIT_BYTES: number;
+  GATEWAY_REQUESTS_PER_MINUTE_PER_PROJECT: number;
+  GATEWAY_REQUESTS_PER_MINUTE_PER_CLIENT: number;
+}): { bodyLimitBytes: number; requestsPerMinutePerProject: number; requestsPerMinutePerClient: number } {
+  return {
+    bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES,
+    requestsPerMinutePerProject: config.GATEWAY_REQUESTS_PER_MINUTE_PER_PROJECT,
+    requestsPerMinutePerClient: config.GATEWAY_REQUESTS_PER_MINUTE_PER_CLIENT,
+  };
+}
+
+function nonNegativeInt(fallback: number) {
+  return z.coerce
+    .number({ error: 'expected a whole number, 0 or more' })
+    .int({ error: 'expected a whole number, 0 or more' })
+    .min(0, { error: 'expected a whole number, 0 or more' })
+    .default(fallback);
+}
 
 /** platform-api run alone (a container): it is handed its database and secret. */
 export const platformApiConfigSchema = z.object({

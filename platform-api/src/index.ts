@@ -19,3 +19,6 @@ export { PROVISIONING_STEPS, type ProvisioningStep, type ProvisioningFaults } fr
 export { DirectProjectPooler } from './domain/projects/direct-project-pooler.ts';
 export { readLiveApiKeys, type LiveApiKeys } from './domain/projects/live-api-keys.ts';
 export { PLATFORM_MIGRATIONS_FOLDER } from './setup/platform-database.ts';
+export { gatewaySettingsOf } from './config.ts';
+export { registerGateway, type Gateway, type GatewayDependencies, type GatewayOptions } from './gateway/index.ts';
+export type { DataApiFleetView } from './domain/projects/data-api-fleet-view.ts';

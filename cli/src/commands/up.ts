@@ -60,6 +60,7 @@ function banner(report: StartupReport): string {
     `  data folder  ${report.dataFolder}`,
     `  PostgreSQL   ${report.postgres}`,
     `  PgBouncer    ${report.pgbouncer}`,
+    `  data APIs    ${report.dataApis}`,
   ];
   if (report.firstOperator) {
     lines.push(`  operator     ${report.firstOperator.email}`);

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ProjectServices } from '../../domain/projects/project-services.ts';
 import type { OperatorAuthentication } from '../operator-authentication.ts';
+import type { DataApiFleetView } from '../../domain/projects/data-api-fleet-view.ts';
 import { applyMigrationRoute } from './apply-migration.ts';
+import { dataApiRoutes } from './data-api.ts';
 import { createProjectRoute } from './create-project.ts';
 import { deleteProjectRoute } from './delete-project.ts';
 import { getProjectRoute } from './get-project.ts';
@@ -14,6 +16,8 @@ import { rotateProjectKeysRoute } from './rotate-project-keys.ts';
 export interface ProjectRouteDependencies extends ProjectServices {
   /** The URL clients reach the platform at: the base of each project's REST and supabase-js URLs. */
   publicUrl: string;
+  /** postgrest-manager, for the operator's view of the data APIs; absent: no /data-api routes. */
+  dataApis?: DataApiFleetView;
 }
 
 /**
@@ -32,5 +36,6 @@ export async function projectRoutes(app: FastifyInstance, deps: ProjectRouteDepe
     deleteProjectRoute(scope, deps);
     applyMigrationRoute(scope, deps);
     listMigrationsRoute(scope, deps);
+    if (deps.dataApis) dataApiRoutes(scope, { ...deps, dataApis: deps.dataApis });
   });
 }
