@@ -14,6 +14,7 @@
  *   BENCH_PROJECTS, BENCH_SAMPLES (creations and wakes timed), BENCH_ROUNDS (gateway/direct
  *   turns), BENCH_ROUND_SECONDS, BENCH_AWAKE (projects woken for the memory figure)
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ import { EmbeddedPlatform } from '../../cli/src/embedded-platform.ts';
 import { descendantsMemory, kindOf, memoryOf, type ProcessMemory } from './process-memory.ts';
 
 const TARGETS = { createToFirst200Ms: 2000, wakeMs: 500, gatewayOverheadMs: 0.5 } as const;
+const floorProxy = fileURLToPath(new URL('./floor-proxy.ts', import.meta.url));
+const sequentialClient = fileURLToPath(new URL('./sequential-client.ts', import.meta.url));
 const benchMd = fileURLToPath(new URL('../BENCH.md', import.meta.url));
 const args = new Set(process.argv.slice(2));
 const numberSetting = (name: string, fallback: number): number => {
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
 interface Figures {
   create: Array<{ postMs: number; first200Ms: number }>;
   wake: number[];
-  overhead: Array<{ directP50: number; gatewayP50: number }>;
+  overhead: Array<{ directP50: number; gatewayP50: number; floorP50: number }>;
   fleet: { projects: number; createSeconds: number; asleep: MemorySummary; awake: MemorySummary; awakeCount: number };
 }
 
@@ -115,7 +118,7 @@ async function measure(api: PlatformCalls, baseUrl: string): Promise<Figures> {
     log(`   ${project.id}: ${wake.at(-1)!.toFixed(0)} ms`);
   }
 
-  log(`3. gateway overhead: ${rounds} rounds of ${roundSeconds} s each, direct and through the gateway, one connection`);
+  log(`3. gateway overhead: ${rounds} rounds of ${roundSeconds} s, direct and through the gateway alternating request by request`);
   const subject = created[0]!;
   await api.migrate(subject.id, 'bench_items', `
     create table public.bench_items (id int primary key, name text not null, price numeric not null);
@@ -126,21 +129,17 @@ async function measure(api: PlatformCalls, baseUrl: string): Promise<Figures> {
   await untilOk(`${baseUrl}/db/${subject.id}${path}`, subject.anonKey, 10_000);
   const overhead: Figures['overhead'] = [];
   for (let round = 0; round < rounds; round += 1) {
-    // the gateway's own traffic keeps the API awake; direct calls do not count as activity
-    const keepAwake = setInterval(() => void get(`${baseUrl}/db/${subject.id}/`, subject.anonKey).catch(() => undefined), 1000);
+    // a request through the gateway first: direct calls are not activity, and between rounds the API may have slept
+    await untilOk(`${baseUrl}/db/${subject.id}${path}`, subject.anonKey, 10_000);
+    const direct = (await api.dataApiStatus(subject.id)).url;
+    if (!direct) throw new Error('the data API has no address');
+    const floor = await startFloorProxy(direct);
     try {
-      const direct = (await api.dataApiStatus(subject.id)).url;
-      if (!direct) throw new Error('the data API has no address');
-      const gatewayFirst = round % 2 === 1;
-      const runs: Record<'direct' | 'gateway', number> = { direct: 0, gateway: 0 };
-      for (const which of gatewayFirst ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const)) {
-        const url = which === 'direct' ? `${direct}${path}` : `${baseUrl}/db/${subject.id}${path}`;
-        runs[which] = await sequentialP50(url, subject.anonKey, roundSeconds);
-      }
-      overhead.push({ directP50: runs.direct, gatewayP50: runs.gateway });
-      log(`   round ${round + 1}: direct p50 ${runs.direct.toFixed(3)} ms, gateway p50 ${runs.gateway.toFixed(3)} ms`);
+      const [directP50, gatewayP50, floorP50] = await sequentialP50s(subject.anonKey, roundSeconds, [`${direct}${path}`, `${baseUrl}/db/${subject.id}${path}`, `${floor.url}${path}`]);
+      overhead.push({ directP50: directP50!, gatewayP50: gatewayP50!, floorP50: floorP50! });
+      log(`   round ${round + 1}: direct p50 ${directP50!.toFixed(3)} ms, gateway ${gatewayP50!.toFixed(3)} ms, bare proxy ${floorP50!.toFixed(3)} ms`);
     } finally {
-      clearInterval(keepAwake);
+      floor.stop();
     }
   }
 
@@ -212,18 +211,28 @@ async function untilOk(url: string, apikey: string, withinMs: number): Promise<v
   throw new Error(`${url} did not answer 200 within ${withinMs} ms (last status ${last})`);
 }
 
-async function sequentialP50(url: string, apikey: string, seconds: number): Promise<number> {
-  const latencies: number[] = [];
-  const warmUntil = performance.now() + 500;
-  while (performance.now() < warmUntil) await get(url, apikey);
-  const until = performance.now() + seconds * 1000;
-  while (performance.now() < until) {
-    const t0 = performance.now();
-    const status = await get(url, apikey);
-    latencies.push(performance.now() - t0);
-    if (status !== 200) throw new Error(`${url} answered ${status}`);
-  }
-  return median(latencies);
+/** A bare proxy in front of the data API (bench/floor-proxy.ts), in a process of its own, as the gateway's floor. */
+async function startFloorProxy(upstream: string): Promise<{ url: string; stop: () => void }> {
+  const port = await findFreePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', floorProxy, upstream, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the floor proxy exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+}
+
+/**
+ * The sequential client runs in a process of its own (in this one run the platform and its
+ * gateway), alternating between the URLs request by request; answers each URL's p50.
+ */
+async function sequentialP50s(apikey: string, seconds: number, urls: string[]): Promise<number[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', sequentialClient, String(seconds), apikey, ...urls], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the sequential client failed on ${urls.join(', ')}`);
+  return (JSON.parse(output) as Array<{ p50: number }>).map((result) => result.p50);
 }
 
 function median(values: number[]): number {
@@ -301,6 +310,7 @@ function render(figures: Figures, pgbouncer: string): string {
   const worstWake = Math.max(...figures.wake);
   const overheads = figures.overhead.map((round) => round.gatewayP50 - round.directP50);
   const overhead = median(overheads);
+  const floorOverheads = figures.overhead.map((round) => round.floorP50 - round.directP50);
   const cpu = cpus()[0]?.model ?? 'unknown';
   const lines = [
     `Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 1024 **3).toFixed(0)} GB, Node ${process.version}; PgBouncer: ${pgbouncer}.`,
@@ -310,8 +320,9 @@ function render(figures: Figures, pgbouncer: string): string {
     `| POST /api/projects → first 200 from /db/<id>/ (worst of ${firsts.length}; median ${median(firsts).toFixed(0)} ms) | ≤ ${TARGETS.createToFirst200Ms} ms | ${worstFirst.toFixed(0)} ms | ${verdict(worstFirst <= TARGETS.createToFirst200Ms)} |`,
     `| wake from zero → first 200 (worst of ${figures.wake.length}; median ${median(figures.wake).toFixed(0)} ms) | ≤ ${TARGETS.wakeMs} ms | ${worstWake.toFixed(0)} ms | ${verdict(worstWake <= TARGETS.wakeMs)} |`,
     `| gateway p50 − direct p50 (median of ${overheads.length} rounds: ${overheads.map((value) => value.toFixed(3)).join(', ')} ms) | ≤ ${TARGETS.gatewayOverheadMs} ms | ${overhead.toFixed(3)} ms | ${verdict(overhead <= TARGETS.gatewayOverheadMs)} |`,
+    `| bare proxy p50 − direct p50, the floor of any gateway here (median of ${floorOverheads.length} rounds: ${floorOverheads.map((value) => value.toFixed(3)).join(', ')} ms) | | ${median(floorOverheads).toFixed(3)} ms | |`,
     '',
-    `Gateway rounds (p50, ms): ${figures.overhead.map((round) => `direct ${round.directP50.toFixed(3)} / gateway ${round.gatewayP50.toFixed(3)}`).join('; ')}.`,
+    `Rounds (p50, ms; each round alternates the three request by request): ${figures.overhead.map((round) => `direct ${round.directP50.toFixed(3)} / gateway ${round.gatewayP50.toFixed(3)} / bare proxy ${round.floorP50.toFixed(3)}`).join('; ')}.`,
     `POST /api/projects alone: median ${median(figures.create.map((sample) => sample.postMs)).toFixed(0)} ms.`,
     '',
     `${figures.fleet.projects} projects created (the last ${figures.fleet.projects - firsts.length} three at a time in ${figures.fleet.createSeconds.toFixed(0)} s), memory of the whole process tree:`,
