@@ -6,7 +6,7 @@
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build, stop, type BuildOptions } from 'esbuild';
 
 const dataApiRoot = fileURLToPath(new URL('./', import.meta.url));
 
@@ -39,6 +39,11 @@ export async function bundleDataApi(outDir: string, entryPoints: Record<string, 
   const sqlDir = join(dataApiRoot, 'src/schema-cache/sql');
   for (const name of await readdir(sqlDir)) if (name.endsWith('.sql')) await copyFile(join(sqlDir, name), join(outDir, 'sql', name));
   await copyFile(join(dataApiRoot, 'src/openapi/accessible.sql'), join(outDir, 'accessible.sql'));
+}
+
+/** Ends esbuild's service process, which otherwise stays beside a long-running caller (`launchdb up`) for nothing. */
+export function stopBundler(): Promise<void> {
+  return stop();
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleDataApi(join(dataApiRoot, 'dist'));

@@ -15,7 +15,7 @@ import {
   type Logger,
   type Pool,
 } from '@launchdb/common';
-import { bundleDataApi } from '@launchdb/data-api/build';
+import { bundleDataApi, stopBundler } from '@launchdb/data-api/build';
 import {
   buildPlatformApi,
   createProjectServices,
@@ -283,6 +283,8 @@ export class EmbeddedPlatform {
       await bundleDataApi(outDir);
     } catch (error) {
       throw new StartupError(`cannot build the data API into ${outDir}: ${(error as Error).message}`);
+    } finally {
+      await stopBundler();
     }
     return join(outDir, 'main.js');
   }
