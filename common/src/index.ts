@@ -8,3 +8,4 @@ export * from './migrations.ts';
 export * from './net.ts';
 export * from './service-user.ts';
 export * from './projects.ts';
+export * from './framework-errors.ts';

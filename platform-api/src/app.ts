@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { LaunchDbError, type Logger, type Pool } from '@launchdb/common';
+import { frameworkErrorToLaunchDbError, type Logger, type Pool } from '@launchdb/common';
 import { PlatformErrors, renderPlatformError } from './errors.ts';
 import type { DependencyCheck } from './domain/health.ts';
 import { OperatorAccounts } from './domain/operators.ts';
@@ -48,7 +48,7 @@ export async function buildPlatformApi(deps: PlatformApiDependencies): Promise<P
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const known = toPlatformError(error);
+    const known = frameworkErrorToLaunchDbError(error);
     if (known.status >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(known.status).send(renderPlatformError(known));
   });
@@ -75,32 +75,4 @@ export async function buildPlatformApi(deps: PlatformApiDependencies): Promise<P
     { prefix: '/api' },
   );
   return app;
-}
-
-interface FastifyLikeError {
-  code?: string;
-  statusCode?: number;
-  message: string;
-  validation?: unknown;
-}
-
-function toPlatformError(error: unknown): LaunchDbError {
-  if (error instanceof LaunchDbError) return error;
-  const fastifyError = error as FastifyLikeError;
-  if (fastifyError.validation) return PlatformErrors.validation(fastifyError.message);
-  switch (fastifyError.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return PlatformErrors.unsupportedMediaType(fastifyError.message.replace(/^Unsupported Media Type:?\s*/, '') || 'unknown');
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return PlatformErrors.bodyTooLarge();
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return PlatformErrors.badJson('request body is empty; send a JSON object');
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return PlatformErrors.badJson('request body is not valid JSON');
-  }
-  if (fastifyError.statusCode === 400 && error instanceof SyntaxError) return PlatformErrors.badJson('request body is not valid JSON');
-  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return new LaunchDbError('bad_request', fastifyError.statusCode, fastifyError.message);
-  }
-  return PlatformErrors.internal();
 }

@@ -10,9 +10,6 @@ export const PlatformErrors = {
   invalidToken: (reason: string) => new LaunchDbError('invalid_token', 401, `operator token rejected: ${reason}`),
   operatorGone: () => new LaunchDbError('invalid_token', 401, 'operator token refers to an account that no longer exists'),
   validation: (message: string) => new LaunchDbError('validation_failed', 400, message),
-  badJson: (message: string) => new LaunchDbError('invalid_json', 400, message),
-  unsupportedMediaType: (type: string) => new LaunchDbError('unsupported_media_type', 415, `content type ${type} is not supported; send application/json`),
-  bodyTooLarge: () => new LaunchDbError('payload_too_large', 413, 'request body is too large'),
   rateLimited: (retryAfterSeconds: number) =>
     new LaunchDbError('rate_limited', 429, `too many requests; retry in ${retryAfterSeconds} s`),
   notFound: (what: string) => new LaunchDbError('not_found', 404, `${what} not found`),

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { LaunchDbError, type Logger } from '@launchdb/common';
+import { frameworkErrorToLaunchDbError, type Logger } from '@launchdb/common';
 import type { DataApiFleet } from './domain/data-api-fleet.ts';
 import { ManagerErrors, renderManagerError } from './errors.ts';
 import { internalKeyGuard } from './routes/internal-key.ts';
@@ -30,7 +30,7 @@ export async function buildPostgrestManagerApp(deps: PostgrestManagerAppDependen
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const known = toManagerError(error);
+    const known = frameworkErrorToLaunchDbError(error);
     if (known.status >= 500 && known.code === 'internal_error') request.log.error({ err: error }, 'request failed');
     const retryAfter = known.details?.retryAfterSeconds;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
@@ -51,30 +51,4 @@ export async function buildPostgrestManagerApp(deps: PostgrestManagerAppDependen
   wakeRoute(app, deps.fleet);
   reloadRoute(app, deps.fleet);
   return app;
-}
-
-interface FastifyLikeError {
-  code?: string;
-  statusCode?: number;
-  message: string;
-  validation?: unknown;
-}
-
-function toManagerError(error: unknown): LaunchDbError {
-  if (error instanceof LaunchDbError) return error;
-  const fastifyError = error as FastifyLikeError;
-  if (fastifyError.validation) return ManagerErrors.validation(fastifyError.message);
-  switch (fastifyError.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return ManagerErrors.unsupportedMediaType();
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return ManagerErrors.badJson('request body is empty; send a JSON object');
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return ManagerErrors.badJson('request body is not valid JSON');
-  }
-  if (fastifyError.statusCode === 400 && error instanceof SyntaxError) return ManagerErrors.badJson('request body is not valid JSON');
-  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return new LaunchDbError('bad_request', fastifyError.statusCode, fastifyError.message);
-  }
-  return ManagerErrors.internal();
 }

@@ -17,11 +17,7 @@ export const ManagerErrors = {
     new LaunchDbError('data_api_reload_failed', 503, `the data API of project ${projectId} kept its previous settings: the new one did not start: ${reason}`),
   stopped: (projectId: string) => new LaunchDbError('data_api_stopped', 409, `the data API of project ${projectId} was stopped while it started`),
   shuttingDown: () => new LaunchDbError('shutting_down', 503, 'postgrest-manager is shutting down', { retryAfterSeconds: 1 }),
-  validation: (message: string) => new LaunchDbError('validation_failed', 400, message),
-  badJson: (message: string) => new LaunchDbError('invalid_json', 400, message),
-  unsupportedMediaType: () => new LaunchDbError('unsupported_media_type', 415, 'send application/json'),
   notFound: (what: string) => new LaunchDbError('not_found', 404, `${what} not found`),
-  internal: () => new LaunchDbError('internal_error', 500, 'internal error'),
   /** Raised by the client: the manager did not answer. */
   managerUnreachable: (baseUrl: string, reason: string) =>
     new LaunchDbError('postgrest_manager_unavailable', 503, `postgrest-manager at ${baseUrl} did not answer: ${reason}`, { retryAfterSeconds: 1 }),
