@@ -14,7 +14,6 @@ export const PlatformErrors = {
     new LaunchDbError('rate_limited', 429, `too many requests; retry in ${retryAfterSeconds} s`),
   notFound: (what: string) => new LaunchDbError('not_found', 404, `${what} not found`),
   unavailable: (what: string) => new LaunchDbError('service_unavailable', 503, `${what} is unavailable`),
-  internal: () => new LaunchDbError('internal_error', 500, 'internal error'),
 
   projectNotFound: (id: string) => new LaunchDbError('not_found', 404, `project ${id} not found`),
   projectExists: (id: string) => new LaunchDbError('project_exists', 409, `project ${id} already exists and is active`),
