@@ -38,11 +38,27 @@ function nonNegativeInt(fallback: number) {
     .default(fallback);
 }
 
-/** platform-api run alone (a container): it is handed its database and secret. */
-export const platformApiConfigSchema = z.object({
-  ...platformApiSettings,
-  PLATFORM_DATABASE_URL: env.postgresUrl(),
-  PLATFORM_JWT_SECRET: env.secret(32),
-});
+/**
+ * platform-api run alone (a container): it is handed its database and secret. With the
+ * projects settings as well (all four), it provisions projects and serves the gateway.
+ */
+export const platformApiConfigSchema = z
+  .object({
+    ...platformApiSettings,
+    PLATFORM_DATABASE_URL: env.postgresUrl(),
+    PLATFORM_JWT_SECRET: env.secret(32),
+    /** Superuser (or CREATEDB CREATEROLE) URL of the projects' cluster, direct, its path the platform database. */
+    POSTGRES_ADMIN_URL: env.postgresUrl().optional(),
+    LAUNCHDB_MASTER_KEY: z.string().regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { error: 'expected 32 bytes as 64 hex characters or base64' }).optional(),
+    POSTGREST_MANAGER_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// URL' }).optional(),
+    POSTGREST_MANAGER_INTERNAL_KEY: env.secret(32).optional(),
+  })
+  .refine(
+    (config) => {
+      const given = [config.POSTGRES_ADMIN_URL, config.LAUNCHDB_MASTER_KEY, config.POSTGREST_MANAGER_URL, config.POSTGREST_MANAGER_INTERNAL_KEY].filter((value) => value !== undefined);
+      return given.length === 0 || given.length === 4;
+    },
+    { error: 'projects need all of POSTGRES_ADMIN_URL, LAUNCHDB_MASTER_KEY, POSTGREST_MANAGER_URL and POSTGREST_MANAGER_INTERNAL_KEY (or none of them)', path: ['POSTGRES_ADMIN_URL'] },
+  );
 
 export type PlatformApiConfig = z.infer<typeof platformApiConfigSchema>;

@@ -1,6 +1,10 @@
-import { ConfigError, createLogger, createPool, loadConfig } from '@launchdb/common';
+import { ConfigError, createLogger, createPool, loadConfig, parseMasterKey, SecretBox } from '@launchdb/common';
+import { PostgrestManagerClient } from '@launchdb/postgrest-manager';
 import { buildPlatformApi } from './app.ts';
-import { platformApiConfigSchema } from './config.ts';
+import { gatewaySettingsOf, platformApiConfigSchema } from './config.ts';
+import { DirectProjectPooler } from './domain/projects/direct-project-pooler.ts';
+import { createProjectServices } from './domain/projects/project-services.ts';
+import { registerGateway, type Gateway } from './gateway/index.ts';
 
 // platform-api alone, as its container runs it; `launchdb up` builds the same app in-process.
 let config;
@@ -16,6 +20,28 @@ try {
 
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'platform-api' });
 const db = createPool({ connectionString: config.PLATFORM_DATABASE_URL, applicationName: 'platform-api' });
+
+// Projects are on when postgrest-manager is given. Data APIs then reach PostgreSQL directly: a
+// PgBouncer in a container of its own is not managed from here yet (`launchdb up` manages its own).
+let projects;
+let gateway: Gateway | undefined;
+let secrets: SecretBox | undefined;
+let dataApis: PostgrestManagerClient | undefined;
+if (config.POSTGRES_ADMIN_URL && config.LAUNCHDB_MASTER_KEY && config.POSTGREST_MANAGER_URL && config.POSTGREST_MANAGER_INTERNAL_KEY) {
+  const server = new URL(config.POSTGRES_ADMIN_URL);
+  secrets = new SecretBox(parseMasterKey(config.LAUNCHDB_MASTER_KEY));
+  dataApis = new PostgrestManagerClient({ baseUrl: config.POSTGREST_MANAGER_URL, internalKey: config.POSTGREST_MANAGER_INTERNAL_KEY });
+  projects = createProjectServices({
+    db,
+    adminUrl: config.POSTGRES_ADMIN_URL,
+    secrets,
+    pooler: new DirectProjectPooler({ host: server.hostname, port: Number(server.port || 5432) }),
+    dataApis,
+    logger: logger.child({ component: 'projects' }),
+    onKeysRotated: (projectId) => gateway?.forget(projectId),
+  });
+}
+
 const app = await buildPlatformApi({
   db,
   logger,
@@ -24,8 +50,13 @@ const app = await buildPlatformApi({
   loginAttemptsPerMinute: config.LOGIN_ATTEMPTS_PER_MINUTE,
   trustProxy: config.TRUST_PROXY,
   healthChecks: [{ name: 'database', check: async () => void (await db.query('select 1')) }],
+  ...(projects && dataApis
+    ? { projects: { ...projects, dataApis, publicUrl: config.LAUNCHDB_PUBLIC_URL ?? `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}` } }
+    : {}),
 });
+if (secrets && dataApis) gateway = await registerGateway(app, { db, secrets, locator: dataApis, options: gatewaySettingsOf(config) });
 await app.listen({ host: config.LAUNCHDB_HOST, port: config.LAUNCHDB_PORT });
+if (projects) void projects.provisioner.resumeInterrupted().catch((error: Error) => logger.error({ err: error }, 'resuming interrupted provisioning failed'));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
