@@ -10,11 +10,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient } from '@supabase/supabase-js';
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { findFreePort, parseMasterKey, projectNames, ProjectSecret, readProjectSecret, SecretBox, withClient, withDatabase } from '@launchdb/common';
+import { hasChromium, launchChromium, servePageOrigin } from '../../test/browser.ts';
 import { launchdbConfigSchema } from './config.ts';
 import { EmbeddedPlatform } from './embedded-platform.ts';
 import { openLocalPlatform } from './local-platform.ts';
 
 const LAUNCHDB = fileURLToPath(new URL('../bin/launchdb.js', import.meta.url));
+/** supabase-js as a browser page loads it from a CDN: its UMD build, `window.supabase`. */
+const SUPABASE_UMD = fileURLToPath(new URL('../../node_modules/@supabase/supabase-js/dist/umd/supabase.js', import.meta.url));
 const ADMIN = { email: 'ops@launchdb.local', password: 'projects-test-password-1' };
 
 interface Project {
@@ -112,6 +115,55 @@ describe('projects on the running platform', () => {
     expect(read.count).toBe(2);
     expect(read.data).toEqual([{ body: 'boiler serviced' }, { body: 'gutters cleared' }]);
   });
+
+  it.runIf(hasChromium() || process.env.CI)('serves supabase-js in a Chromium page of another origin: preflights pass, reads and writes work, and the gateway\'s errors are readable', async () => {
+    const project = await createProject('In the browser');
+    await migrate(
+      project.id,
+      '0001_notes',
+      `create table public.notes (id bigint generated always as identity primary key, body text not null);
+       alter table public.notes enable row level security;
+       create policy anyone_reads on public.notes for select using (true);
+       create policy anyone_writes on public.notes for insert with check (true);`,
+    );
+    // the platform on 127.0.0.1, the page on localhost: another origin, so every call is CORS
+    const [pageOrigin, browser] = await Promise.all([servePageOrigin('localhost'), launchChromium()]);
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${pageOrigin.origin}/`);
+      await page.addScriptTag({ path: SUPABASE_UMD });
+      const outcome = await page.evaluate(
+        async ({ supabaseUrl, anonKey }) => {
+          const { createClient } = (window as unknown as { supabase: typeof import('@supabase/supabase-js') }).supabase;
+          const client = createClient(supabaseUrl, anonKey, { auth: { persistSession: false } });
+          const inserted = await client.from('notes').insert({ body: 'written in the browser' }).select('body');
+          const read = await client.from('notes').select('body', { count: 'exact' });
+          const stranger = createClient(supabaseUrl, 'not-a-key-of-this-project', { auth: { persistSession: false } });
+          const refused = await stranger.from('notes').select('*');
+          const noKey = await fetch(`${supabaseUrl}/rest/v1/notes`).then(async (response) => ({ status: response.status, body: await response.json() }));
+          return {
+            inserted: inserted.data,
+            insertError: inserted.error,
+            read: read.data,
+            count: read.count,
+            refused: { status: refused.status, code: refused.error?.code, message: refused.error?.message },
+            noKey,
+          };
+        },
+        { supabaseUrl: project.urls.supabase, anonKey: project.keys.anon },
+      );
+      expect(outcome.insertError).toBeNull();
+      expect(outcome.inserted).toEqual([{ body: 'written in the browser' }]);
+      expect(outcome.read).toEqual([{ body: 'written in the browser' }]);
+      // Content-Range is exposed to the page, or supabase-js could not give the count
+      expect(outcome.count).toBe(1);
+      expect(outcome.refused).toEqual({ status: 401, code: 'invalid_api_key', message: 'Invalid API key' });
+      expect(outcome.noKey).toMatchObject({ status: 401, body: { code: 'no_api_key' } });
+    } finally {
+      await browser.close();
+      await pageOrigin.close();
+    }
+  }, 60_000);
 
   it('keeps two projects apart: keys, database connections and tables', async () => {
     const a = await createProject('Project A');
