@@ -53,6 +53,7 @@ describe('renderPgBouncerIni', () => {
       pool_mode: 'transaction',
       server_reset_query: '',
       ignore_startup_parameters: 'extra_float_digits,options',
+      server_idle_timeout: '60',
       max_client_conn: '500',
       default_pool_size: '10',
     });

@@ -55,6 +55,9 @@ export function renderPgBouncerIni(settings: PgBouncerSettings): string {
     // PgBouncer 1.18 refuses a connection whose startup packet has a parameter it does not
     // know; JDBC always sends extra_float_digits, node-postgres sends options when PGOPTIONS is set.
     'ignore_startup_parameters = extra_float_digits,options',
+    // One pool per project: a project whose data API sleeps (scaled to zero) should not keep its
+    // PostgreSQL backends, a few MB each, for PgBouncer's default ten minutes.
+    'server_idle_timeout = 60',
     `max_client_conn = ${settings.maxClientConn}`,
     `default_pool_size = ${settings.defaultPoolSize}`,
     '',

@@ -42,6 +42,8 @@ const rounds = numberSetting('BENCH_ROUNDS', 4);
 const roundSeconds = numberSetting('BENCH_ROUND_SECONDS', 4);
 const awakeCount = numberSetting('BENCH_AWAKE', 10);
 const IDLE_SECONDS = 3;
+/** PgBouncer's server_idle_timeout (60 s, pgbouncer/src/config-generator.ts) and a little. */
+const SERVER_IDLE_WAIT_SECONDS = 70;
 const ADMIN = { email: 'bench@launchdb.local', password: 'bench-password-0123456789' };
 
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
@@ -90,7 +92,7 @@ interface Figures {
   create: Array<{ postMs: number; first200Ms: number }>;
   wake: number[];
   overhead: Array<{ directP50: number; gatewayP50: number; floorP50: number }>;
-  fleet: { projects: number; createSeconds: number; asleep: MemorySummary; awake: MemorySummary; awakeCount: number };
+  fleet: { projects: number; createSeconds: number; states: Array<{ label: string; memory: MemorySummary }>; awakeCount: number };
 }
 
 async function measure(api: PlatformCalls, baseUrl: string): Promise<Figures> {
@@ -160,13 +162,21 @@ async function measure(api: PlatformCalls, baseUrl: string): Promise<Figures> {
   await api.untilAllSleeping((IDLE_SECONDS + 60) * 1000);
   await sleep(1000);
   const asleep = summarise(treeMemory());
-  log(`   asleep: ${asleep.totalPssMb.toFixed(0)} MB PSS`);
+  log(`   asleep: ${asleep.totalPssMb.toFixed(0)} MB PSS; waiting ${SERVER_IDLE_WAIT_SECONDS} s for PgBouncer to close idle backends`);
+  await sleep(SERVER_IDLE_WAIT_SECONDS * 1000);
+  const asleepLater = summarise(treeMemory());
+  log(`   asleep, ${SERVER_IDLE_WAIT_SECONDS} s later: ${asleepLater.totalPssMb.toFixed(0)} MB PSS`);
   const woken = created.slice(0, awakeCount);
   await Promise.all(woken.map((project) => untilOk(`${baseUrl}/db/${project.id}/`, project.anonKey, 20_000)));
   await sleep(500);
   const awake = summarise(treeMemory());
   log(`   ${woken.length} awake: ${awake.totalPssMb.toFixed(0)} MB PSS`);
-  return { create, wake, overhead, fleet: { projects: created.length, createSeconds, asleep, awake, awakeCount: woken.length } };
+  const states = [
+    { label: 'all asleep', memory: asleep },
+    { label: `all asleep, ${SERVER_IDLE_WAIT_SECONDS} s later`, memory: asleepLater },
+    { label: `${woken.length} awake`, memory: awake },
+  ];
+  return { create, wake, overhead, fleet: { projects: created.length, createSeconds, states, awakeCount: woken.length } };
 }
 
 interface MemorySummary {
@@ -327,23 +337,25 @@ function render(figures: Figures, pgbouncer: string): string {
     '',
     `${figures.fleet.projects} projects created (the last ${figures.fleet.projects - firsts.length} three at a time in ${figures.fleet.createSeconds.toFixed(0)} s), memory of the whole process tree:`,
     '',
-    '| processes | all asleep: count | RSS MB | PSS MB | ' + `${figures.fleet.awakeCount} awake: count | RSS MB | PSS MB |`,
-    '|---|---|---|---|---|---|---|',
-    ...mergeKinds(figures.fleet.asleep, figures.fleet.awake).map(
-      ([kind, asleep, awake]) =>
-        `| ${kind} | ${asleep?.processes ?? 0} | ${(asleep?.rssMb ?? 0).toFixed(0)} | ${(asleep?.pssMb ?? 0).toFixed(0)} | ${awake?.processes ?? 0} | ${(awake?.rssMb ?? 0).toFixed(0)} | ${(awake?.pssMb ?? 0).toFixed(0)} |`,
+    `| processes | ${figures.fleet.states.map((state) => `${state.label}: count | RSS MB | PSS MB`).join(' | ')} |`,
+    `|---|${figures.fleet.states.map(() => '---|---|---|').join('')}`,
+    ...kindsOf(figures.fleet.states.map((state) => state.memory)).map(
+      (kind) =>
+        `| ${kind} | ${figures.fleet.states
+          .map((state) => state.memory.byKind.find((row) => row.kind === kind))
+          .map((row) => `${row?.processes ?? 0} | ${(row?.rssMb ?? 0).toFixed(0)} | ${(row?.pssMb ?? 0).toFixed(0)}`)
+          .join(' | ')} |`,
     ),
-    `| **total** | | ${figures.fleet.asleep.totalRssMb.toFixed(0)} | **${figures.fleet.asleep.totalPssMb.toFixed(0)}** | | ${figures.fleet.awake.totalRssMb.toFixed(0)} | **${figures.fleet.awake.totalPssMb.toFixed(0)}** |`,
+    `| **total** | ${figures.fleet.states.map((state) => ` | ${state.memory.totalRssMb.toFixed(0)} | **${state.memory.totalPssMb.toFixed(0)}**`).join(' | ')} |`,
     '',
-    `Each awake data API adds about ${((figures.fleet.awake.totalPssMb - figures.fleet.asleep.totalPssMb) / Math.max(1, figures.fleet.awakeCount)).toFixed(0)} MB PSS.`,
+    `Each awake data API adds about ${((figures.fleet.states[2]!.memory.totalPssMb - figures.fleet.states[1]!.memory.totalPssMb) / Math.max(1, figures.fleet.awakeCount)).toFixed(0)} MB PSS (its process, its PgBouncer pool's backends).`,
     '',
   ];
   return `${lines.join('\n')}\n`;
 }
 
-function mergeKinds(a: MemorySummary, b: MemorySummary): Array<[string, MemorySummary['byKind'][number] | undefined, MemorySummary['byKind'][number] | undefined]> {
-  const kinds = [...new Set([...a.byKind.map((row) => row.kind), ...b.byKind.map((row) => row.kind)])];
-  return kinds.map((kind) => [kind, a.byKind.find((row) => row.kind === kind), b.byKind.find((row) => row.kind === kind)]);
+function kindsOf(summaries: MemorySummary[]): string[] {
+  return [...new Set(summaries.flatMap((summary) => summary.byKind.map((row) => row.kind)))];
 }
 
 const RESULTS_START = '<!-- results:start -->';
