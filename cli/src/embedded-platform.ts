@@ -327,6 +327,10 @@ export class EmbeddedPlatform {
     await withClient(cluster.connectionString('postgres'), async (admin) => {
       const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [PLATFORM_DATABASE]);
       if (!rowCount) await admin.query(`create database ${quoteIdent(PLATFORM_DATABASE)}`);
+      // The cluster is ours: no project's login role has any business in its maintenance
+      // databases either (each project database admits only its own roles).
+      await admin.query('revoke connect on database postgres from public');
+      await admin.query('revoke connect on database template1 from public');
     });
     return cluster.connectionString(PLATFORM_DATABASE);
   }

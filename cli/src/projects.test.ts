@@ -188,6 +188,13 @@ describe('projects on the running platform', () => {
     const client = new pg.Client({ connectionString: intoB.toString() });
     client.on('error', () => undefined);
     await expect(client.connect()).rejects.toMatchObject({ code: '42501' });
+    for (const database of ['launchdb', 'postgres', 'template1']) {
+      const elsewhere = new URL(intoB);
+      elsewhere.pathname = `/${database}`;
+      const other = new pg.Client({ connectionString: elsewhere.toString() });
+      other.on('error', () => undefined);
+      await expect(other.connect(), database).rejects.toMatchObject({ code: '42501' });
+    }
   });
 
   it('brings a data API killed with SIGKILL back within 5 s, answering 503 meanwhile and never hanging', async () => {
