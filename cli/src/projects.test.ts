@@ -16,6 +16,7 @@ import { EmbeddedPlatform } from './embedded-platform.ts';
 import { openLocalPlatform } from './local-platform.ts';
 
 const LAUNCHDB = fileURLToPath(new URL('../bin/launchdb.js', import.meta.url));
+const SCRIPTS = fileURLToPath(new URL('../../scripts/', import.meta.url));
 /** supabase-js as a browser page loads it from a CDN: its UMD build, `window.supabase`. */
 const SUPABASE_UMD = fileURLToPath(new URL('../../node_modules/@supabase/supabase-js/dist/umd/supabase.js', import.meta.url));
 const ADMIN = { email: 'ops@launchdb.local', password: 'projects-test-password-1' };
@@ -310,6 +311,24 @@ describe('projects on the running platform', () => {
     expect((await runCli(['project', 'delete', project.id, '--confirm', project.id], cliEnv)).stdout).toBe(`deleted ${project.id}\n`);
   }, 60_000);
 
+  it('has operator scripts that wrap the CLI: create, pool entry, data API stop/start/status, delete', async () => {
+    const scriptEnv = { ...env, XDG_CACHE_HOME: join(workdir, 'cache') };
+    const id = 'scr' + Date.now().toString(36);
+    const created = await runScript('project-create.sh', ['Scripted', '--id', id, '--json'], scriptEnv);
+    expect(created.code).toBe(0);
+    const project = JSON.parse(created.stdout) as Project;
+    expect(project.status).toBe('active');
+
+    expect((await runScript('pgbouncer-add-project.sh', [id], scriptEnv)).stdout).toBe(`PgBouncer entry of ${id} written and reloaded\n`);
+    expect((await getThroughGateway(id, '/', project.keys.anon)).status).toBe(200);
+    expect((await runScript('postgrest-stop.sh', [id], scriptEnv)).stdout).toBe(`data API of ${id} stopped\n`);
+    expect((await runScript('postgrest-status.sh', [id], scriptEnv)).stdout).toMatch(new RegExp(`^${id}\\s+(stopped|sleeping)\\b`));
+    expect((await runScript('postgrest-spawn.sh', [id], scriptEnv)).stdout).toMatch(new RegExp(`^${id}\\s+running\\s+http://127\\.0\\.0\\.1:\\d+`));
+    // not a terminal: the script does not ask for the id again
+    expect((await runScript('project-delete.sh', [id], scriptEnv)).stdout).toBe(`deleted ${id}\n`);
+    expect((await runScript('project-delete.sh', [], scriptEnv)).code).toBe(2);
+  }, 60_000);
+
   it('reads the stored secrets only with the master key', async () => {
     const key = (await readFile(join(env.LAUNCHDB_DATA_DIR!, 'master.key'), 'utf8')).trim();
     const wrong = new SecretBox(parseMasterKey('ab'.repeat(32)));
@@ -338,9 +357,17 @@ function hasPsql(): boolean {
   return (process.env.PATH ?? '').split(':').some((folder) => existsSync(join(folder, 'psql')));
 }
 
+function runScript(name: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return run('bash', [join(SCRIPTS, name), ...args], env);
+}
+
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return run(process.execPath, [LAUNCHDB, ...args], env);
+}
+
+function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [LAUNCHDB, ...args], {
+    const child = spawn(command, args, {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
