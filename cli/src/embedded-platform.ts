@@ -317,7 +317,9 @@ export class EmbeddedPlatform {
       superuserPassword: password,
       runAs: serviceUser(),
       onLog: (line) => {
-        if (/ERROR|FATAL|PANIC|WARNING/.test(line)) this.#logger.warn({ component: 'postgres' }, line);
+        // while we stop, PostgreSQL ending the sessions still open is what we asked for
+        const expected = this.#stopped && line.includes('terminating connection due to administrator command');
+        if (!expected && /ERROR|FATAL|PANIC|WARNING/.test(line)) this.#logger.warn({ component: 'postgres' }, line);
         else this.#logger.debug({ component: 'postgres' }, line);
       },
     });
