@@ -9,8 +9,9 @@ import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient } from '@supabase/supabase-js';
 import { PostgrestClient } from '@supabase/postgrest-js';
-import { findFreePort, parseMasterKey, projectNames, ProjectSecret, readProjectSecret, SecretBox, withClient, withDatabase } from '@launchdb/common';
+import { parseMasterKey, projectNames, ProjectSecret, readProjectSecret, SecretBox, withClient, withDatabase } from '@launchdb/common';
 import { hasChromium, launchChromium, servePageOrigin } from '../../test/browser.ts';
+import { reservePort } from '../../test/ports.ts';
 import { launchdbConfigSchema } from './config.ts';
 import { EmbeddedPlatform } from './embedded-platform.ts';
 import { openLocalPlatform } from './local-platform.ts';
@@ -67,12 +68,12 @@ describe('projects on the running platform', () => {
     workdir = await mkdtemp(join(tmpdir(), 'launchdb-projects-'));
     // as root, PostgreSQL runs as the postgres user, which must reach the data folder
     await chmod(workdir, 0o755);
-    const port = await findFreePort();
+    const port = await reservePort();
     env = {
       LAUNCHDB_DATA_DIR: join(workdir, 'data'),
       LAUNCHDB_PORT: String(port),
-      LAUNCHDB_POSTGRES_PORT: String(await findFreePort()),
-      LAUNCHDB_PGBOUNCER_PORT: String(await findFreePort()),
+      LAUNCHDB_POSTGRES_PORT: String(await reservePort()),
+      LAUNCHDB_PGBOUNCER_PORT: String(await reservePort()),
       LAUNCHDB_ADMIN_EMAIL: ADMIN.email,
       LAUNCHDB_ADMIN_PASSWORD: ADMIN.password,
       DATA_API_IDLE_SECONDS: '3',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '@launchdb/common';
+import { reservePort } from '../../../test/ports.ts';
 import { findPgBouncerBinary } from '@launchdb/pgbouncer';
 
 const LAUNCHDB = fileURLToPath(new URL('../../bin/launchdb.js', import.meta.url));
@@ -46,7 +46,7 @@ async function processesMentioning(marker: string): Promise<number[]> {
   return pids;
 }
 
-async function waitForHealth(url: string, withinMs: number): Promise<{ status: number; body: any; elapsedMs: number }> {
+async function waitForHealth(url: string, withinMs: number, run?: Run): Promise<{ status: number; body: any; elapsedMs: number }> {
   const started = Date.now();
   while (Date.now() - started < withinMs) {
     try {
@@ -56,7 +56,8 @@ async function waitForHealth(url: string, withinMs: number): Promise<{ status: n
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error(`no answer from ${url}/api/health within ${withinMs} ms`);
+  // what the platform printed says why it never answered
+  throw new Error(`no answer from ${url}/api/health within ${withinMs} ms${run ? `; it printed:\n${run.stdout()}\n${run.stderr()}` : ''}`);
 }
 
 describe('launchdb up', () => {
@@ -68,12 +69,12 @@ describe('launchdb up', () => {
     workdir = await mkdtemp(join(tmpdir(), 'launchdb-up-'));
     // as root, PostgreSQL runs as the postgres user, which must reach the data folder
     await chmod(workdir, 0o755);
-    const port = await findFreePort();
+    const port = await reservePort();
     env = {
       LAUNCHDB_DATA_DIR: join(workdir, 'data'),
       LAUNCHDB_PORT: String(port),
-      LAUNCHDB_POSTGRES_PORT: String(await findFreePort()),
-      LAUNCHDB_PGBOUNCER_PORT: String(await findFreePort()),
+      LAUNCHDB_POSTGRES_PORT: String(await reservePort()),
+      LAUNCHDB_PGBOUNCER_PORT: String(await reservePort()),
     };
     url = `http://127.0.0.1:${port}`;
   });
@@ -87,7 +88,7 @@ describe('launchdb up', () => {
   it('boots from an empty folder, prints where it is and the operator credentials once, and stops on SIGTERM leaving no process', async () => {
     const before = await processesMentioning(workdir);
     const run = launch(['up'], env, workdir);
-    const health = await waitForHealth(url, 30_000);
+    const health = await waitForHealth(url, 30_000, run);
     expect(health.status).toBe(200);
     expect(Object.keys(health.body.dependencies).sort()).toEqual(
       run.stdout().includes('not installed') ? ['database'] : ['database', 'pgbouncer'],
@@ -118,7 +119,7 @@ describe('launchdb up', () => {
 
   it('reuses the data on a second start: same operator, no new password, healthy within 5 s, and Ctrl-C stops it', async () => {
     const run = launch(['up'], env, workdir);
-    const health = await waitForHealth(url, 5_000);
+    const health = await waitForHealth(url, 5_000, run);
     expect(health.status).toBe(200);
     await expect.poll(() => run.stdout(), { timeout: 5_000 }).toContain('LaunchDB is up');
     expect(run.stdout()).not.toMatch(/password/);
@@ -136,7 +137,7 @@ describe('launchdb up', () => {
   it.skipIf(!findPgBouncerBinary())('restarts PgBouncer when it dies, and health recovers', async () => {
     const run = launch(['up'], env, workdir);
     try {
-      expect((await waitForHealth(url, 15_000)).status).toBe(200);
+      expect((await waitForHealth(url, 15_000, run)).status).toBe(200);
       const pgbouncerPid = (await processesMentioning(join(env.LAUNCHDB_DATA_DIR!, 'pgbouncer'))).at(0)!;
       process.kill(pgbouncerPid, 'SIGKILL');
       await expect.poll(async () => (await fetch(`${url}/api/health`)).status, { timeout: 5_000, interval: 20 }).toBe(503);
