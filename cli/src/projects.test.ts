@@ -56,8 +56,15 @@ describe('projects on the running platform', () => {
     expect(created.body.status).toBe('active');
     return created.body;
   };
-  const migrate = async (id: string, name: string, sql: string): Promise<void> => {
-    expect((await api('POST', `/api/projects/${id}/migrations`, { name, sql })).status).toBe(201);
+  /**
+   * Applies a migration and waits until the project's API serves `table`: the migration's NOTIFY
+   * makes the data API reload its schema cache in the background, as PostgREST does.
+   */
+  const migrate = async (project: Project, name: string, sql: string, table: string): Promise<void> => {
+    expect((await api('POST', `/api/projects/${project.id}/migrations`, { name, sql })).status).toBe(201);
+    await expect
+      .poll(async () => (await getThroughGateway(project.id, `/${table}?limit=0`, project.keys.service_role)).status, { timeout: 5_000, interval: 20 })
+      .toBe(200);
   };
   const dataApi = async (id: string): Promise<{ state: string; pid: number | null; url: string | null }> =>
     (await api<{ state: string; pid: number | null; url: string | null }>('GET', `/api/projects/${id}/data-api`)).body;
@@ -96,12 +103,13 @@ describe('projects on the running platform', () => {
     const project = await createProject('Haven at home');
     expect(project.urls).toEqual({ rest: `${url}/db/${project.id}`, supabase: `${url}/p/${project.id}` });
     await migrate(
-      project.id,
+      project,
       '0001_notes',
       `create table public.notes (id bigint generated always as identity primary key, body text not null);
        alter table public.notes enable row level security;
        create policy anyone_reads on public.notes for select using (true);
        create policy anyone_writes on public.notes for insert with check (length(body) < 100);`,
+      'notes',
     );
 
     const supabase = createClient(project.urls.supabase, project.keys.anon, { realtime: { transport: ws as never }, auth: { persistSession: false } });
@@ -121,12 +129,13 @@ describe('projects on the running platform', () => {
   it.runIf(hasChromium() || process.env.CI)('serves supabase-js in a Chromium page of another origin: preflights pass, reads and writes work, and the gateway\'s errors are readable', async () => {
     const project = await createProject('In the browser');
     await migrate(
-      project.id,
+      project,
       '0001_notes',
       `create table public.notes (id bigint generated always as identity primary key, body text not null);
        alter table public.notes enable row level security;
        create policy anyone_reads on public.notes for select using (true);
        create policy anyone_writes on public.notes for insert with check (true);`,
+      'notes',
     );
     // the platform on 127.0.0.1, the page on localhost: another origin, so every call is CORS
     const [pageOrigin, browser] = await Promise.all([servePageOrigin('localhost'), launchChromium()]);
@@ -170,7 +179,7 @@ describe('projects on the running platform', () => {
   it('keeps two projects apart: keys, database connections and tables', async () => {
     const a = await createProject('Project A');
     const b = await createProject('Project B');
-    await migrate(b.id, '0001_secrets', `create table public.private_notes (id int primary key, body text); insert into public.private_notes values (1, 'b only');`);
+    await migrate(b, '0001_secrets', `create table public.private_notes (id int primary key, body text); insert into public.private_notes values (1, 'b only');`, 'private_notes');
 
     const aAnonOnB = await getThroughGateway(b.id, '/private_notes', a.keys.anon);
     expect(aAnonOnB.status).toBe(401);
@@ -293,8 +302,10 @@ describe('projects on the running platform', () => {
     expect((await runCli(['project', 'migrate', project.id, folder], cliEnv)).stdout).toBe('nothing to apply\n');
     const migrations = await runCli(['project', 'migrations', project.id, '--json'], cliEnv);
     expect((JSON.parse(migrations.stdout) as { migrations: Array<{ name: string }> }).migrations.map((m) => m.name)).toEqual(['0001_rooms', '0002_seed']);
-    // the new table is served at once: the migration reloaded the data API's schema cache
-    expect(await (await getThroughGateway(project.id, '/rooms', project.keys.service_role)).json()).toEqual([{ id: 1, name: 'kitchen' }]);
+    // the migrations reloaded the data API's schema cache (in the background, as PostgREST does)
+    await expect
+      .poll(async () => (await getThroughGateway(project.id, '/rooms', project.keys.service_role)).json(), { timeout: 5_000, interval: 20 })
+      .toEqual([{ id: 1, name: 'kitchen' }]);
 
     const broken = join(workdir, 'broken');
     await mkdir(broken, { recursive: true });
