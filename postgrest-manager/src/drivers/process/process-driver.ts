@@ -4,7 +4,8 @@ import { closeSync, openSync } from 'node:fs';
 import { access, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { findFreePort, StartupError, type Logger } from '@launchdb/common';
-import { DATA_API_NODE_FLAGS } from '@launchdb/data-api';
+// the flags alone: the whole data API need not load into the manager's process
+import { DATA_API_NODE_FLAGS } from '@launchdb/data-api/node-flags';
 import { settingsHash, type DataApiSettings } from '../../domain/data-api-settings.ts';
 import { delay, pollUntil } from '../../timers.ts';
 import { probeAdminServer } from '../admin-probe.ts';
