@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Logger } from '@launchdb/common';
 import type { DataApiSettings } from '../../domain/data-api-settings.ts';
 import { delay } from '../../timers.ts';
@@ -38,7 +38,8 @@ export interface DockerDriverOptions {
  */
 export class DockerDriver implements DataApiDriver {
   readonly kind = 'docker' as const;
-  readonly #docker: Docker;
+  readonly #client: Docker | undefined;
+  #loaded: Promise<Docker> | undefined;
   readonly #logger: Logger;
   readonly #spec: Omit<ContainerSpecOptions, 'name'>;
   readonly #stopTimeoutSeconds: number;
@@ -47,12 +48,21 @@ export class DockerDriver implements DataApiDriver {
   #imageReady: Promise<void> | undefined;
 
   constructor(options: DockerDriverOptions) {
-    this.#docker = options.docker ?? new Docker();
+    this.#client = options.docker;
     this.#logger = options.logger;
     this.#spec = options.container;
     this.#stopTimeoutSeconds = options.stopTimeoutSeconds ?? 10;
     this.#watchIntervalMs = options.watchIntervalMs ?? 1_000;
     this.#pullMissingImage = options.pullMissingImage ?? true;
+  }
+
+  /**
+   * The engine's client, `new Docker()` unless one was given. dockerode (and gRPC under it, some
+   * 20 MB) is loaded only here: a platform on the process driver never pays for it.
+   */
+  #docker(): Promise<Docker> {
+    this.#loaded ??= this.#client ? Promise.resolve(this.#client) : import('dockerode').then(({ default: Dockerode }) => new Dockerode());
+    return this.#loaded;
   }
 
   async start(settings: DataApiSettings, options: StartOptions = {}): Promise<DataApiInstance> {
@@ -61,7 +71,7 @@ export class DockerDriver implements DataApiDriver {
     // a reload runs the new container beside the old one: the old one gives up the name
     if (options.replacing instanceof ContainerDataApi) await options.replacing.renameAside();
     await this.#removeByName(name);
-    const container = await this.#docker.createContainer(buildContainerSpec(settings, { ...this.#spec, name }));
+    const container = await (await this.#docker()).createContainer(buildContainerSpec(settings, { ...this.#spec, name }));
     try {
       await container.start();
       return await this.#watch(container, secretRedactor(settings));
@@ -72,7 +82,7 @@ export class DockerDriver implements DataApiDriver {
   }
 
   async discover(): Promise<DiscoveredDataApi[]> {
-    const containers = await this.#docker.listContainers({ all: true, filters: { label: [`${CONTAINER_LABELS.managed}=true`] } });
+    const containers = await (await this.#docker()).listContainers({ all: true, filters: { label: [`${CONTAINER_LABELS.managed}=true`] } });
     return containers
       .filter((info) => info.Labels[CONTAINER_LABELS.project])
       .map((info) => new DiscoveredContainer(info));
@@ -80,7 +90,7 @@ export class DockerDriver implements DataApiDriver {
 
   async adopt(found: DiscoveredDataApi, settings: DataApiSettings): Promise<DataApiInstance | undefined> {
     if (!(found instanceof DiscoveredContainer) || !found.running) return undefined;
-    const instance = await this.#watch(this.#docker.getContainer(found.id), secretRedactor(settings));
+    const instance = await this.#watch((await this.#docker()).getContainer(found.id), secretRedactor(settings));
     if (await instance.probe('live', 2_000)) {
       this.#logger.info({ project: found.projectId, containerId: found.id }, 'data API container adopted');
       return instance;
@@ -91,7 +101,7 @@ export class DockerDriver implements DataApiDriver {
 
   async discard(found: DiscoveredDataApi): Promise<void> {
     if (!(found instanceof DiscoveredContainer)) return;
-    await removeContainer(this.#docker.getContainer(found.id), this.#stopTimeoutSeconds);
+    await removeContainer((await this.#docker()).getContainer(found.id), this.#stopTimeoutSeconds);
   }
 
   /** Containers are not our children and have their own restart policy: nothing to kill at exit. */
@@ -117,14 +127,15 @@ export class DockerDriver implements DataApiDriver {
     const image = this.#spec.image ?? DEFAULT_DATA_API_IMAGE;
     this.#imageReady ??= (async () => {
       try {
-        await this.#docker.getImage(image).inspect();
+        await (await this.#docker()).getImage(image).inspect();
         return;
       } catch (error) {
         if (statusOf(error) !== 404 || !this.#pullMissingImage) throw error;
       }
       this.#logger.info({ image }, 'pulling the data API image');
-      const stream = await this.#docker.pull(image);
-      await new Promise<void>((resolve, reject) => this.#docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve())));
+      const docker = await this.#docker();
+      const stream = await docker.pull(image);
+      await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve())));
     })();
     this.#imageReady.catch(() => {
       this.#imageReady = undefined;
@@ -133,8 +144,9 @@ export class DockerDriver implements DataApiDriver {
   }
 
   async #removeByName(name: string): Promise<void> {
-    const existing = await this.#docker.listContainers({ all: true, filters: { name: [`^/${name}$`] } });
-    for (const info of existing) await removeContainer(this.#docker.getContainer(info.Id), this.#stopTimeoutSeconds);
+    const docker = await this.#docker();
+    const existing = await docker.listContainers({ all: true, filters: { name: [`^/${name}$`] } });
+    for (const info of existing) await removeContainer(docker.getContainer(info.Id), this.#stopTimeoutSeconds);
   }
 }
 
