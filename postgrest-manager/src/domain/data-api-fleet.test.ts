@@ -77,7 +77,9 @@ describe('DataApiFleet on the process driver', () => {
 
   it('brings a data API back within 5 s of kill -9, and wake meanwhile answers unavailable at once', async () => {
     const project = await platform.createProject();
-    const fleet = await fleets.fleet(await fleets.stateDir());
+    // a first retry later than the default 200 ms: on a busy machine the checks below must still
+    // find it waiting to restart, not already starting again
+    const fleet = await fleets.fleet(await fleets.stateDir(), { restartBackoff: { initialMs: 1_000 } });
     await fleet.spawn(project.id);
     const before = fleet.current(project.id)!;
 
