@@ -22,3 +22,4 @@ export { PLATFORM_MIGRATIONS_FOLDER } from './setup/platform-database.ts';
 export { gatewaySettingsOf } from './config.ts';
 export { registerGateway, type Gateway, type GatewayDependencies, type GatewayOptions } from './gateway/index.ts';
 export type { DataApiFleetView } from './domain/projects/data-api-fleet-view.ts';
+export type { ProjectBody } from './routes/projects/render-project.ts';

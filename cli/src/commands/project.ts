@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, LaunchDbError, loadConfig, projectNames, ProjectSecret, PROJECT_ID_PATTERN, readMigrations, readProjectSecret, StartupError, withClient, withDatabase } from '@launchdb/common';
+import type { ProjectBody } from '@launchdb/platform-api';
 import { launchdbConfigSchema, type LaunchdbConfig } from '../config.ts';
 import { openLocalPlatform } from '../local-platform.ts';
 import { PlatformClient } from '../platform-client.ts';
@@ -29,17 +30,8 @@ On the platform's own machine (reads the data folder):
 Add --json to print the API's answer as JSON.
 `;
 
-interface ProjectView {
-  id: string;
-  name: string;
-  status: string;
-  template: string | null;
-  failed_step: string | null;
-  error: string | null;
-  database?: string;
-  urls?: { rest: string; supabase: string };
-  keys?: { anon?: string; service_role?: string };
-}
+/** What the API answers for a project (`GET /api/projects` leaves out the keys). */
+type ProjectView = ProjectBody;
 
 /** `launchdb project …`: exits 0 on success, 1 with one line on stderr otherwise. */
 export async function project(args: string[]): Promise<void> {
