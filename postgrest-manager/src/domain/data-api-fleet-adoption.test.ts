@@ -1,26 +1,15 @@
 import { readdir } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pollUntil } from '../timers.ts';
-import { getNotes, NOTES, processGone, TestFleets } from '../testing/test-fleet.ts';
-import { createTestPlatform, testLogger, type TestPlatform } from '../testing/test-platform.ts';
+import { fleetTestbed, getNotes, NOTES, processGone } from '../testing/test-fleet.ts';
 
 describe('DataApiFleet: a new manager on the same state folder', () => {
-  let platform: TestPlatform;
-  let fleets: TestFleets;
-
-  beforeAll(async () => {
-    platform = await createTestPlatform();
-    fleets = new TestFleets(platform, testLogger());
-  });
-  afterAll(async () => {
-    await fleets?.close();
-    await platform?.close();
-  });
+  const testbed = fleetTestbed({ cleanEachTest: false });
 
   it('adopts live data APIs with current settings, replaces stale ones, removes orphans', async () => {
-    const [kept, rotated, deleted] = [await platform.createProject(), await platform.createProject(), await platform.createProject()];
-    const stateDir = await fleets.stateDir();
-    const first = await fleets.fleet(stateDir);
+    const [kept, rotated, deleted] = [await testbed.platform.createProject(), await testbed.platform.createProject(), await testbed.platform.createProject()];
+    const stateDir = await testbed.fleets.stateDir();
+    const first = await testbed.fleets.fleet(stateDir);
     await Promise.all([kept, rotated, deleted].map((project) => first.spawn(project.id)));
     const pid = (projectId: string) => first.current(projectId)!.pid!;
     const before = { kept: pid(kept.id), rotated: pid(rotated.id), deleted: pid(deleted.id) };
@@ -31,7 +20,7 @@ describe('DataApiFleet: a new manager on the same state folder', () => {
     await rotated.rotateJwtSecret();
     await deleted.setStatus('deleting');
 
-    const second = await fleets.fleet(stateDir);
+    const second = await testbed.fleets.fleet(stateDir);
     expect(second.current(kept.id)).toMatchObject({ state: 'running', pid: before.kept, restarts: 0 });
     expect(await getNotes(second.current(kept.id)!.url!, await kept.token())).toEqual({ status: 200, body: NOTES });
     // the orphan is gone and not listed; the stale one was stopped and is started afresh
@@ -58,16 +47,16 @@ describe('DataApiFleet: a new manager on the same state folder', () => {
   });
 
   it('forgets records of processes that are gone or are not data APIs', async () => {
-    const project = await platform.createProject();
-    const stateDir = await fleets.stateDir();
-    const first = await fleets.fleet(stateDir, { idleSeconds: 30 });
+    const project = await testbed.platform.createProject();
+    const stateDir = await testbed.fleets.stateDir();
+    const first = await testbed.fleets.fleet(stateDir, { idleSeconds: 30 });
     await first.spawn(project.id);
     const { pid } = first.current(project.id)!;
     first.release();
     process.kill(pid!, 'SIGKILL');
     expect(await processGone(pid!)).toBe(true);
 
-    const second = await fleets.fleet(stateDir, { idleSeconds: 30 });
+    const second = await testbed.fleets.fleet(stateDir, { idleSeconds: 30 });
     expect(second.current(project.id)).toMatchObject({ state: 'sleeping', pid: null });
     expect((await readdir(stateDir)).filter((name) => name.endsWith('.json'))).toEqual([]);
   });

@@ -1,33 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { delay, pollUntil } from '../timers.ts';
-import { getNotes, NOTES, processGone, TestFleets } from '../testing/test-fleet.ts';
-import { createTestPlatform, testLogger, type TestPlatform } from '../testing/test-platform.ts';
+import { fleetTestbed, getNotes, NOTES, processGone } from '../testing/test-fleet.ts';
 import type { DataApiFleet } from './data-api-fleet.ts';
 
 describe('DataApiFleet: scale to zero and reload', () => {
-  let platform: TestPlatform;
-  let fleets: TestFleets;
-
-  beforeAll(async () => {
-    platform = await createTestPlatform();
-    fleets = new TestFleets(platform, testLogger());
-  });
-  afterEach(async () => {
-    await fleets.close();
-    await platform.dropProjects();
-  });
-  afterAll(async () => {
-    await fleets?.close();
-    await platform?.close();
-  });
+  const testbed = fleetTestbed({ cleanEachTest: true });
 
   it('refuses an idle time shorter than the gateway’s wake interval allows', async () => {
-    await expect(fleets.fleet(await fleets.stateDir(), { idleSeconds: 1 })).rejects.toThrow(/at least 2/);
+    await expect(testbed.fleets.fleet(await testbed.fleets.stateDir(), { idleSeconds: 1 })).rejects.toThrow(/at least 2/);
   });
 
   it('lets active projects sleep at boot, keeps a woken data API running, scales an idle one to zero and wakes it', async () => {
-    const project = await platform.createProject();
-    const fleet = await fleets.fleet(await fleets.stateDir(), { idleSeconds: 2 });
+    const project = await testbed.platform.createProject();
+    const fleet = await testbed.fleets.fleet(await testbed.fleets.stateDir(), { idleSeconds: 2 });
     expect(fleet.current(project.id)).toMatchObject({ state: 'sleeping', pid: null, url: null });
 
     // the first request wakes it and waits for it
@@ -62,16 +47,16 @@ describe('DataApiFleet: scale to zero and reload', () => {
   });
 
   it('wakes concurrent callers with one start', async () => {
-    const project = await platform.createProject();
-    const fleet = await fleets.fleet(await fleets.stateDir(), { idleSeconds: 30 });
+    const project = await testbed.platform.createProject();
+    const fleet = await testbed.fleets.fleet(await testbed.fleets.stateDir(), { idleSeconds: 30 });
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => fleet.wake(project.id)));
     expect(new Set(outcomes.map((outcome) => JSON.stringify(outcome))).size).toBe(1);
     expect(outcomes[0]!.state).toBe('running');
   });
 
   it('reloads with a rotated JWT secret without a gap: the new key works, the old one gets 401', async () => {
-    const project = await platform.createProject();
-    const fleet = await fleets.fleet(await fleets.stateDir());
+    const project = await testbed.platform.createProject();
+    const fleet = await testbed.fleets.fleet(await testbed.fleets.stateDir());
     await fleet.spawn(project.id);
     const before = fleet.current(project.id)!;
     const oldToken = await project.token();
@@ -129,8 +114,8 @@ describe('DataApiFleet: scale to zero and reload', () => {
   });
 
   it('reload of a sleeping data API only makes its next start use the new settings', async () => {
-    const project = await platform.createProject();
-    const fleet: DataApiFleet = await fleets.fleet(await fleets.stateDir(), { idleSeconds: 60 });
+    const project = await testbed.platform.createProject();
+    const fleet: DataApiFleet = await testbed.fleets.fleet(await testbed.fleets.stateDir(), { idleSeconds: 60 });
     const newSecret = await project.rotateJwtSecret();
     await fleet.reload(project.id);
     expect(fleet.current(project.id)!.state).toBe('sleeping');

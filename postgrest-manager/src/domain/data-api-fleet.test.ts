@@ -1,31 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pollUntil } from '../timers.ts';
-import { getNotes, NOTES, processGone, TestFleets } from '../testing/test-fleet.ts';
-import { createTestPlatform, testLogger, type TestPlatform } from '../testing/test-platform.ts';
+import { fleetTestbed, getNotes, NOTES, processGone } from '../testing/test-fleet.ts';
 
 describe('DataApiFleet on the process driver', () => {
-  let platform: TestPlatform;
-  let fleets: TestFleets;
-
-  beforeAll(async () => {
-    platform = await createTestPlatform();
-    fleets = new TestFleets(platform, testLogger());
-  });
-  afterEach(async () => {
-    await fleets.close();
-    await platform.dropProjects();
-  });
-  afterAll(async () => {
-    await fleets?.close();
-    await platform?.close();
-  });
+  const testbed = fleetTestbed({ cleanEachTest: true });
 
   it('spawns a data API that serves the project with its JWT secret, lists it, and stops it leaving no process', async () => {
-    const project = await platform.createProject();
-    const stateDir = await fleets.stateDir();
-    const fleet = await fleets.fleet(stateDir);
+    const project = await testbed.platform.createProject();
+    const stateDir = await testbed.fleets.stateDir();
+    const fleet = await testbed.fleets.fleet(stateDir);
 
     await fleet.spawn(project.id);
     const status = fleet.current(project.id)!;
@@ -67,7 +52,7 @@ describe('DataApiFleet on the process driver', () => {
   });
 
   it('refuses an unknown project, and wake says so', async () => {
-    const fleet = await fleets.fleet(await fleets.stateDir());
+    const fleet = await testbed.fleets.fleet(await testbed.fleets.stateDir());
     await expect(fleet.spawn('tnosuchproject')).rejects.toMatchObject({ code: 'project_not_found', status: 404 });
     expect(await fleet.wake('tnosuchproject')).toEqual({ state: 'unknown' });
     expect(await fleet.locate('tnosuchproject')).toEqual({ state: 'unknown' });
@@ -76,10 +61,10 @@ describe('DataApiFleet on the process driver', () => {
   });
 
   it('brings a data API back within 5 s of kill -9, and wake meanwhile answers unavailable at once', async () => {
-    const project = await platform.createProject();
+    const project = await testbed.platform.createProject();
     // a first retry later than the default 200 ms: on a busy machine the checks below must still
     // find it waiting to restart, not already starting again
-    const fleet = await fleets.fleet(await fleets.stateDir(), { restartBackoff: { initialMs: 1_000 } });
+    const fleet = await testbed.fleets.fleet(await testbed.fleets.stateDir(), { restartBackoff: { initialMs: 1_000 } });
     await fleet.spawn(project.id);
     const before = fleet.current(project.id)!;
 
@@ -113,8 +98,8 @@ describe('DataApiFleet on the process driver', () => {
   });
 
   it('replaces a data API that stops answering its health checks', async () => {
-    const project = await platform.createProject();
-    const fleet = await fleets.fleet(await fleets.stateDir(), { healthIntervalMs: 200, unhealthyAfter: 2 }, 500);
+    const project = await testbed.platform.createProject();
+    const fleet = await testbed.fleets.fleet(await testbed.fleets.stateDir(), { healthIntervalMs: 200, unhealthyAfter: 2 }, 500);
     await fleet.spawn(project.id);
     const before = fleet.current(project.id)!;
     // frozen, not dead: only the health checks can tell
@@ -130,8 +115,8 @@ describe('DataApiFleet on the process driver', () => {
   });
 
   it('closes leaving no process behind', async () => {
-    const [one, two] = [await platform.createProject(), await platform.createProject()];
-    const fleet = await fleets.fleet(await fleets.stateDir());
+    const [one, two] = [await testbed.platform.createProject(), await testbed.platform.createProject()];
+    const fleet = await testbed.fleets.fleet(await testbed.fleets.stateDir());
     await Promise.all([fleet.spawn(one.id), fleet.spawn(two.id)]);
     const pids = fleet.list().map((status) => status.pid!);
     expect(pids).toHaveLength(2);

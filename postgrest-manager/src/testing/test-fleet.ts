@@ -1,13 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import type { Logger } from '@launchdb/common';
 import { DataApiFleet, type DataApiFleetOptions } from '../domain/data-api-fleet.ts';
 import { ProcessDriver } from '../drivers/process/process-driver.ts';
 import { isRunning } from '../drivers/process/proc.ts';
 import { pollUntil } from '../timers.ts';
-import type { TestPlatform } from './test-platform.ts';
+import { createTestPlatform, testLogger, type TestPlatform } from './test-platform.ts';
 
 /** Fleets on the process driver running the real data API bundle, all closed by `close()`. */
 export class TestFleets {
@@ -66,4 +66,32 @@ export const NOTES = [
 /** Resolves once the process is gone (reaped or never ours); false after the timeout. */
 export function processGone(pid: number, timeoutMs = 5_000): Promise<boolean> {
   return pollUntil(() => !isRunning(pid), timeoutMs, 25);
+}
+
+export interface FleetTestbed {
+  platform: TestPlatform;
+  fleets: TestFleets;
+}
+
+/**
+ * A platform with projects and fleets over it, set up once for a `describe` and torn down
+ * after it; with `cleanEachTest`, every test's fleets are closed and its projects dropped.
+ */
+export function fleetTestbed(options: { cleanEachTest: boolean }): FleetTestbed {
+  const testbed = {} as FleetTestbed;
+  beforeAll(async () => {
+    testbed.platform = await createTestPlatform();
+    testbed.fleets = new TestFleets(testbed.platform, testLogger());
+  });
+  if (options.cleanEachTest) {
+    afterEach(async () => {
+      await testbed.fleets.close();
+      await testbed.platform.dropProjects();
+    });
+  }
+  afterAll(async () => {
+    await testbed.fleets?.close();
+    await testbed.platform?.close();
+  });
+  return testbed;
 }
