@@ -9,3 +9,6 @@ export * from './net.ts';
 export * from './service-user.ts';
 export * from './projects.ts';
 export * from './framework-errors.ts';
+export * from './api-keys.ts';
+export * from './project-directory.ts';
+export * from './request-role.ts';

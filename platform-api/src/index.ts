@@ -17,7 +17,7 @@ export type { ProjectRecord, ProjectStatus } from './domain/projects/project-rec
 export { ProjectTemplates, BASE_TEMPLATE_FOLDER, APP_TEMPLATES_FOLDER } from './domain/projects/project-templates.ts';
 export { PROVISIONING_STEPS, type ProvisioningStep, type ProvisioningFaults } from './domain/projects/provisioning-steps.ts';
 export { DirectProjectPooler } from './domain/projects/direct-project-pooler.ts';
-export { readLiveApiKeys, type LiveApiKeys } from './domain/projects/live-api-keys.ts';
+export { readLiveApiKeys, type LiveApiKeys } from '@launchdb/common';
 export { PLATFORM_MIGRATIONS_FOLDER } from './setup/platform-database.ts';
 export { gatewaySettingsOf } from './config.ts';
 export { registerGateway, type Gateway, type GatewayDependencies, type GatewayOptions } from './gateway/index.ts';

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Pool, SecretBox } from '@launchdb/common';
-import { readLiveApiKeys, type LiveApiKeys } from '../domain/projects/live-api-keys.ts';
+import { readLiveApiKeys, type LiveApiKeys } from '@launchdb/common';
 
 export type ProjectStatus = 'provisioning' | 'active' | 'failed' | 'deleting';
 

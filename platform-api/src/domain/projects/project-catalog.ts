@@ -1,5 +1,5 @@
 import type { Pool, SecretBox } from '@launchdb/common';
-import { readLiveApiKeys, type LiveApiKeys } from './live-api-keys.ts';
+import { readLiveApiKeys, type LiveApiKeys } from '@launchdb/common';
 import { ProjectRecords, type ProjectRecord } from './project-records.ts';
 
 export interface ProjectDetails extends ProjectRecord {

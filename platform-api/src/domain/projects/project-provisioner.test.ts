@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { projectNames, ProjectSecret, readProjectSecret, verifyHs256, withClient, withDatabase } from '@launchdb/common';
 import { API_KEY_LIFETIME_SECONDS } from './api-keys.ts';
-import { readLiveApiKeys } from './live-api-keys.ts';
+import { readLiveApiKeys } from '@launchdb/common';
 import type { ProjectProvisioner } from './project-provisioner.ts';
 import { asRole, createTestPlatform, projectFootprint, randomProjectId, type TestPlatform } from './projects.test-support.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { projectNames } from '@launchdb/common';
-import type { LiveApiKeys } from '../../domain/projects/live-api-keys.ts';
+import type { LiveApiKeys } from '@launchdb/common';
 import type { ProjectRecord } from '../../domain/projects/project-records.ts';
 
 export interface ProjectBody {

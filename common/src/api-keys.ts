@@ -1,5 +1,8 @@
-import { projectSecretContext, ProjectSecret, type Pool, type PoolClient, type SecretBox } from '@launchdb/common';
+import type pg from 'pg';
+import { projectSecretContext, ProjectSecret } from './projects.ts';
+import type { SecretBox } from './secrets.ts';
 
+/** A project's keys in force, decrypted; absent when the project has none of that role. */
 export interface LiveApiKeys {
   anon: string | undefined;
   service_role: string | undefined;
@@ -9,7 +12,7 @@ export interface LiveApiKeys {
  * The project's keys in force: its unrevoked platform.api_keys rows, decrypted. A rotation
  * revokes the old rows, so an old key is simply absent here.
  */
-export async function readLiveApiKeys(db: Pool | PoolClient, secrets: SecretBox, projectId: string): Promise<LiveApiKeys> {
+export async function readLiveApiKeys(db: pg.Pool | pg.PoolClient, secrets: SecretBox, projectId: string): Promise<LiveApiKeys> {
   const { rows } = await db.query<{ id: string; role: 'anon' | 'service_role'; ciphertext: string }>(
     `select k.id, k.role, s.ciphertext
        from platform.api_keys k join platform.secrets s on s.id = k.secret_id
