@@ -12,3 +12,4 @@ export * from './framework-errors.ts';
 export * from './api-keys.ts';
 export * from './project-directory.ts';
 export * from './request-role.ts';
+export * from './cors.ts';

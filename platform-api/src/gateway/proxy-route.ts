@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { PROJECT_ID_PATTERN, type DataApiLocation } from '@launchdb/common';
 import type { CachedDataApiLocator } from './cached-data-api-locator.ts';
-import { preflightHeaders } from './cors.ts';
+import { preflightHeaders } from '@launchdb/common';
 import { GatewayErrors } from './errors.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forwarded-headers.ts';
 import type { ProjectKeyDirectory } from './project-key-directory.ts';

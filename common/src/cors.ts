@@ -8,8 +8,8 @@ const MAX_AGE_SECONDS = '86400';
 
 /**
  * The answer to a browser's CORS preflight, or undefined when the request is not one. Answered
- * at the gateway because a browser sends no `apikey` on a preflight, so the data API could not
- * be reached; any origin may call, as with Supabase and PostgREST's default policy.
+ * before any key check because a browser sends no `apikey` on a preflight; any origin may call,
+ * as with Supabase (its gateway answers the same for /rest, /auth and /storage).
  */
 export function preflightHeaders(method: string, headers: IncomingHttpHeaders): Record<string, string> | undefined {
   if (method !== 'OPTIONS' || headers['access-control-request-method'] === undefined) return undefined;
@@ -22,3 +22,9 @@ export function preflightHeaders(method: string, headers: IncomingHttpHeaders): 
     vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
   };
 }
+
+/** On every answer to a project's API (auth, storage): any origin may read it, and these headers of it. */
+export const CORS_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'content-range, content-length, content-type, etag, last-modified, location, retry-after, x-sb-error-code, x-request-id, tus-resumable, upload-offset, upload-length',
+};
