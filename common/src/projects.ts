@@ -96,3 +96,9 @@ export interface DataApiLocator {
   /** Wakes a data API scaled to zero and waits for it; a crashed one is `unavailable` until it is back. */
   locate(projectId: string): Promise<DataApiLocation>;
 }
+
+/** Where a project's files are kept (the storage service's backend): deleted with the project. */
+export interface ProjectFileStore {
+  /** Idempotent: a project with no files, or already removed, is fine. */
+  deleteProject(projectId: string): Promise<void>;
+}

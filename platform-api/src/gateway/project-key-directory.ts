@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Pool, SecretBox } from '@launchdb/common';
-import { readLiveApiKeys, type LiveApiKeys } from '@launchdb/common';
+import { readLiveApiKeys, type LiveApiKeys, type Pool, type SecretBox } from '@launchdb/common';
 
 export type ProjectStatus = 'provisioning' | 'active' | 'failed' | 'deleting';
 

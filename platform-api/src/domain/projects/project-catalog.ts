@@ -1,5 +1,4 @@
-import type { Pool, SecretBox } from '@launchdb/common';
-import { readLiveApiKeys, type LiveApiKeys } from '@launchdb/common';
+import { readLiveApiKeys, type LiveApiKeys, type Pool, type SecretBox } from '@launchdb/common';
 import { ProjectRecords, type ProjectRecord } from './project-records.ts';
 
 export interface ProjectDetails extends ProjectRecord {

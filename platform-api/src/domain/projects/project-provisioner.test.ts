@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { projectNames, ProjectSecret, readProjectSecret, verifyHs256, withClient, withDatabase } from '@launchdb/common';
+import { projectNames, ProjectSecret, readLiveApiKeys, readProjectSecret, verifyHs256, withClient, withDatabase } from '@launchdb/common';
 import { API_KEY_LIFETIME_SECONDS } from './api-keys.ts';
-import { readLiveApiKeys } from '@launchdb/common';
 import type { ProjectProvisioner } from './project-provisioner.ts';
 import { asRole, createTestPlatform, projectFootprint, randomProjectId, type TestPlatform } from './projects.test-support.ts';
 
@@ -10,13 +9,17 @@ describe('ProjectProvisioner', () => {
   let platform: TestPlatform;
   let provisioner: ProjectProvisioner;
   const keysChanged: string[] = [];
+  const filesDeleted: string[] = [];
   const [a, b] = [randomProjectId(), randomProjectId()];
 
   const secret = (id: string, name: string) => readProjectSecret(platform.db, platform.secrets, id, name).then((value) => value!);
 
   beforeAll(async () => {
     platform = await createTestPlatform();
-    provisioner = platform.provisioner({ onKeysRotated: (id) => void keysChanged.push(id) });
+    provisioner = platform.provisioner({
+      onKeysRotated: (id) => void keysChanged.push(id),
+      files: { deleteProject: async (id) => void filesDeleted.push(id) },
+    });
     platform.created.add(a).add(b);
     await Promise.all([provisioner.create({ id: a, name: 'Project A' }), provisioner.create({ id: b, name: 'Project B', template: 'haven' })]);
   });
@@ -224,13 +227,14 @@ describe('ProjectProvisioner', () => {
     await provisioner.delete(id, id);
   });
 
-  it('deletes a project only when confirmed, leaving no database, role, secret, pool entry or data API', async () => {
+  it('deletes a project only when confirmed, leaving no database, role, secret, pool entry, data API or file', async () => {
     await expect(provisioner.delete(a, undefined)).rejects.toMatchObject({ status: 400, code: 'confirmation_required' });
     await expect(provisioner.delete(a, b)).rejects.toMatchObject({ status: 400, code: 'confirmation_required' });
     await provisioner.delete(a, a);
     expect(await projectFootprint(platform, a)).toEqual({ roles: [], databases: 0, secrets: [], liveKeys: 0, totalKeys: 0 });
     expect(platform.pooler.entries.has(a)).toBe(false);
     expect(platform.dataApis.running.has(a)).toBe(false);
+    expect(filesDeleted).toContain(a);
     expect((await platform.db.query('select 1 from platform.projects where id = $1', [a])).rowCount).toBe(0);
     await expect(provisioner.delete(a, a)).rejects.toMatchObject({ status: 404 });
   });

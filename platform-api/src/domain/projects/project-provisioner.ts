@@ -11,6 +11,7 @@ import {
   type DatabaseAddress,
   type Logger,
   type Pool,
+  type ProjectFileStore,
   type ProjectNames,
   type ProjectPooler,
   type SecretBox,
@@ -40,6 +41,8 @@ export interface ProjectProvisionerOptions {
   faults?: ProvisioningFaults;
   /** Called whenever a project's live keys change (rotation, deletion): the gateway forgets the old ones. */
   onKeysRotated?: (projectId: string) => void | Promise<void>;
+  /** The project's stored files (storage service): removed as part of its deletion, before its record goes. */
+  files?: ProjectFileStore;
 }
 
 export interface CreateProjectInput {
@@ -155,6 +158,32 @@ export class ProjectProvisioner {
   }
 
   /**
+   * At boot: the base template's newer files (a LaunchDB upgrade: the auth and storage schemas,
+   * say) reach every active project. Versioned per database, so a project already current costs
+   * one query. Failures are logged per project, never thrown: that project keeps its old schema.
+   */
+  async upgradeBaseTemplates(): Promise<{ upgraded: string[]; failed: string[] }> {
+    const upgraded: string[] = [];
+    const failed: string[] = [];
+    for (const id of await this.#records.idsWithStatus('active')) {
+      try {
+        const applied = await this.#locks.run(id, () => {
+          const names = projectNames(id);
+          return this.#inProjectDatabase(names, (client) => this.#templates.applyBase(client, names));
+        });
+        if (applied.length > 0) {
+          upgraded.push(id);
+          this.#logger.info({ projectId: id, applied }, 'base template upgraded');
+        }
+      } catch (error) {
+        failed.push(id);
+        this.#logger.error({ projectId: id, err: error }, 'base template upgrade failed');
+      }
+    }
+    return { upgraded, failed };
+  }
+
+  /**
    * A new JWT secret and new anon and service-role keys; the old keys stop working once the data
    * API has reloaded with the new secret.
    */
@@ -200,6 +229,7 @@ export class ProjectProvisioner {
         await dropProjectDatabase(admin, names.database);
         await dropRoleIfExists(admin, names.authenticator);
         await dropRoleIfExists(admin, names.owner);
+        await this.#options.files?.deleteProject(id);
         await this.#records.delete(id);
       } catch (error) {
         if (isLaunchDbError(error)) throw error;
