@@ -13,3 +13,4 @@ export * from './api-keys.ts';
 export * from './project-directory.ts';
 export * from './request-role.ts';
 export * from './cors.ts';
+export * from './auth-settings.ts';

@@ -4,7 +4,7 @@ export { ensureFirstOperator, type FirstOperatorOutcome } from './setup/first-op
 export type { DependencyCheck } from './domain/health.ts';
 export { platformApiConfigSchema, platformApiSettings, type PlatformApiConfig } from './config.ts';
 export type { ProjectRouteDependencies } from './routes/projects/index.ts';
-export { createProjectServices, type ProjectServices } from './domain/projects/project-services.ts';
+export { createProjectServices, type ProjectServices, type ProjectServicesOptions } from './domain/projects/project-services.ts';
 export {
   ProjectProvisioner,
   type ProjectProvisionerOptions,

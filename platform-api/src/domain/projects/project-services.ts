@@ -1,3 +1,4 @@
+import { ProjectAuthSettings } from './project-auth-settings.ts';
 import { ProjectCatalog } from './project-catalog.ts';
 import { ProjectMigrations } from './project-migrations.ts';
 import { ProjectProvisioner, type ProjectProvisionerOptions } from './project-provisioner.ts';
@@ -7,10 +8,17 @@ export interface ProjectServices {
   provisioner: ProjectProvisioner;
   migrations: ProjectMigrations;
   catalog: ProjectCatalog;
+  authSettings: ProjectAuthSettings;
 }
 
-export function createProjectServices(options: ProjectProvisionerOptions): ProjectServices {
+export interface ProjectServicesOptions extends ProjectProvisionerOptions {
+  /** Called after a project's auth settings change: the auth service forgets what it cached. */
+  onAuthSettingsChanged?: (projectId: string) => void;
+}
+
+export function createProjectServices(options: ProjectServicesOptions): ProjectServices {
   return {
+    authSettings: new ProjectAuthSettings(options.db, options.secrets, options.onAuthSettingsChanged),
     provisioner: new ProjectProvisioner(options),
     migrations: new ProjectMigrations({ db: options.db, adminUrl: options.adminUrl, secrets: options.secrets }),
     catalog: new ProjectCatalog(options.db, options.secrets),

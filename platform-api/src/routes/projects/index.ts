@@ -3,6 +3,7 @@ import type { ProjectServices } from '../../domain/projects/project-services.ts'
 import type { OperatorAuthentication } from '../operator-authentication.ts';
 import type { DataApiFleetView } from '../../domain/projects/data-api-fleet-view.ts';
 import { applyMigrationRoute } from './apply-migration.ts';
+import { authSettingsRoutes } from './auth-settings.ts';
 import { dataApiRoutes } from './data-api.ts';
 import { createProjectRoute } from './create-project.ts';
 import { deleteProjectRoute } from './delete-project.ts';
@@ -36,6 +37,7 @@ export async function projectRoutes(app: FastifyInstance, deps: ProjectRouteDepe
     deleteProjectRoute(scope, deps);
     applyMigrationRoute(scope, deps);
     listMigrationsRoute(scope, deps);
+    authSettingsRoutes(scope, deps);
     if (deps.dataApis) dataApiRoutes(scope, { ...deps, dataApis: deps.dataApis });
   });
 }

@@ -13,7 +13,7 @@ describe('/api/projects', () => {
   let token: string;
   const [main, failing, background] = [randomProjectId(), randomProjectId(), randomProjectId()];
 
-  const request = (method: 'GET' | 'POST' | 'DELETE', url: string, options: { payload?: unknown; headers?: Record<string, string>; auth?: boolean } = {}) =>
+  const request = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, options: { payload?: unknown; headers?: Record<string, string>; auth?: boolean } = {}) =>
     api.inject({
       method,
       url,
@@ -73,11 +73,43 @@ describe('/api/projects', () => {
       created_at: expect.any(String),
       updated_at: expect.any(String),
       database: `proj_${main}`,
-      urls: { rest: `https://launchdb.example.com/db/${main}`, supabase: `https://launchdb.example.com/p/${main}` },
+      urls: {
+        rest: `https://launchdb.example.com/db/${main}`,
+        auth: `https://launchdb.example.com/auth/${main}`,
+        storage: `https://launchdb.example.com/storage/${main}`,
+        supabase: `https://launchdb.example.com/p/${main}`,
+      },
       keys: { anon: expect.any(String), service_role: expect.any(String) },
     });
     const claims = JSON.parse(Buffer.from(body.keys.anon.split('.')[1], 'base64url').toString());
     expect(claims).toMatchObject({ iss: 'launchdb', ref: main, role: 'anon' });
+  });
+
+  it('keeps a project\'s auth settings as a merge patch, the SMTP password write-only and encrypted', async () => {
+    expect((await request('GET', `/api/projects/${main}/auth-settings`)).json()).toEqual({ settings: {}, smtp_password_set: false, updated_at: null });
+    const changed = await request('PATCH', `/api/projects/${main}/auth-settings`, {
+      payload: {
+        site_url: 'https://haven.example.com',
+        uri_allow_list: ['https://haven.example.com/**'],
+        smtp: { host: 'smtp.example.com', port: 587, user: 'haven', sender_email: 'no-reply@haven.example.com' },
+        smtp_password: 'smtp-password-kept-secret',
+      },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json()).toMatchObject({ settings: { site_url: 'https://haven.example.com', smtp: { port: 587 } }, smtp_password_set: true });
+    expect(changed.body).not.toContain('smtp-password-kept-secret');
+    const stored = await platform.db.query<{ ciphertext: string }>(`select ciphertext from platform.secrets where project_id = $1 and name = 'smtp_password'`, [main]);
+    expect(stored.rows[0]!.ciphertext).not.toContain('smtp-password-kept-secret');
+
+    const cleared = await request('PATCH', `/api/projects/${main}/auth-settings`, { payload: { smtp: null, smtp_password: null } });
+    expect(cleared.json()).toMatchObject({ settings: { site_url: 'https://haven.example.com' }, smtp_password_set: false });
+    expect(cleared.json().settings.smtp).toBeUndefined();
+
+    const refused = await request('PATCH', `/api/projects/${main}/auth-settings`, { payload: { jwt_exp: 5, site_url: 'not a url' } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.code).toBe('validation_failed');
+    expect((await request('GET', `/api/projects/${main}/auth-settings`)).json().settings.site_url).toBe('https://haven.example.com');
+    expect((await request('GET', '/api/projects/nosuchproject/auth-settings')).statusCode).toBe(404);
   });
 
   it('lists projects without their keys, and shows one with them', async () => {

@@ -13,7 +13,7 @@ export interface ProjectBody {
   created_at: string;
   updated_at: string;
   database: string;
-  urls: { rest: string; supabase: string };
+  urls: { rest: string; auth: string; storage: string; supabase: string };
   keys?: LiveApiKeys | null;
 }
 
@@ -30,7 +30,7 @@ export function renderProject(project: ProjectRecord, publicUrl: string, keys?: 
     created_at: project.createdAt.toISOString(),
     updated_at: project.updatedAt.toISOString(),
     database: projectNames(project.id).database,
-    urls: { rest: `${base}/db/${project.id}`, supabase: `${base}/p/${project.id}` },
+    urls: { rest: `${base}/db/${project.id}`, auth: `${base}/auth/${project.id}`, storage: `${base}/storage/${project.id}`, supabase: `${base}/p/${project.id}` },
   };
   if (keys !== undefined) body.keys = keys;
   return body;

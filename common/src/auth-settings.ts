@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import type pg from 'pg';
+import { projectSecretContext } from './projects.ts';
+import type { SecretBox } from './secrets.ts';
+
+/**
+ * A project's own auth settings, kept in `platform.project_auth_settings` and merged by the
+ * auth service over the platform-wide defaults of its environment (AUTH_*): whatever a project
+ * leaves out follows the platform. Names follow GoTrue's settings where it has one.
+ */
+
+/** The mails the auth service sends, each with its own subject and template. */
+export const AUTH_MAIL_KINDS = ['confirmation', 'recovery', 'magic_link', 'email_change', 'invite'] as const;
+export type AuthMailKind = (typeof AUTH_MAIL_KINDS)[number];
+
+export const PASSWORD_CHARACTER_CLASSES = ['lower', 'upper', 'digits', 'symbols'] as const;
+export type PasswordCharacterClass = (typeof PASSWORD_CHARACTER_CLASSES)[number];
+
+/** The project secret (platform.secrets) that holds its SMTP password. */
+export const SMTP_PASSWORD_SECRET = 'smtp_password';
+
+const mailTemplateSchema = z
+  .object({
+    subject: z.string().min(1).max(500),
+    /** HTML with GoTrue's variables: {{ .ConfirmationURL }}, {{ .Token }}, {{ .TokenHash }}, {{ .SiteURL }}, {{ .Email }}, {{ .NewEmail }}, {{ .RedirectTo }}, {{ .Data.<key> }}. */
+    content: z.string().min(1).max(100_000),
+  })
+  .partial()
+  .strict();
+
+export const smtpSettingsSchema = z
+  .object({
+    host: z.string().min(1).max(255),
+    port: z.number().int().min(1).max(65535),
+    user: z.string().max(255).optional(),
+    sender_email: z.email(),
+    sender_name: z.string().max(255).optional(),
+    /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+    secure: z.boolean().optional(),
+  })
+  .strict();
+export type SmtpSettings = z.infer<typeof smtpSettingsSchema>;
+
+const limit = () => z.number().int().min(0).max(1_000_000);
+
+/**
+ * Requests allowed per window; 0 turns a limit off. Per client address on each endpoint, and
+ * per email address over the endpoints that take one.
+ */
+export const authRateLimitsSchema = z
+  .object({
+    window_seconds: z.number().int().min(1).max(86_400),
+    token_per_ip: limit(),
+    signup_per_ip: limit(),
+    recover_per_ip: limit(),
+    otp_per_ip: limit(),
+    verify_per_ip: limit(),
+    /** Requests naming one email address (sign-in, sign-up, recover, otp, verify, resend). */
+    per_email: limit(),
+    /** Mails sent to one address per hour (GoTrue's RATE_LIMIT_EMAIL_SENT). */
+    emails_per_hour: limit(),
+  })
+  .strict();
+export type AuthRateLimits = z.infer<typeof authRateLimitsSchema>;
+
+export const projectAuthSettingsSchema = z
+  .object({
+    /** Where links lead when no (allowed) redirect_to is given. */
+    site_url: z.url({ protocol: /^https?$/ }),
+    /** Further redirect URLs allowed: exact URLs, or patterns with `*` (any characters but `/` and `.`) and `**` (any characters). */
+    uri_allow_list: z.array(z.string().min(1).max(2000)).max(200),
+    disable_signup: z.boolean(),
+    external_anonymous_users_enabled: z.boolean(),
+    /** Sign-ups confirmed at once, without a mail. Default: true when no SMTP is configured. */
+    mailer_autoconfirm: z.boolean(),
+    /** Access token lifetime, seconds. */
+    jwt_exp: z.number().int().min(30).max(7 * 24 * 3600),
+    password_min_length: z.number().int().min(6).max(72),
+    password_required_characters: z.array(z.enum(PASSWORD_CHARACTER_CLASSES)).max(4),
+    /** How long a just-rotated refresh token may still be presented (a client's lost race) before it counts as reuse. */
+    refresh_token_reuse_interval: z.number().int().min(0).max(3600),
+    /** How long mailed links and codes stay valid, seconds. */
+    mailer_otp_exp: z.number().int().min(60).max(86_400),
+    smtp: smtpSettingsSchema.nullable(),
+    mailer_templates: z.object(Object.fromEntries(AUTH_MAIL_KINDS.map((kind) => [kind, mailTemplateSchema])) as Record<AuthMailKind, typeof mailTemplateSchema>).partial().strict(),
+    rate_limits: authRateLimitsSchema.partial(),
+  })
+  .partial()
+  .strict();
+export type ProjectAuthSettings = z.infer<typeof projectAuthSettingsSchema>;
+
+export interface StoredProjectAuthSettings {
+  settings: ProjectAuthSettings;
+  /** Whether a SMTP password is kept for the project (the password itself is never read back through here). */
+  smtpPasswordSet: boolean;
+  updatedAt: Date | null;
+}
+
+type Queryable = pg.Pool | pg.PoolClient | pg.Client;
+
+/** A project's own settings; `{}` when it has none. */
+export async function readProjectAuthSettings(db: Queryable, projectId: string): Promise<StoredProjectAuthSettings> {
+  const { rows } = await db.query<{ settings: unknown; updated_at: Date | null; smtp_password_set: boolean }>(
+    `select s.settings, s.updated_at,
+            exists (select 1 from platform.secrets where project_id = $1 and name = $2) as smtp_password_set
+       from (select 1) one
+       left join platform.project_auth_settings s on s.project_id = $1`,
+    [projectId, SMTP_PASSWORD_SECRET],
+  );
+  const row = rows[0]!;
+  // a row written by hand that no longer validates counts for nothing rather than breaking sign-in
+  const parsed = projectAuthSettingsSchema.safeParse(row.settings ?? {});
+  return { settings: parsed.success ? parsed.data : {}, smtpPasswordSet: row.smtp_password_set, updatedAt: row.updated_at };
+}
+
+/** The project's SMTP password, decrypted; undefined when none is set. */
+export async function readProjectSmtpPassword(db: Queryable, secrets: SecretBox, projectId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ ciphertext: string }>('select ciphertext from platform.secrets where project_id = $1 and name = $2', [
+    projectId,
+    SMTP_PASSWORD_SECRET,
+  ]);
+  const row = rows[0];
+  return row ? secrets.decrypt(row.ciphertext, projectSecretContext(projectId, SMTP_PASSWORD_SECRET)) : undefined;
+}
+
+export interface ProjectAuthSettingsChange {
+  /**
+   * A JSON merge patch (RFC 7396) of the settings: a key set to null is removed (back to the
+   * platform default), a nested object is merged, anything else replaces.
+   */
+  settings?: Record<string, unknown>;
+  /** A new SMTP password; null removes it; absent leaves it. */
+  smtp_password?: string | null;
+}
+
+export class InvalidAuthSettingsError extends Error {
+  readonly issues: z.core.$ZodIssue[];
+  constructor(issues: z.core.$ZodIssue[]) {
+    super(issues.map((issue) => `${issue.path.join('.') || '(settings)'}: ${issue.message}`).join('; '));
+    this.name = 'InvalidAuthSettingsError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * Applies a change to a project's settings in one transaction (the row locked, so two changes
+ * at once both count) and returns what is stored afterwards. Invalid results are refused whole
+ * with InvalidAuthSettingsError. The auth service caches settings: call its forget(projectId).
+ */
+export async function writeProjectAuthSettings(
+  db: pg.Pool,
+  secrets: SecretBox,
+  projectId: string,
+  change: ProjectAuthSettingsChange,
+): Promise<StoredProjectAuthSettings> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    if (change.settings !== undefined) {
+      await client.query(
+        `insert into platform.project_auth_settings (project_id, settings, updated_at) values ($1, '{}', now())
+         on conflict (project_id) do nothing`,
+        [projectId],
+      );
+      const { rows } = await client.query<{ settings: Record<string, unknown> }>(
+        'select settings from platform.project_auth_settings where project_id = $1 for update',
+        [projectId],
+      );
+      const merged = mergePatch(rows[0]?.settings ?? {}, change.settings);
+      const parsed = projectAuthSettingsSchema.safeParse(merged);
+      if (!parsed.success) throw new InvalidAuthSettingsError(parsed.error.issues);
+      await client.query('update platform.project_auth_settings set settings = $2, updated_at = now() where project_id = $1', [
+        projectId,
+        JSON.stringify(parsed.data),
+      ]);
+    }
+    if (change.smtp_password === null) {
+      await client.query('delete from platform.secrets where project_id = $1 and name = $2', [projectId, SMTP_PASSWORD_SECRET]);
+    } else if (change.smtp_password !== undefined) {
+      const ciphertext = secrets.encrypt(change.smtp_password, projectSecretContext(projectId, SMTP_PASSWORD_SECRET));
+      await client.query(
+        `insert into platform.secrets (project_id, name, ciphertext) values ($1, $2, $3)
+         on conflict ((coalesce(project_id, '')), name) do update set ciphertext = excluded.ciphertext, rotated_at = now()`,
+        [projectId, SMTP_PASSWORD_SECRET, ciphertext],
+      );
+    }
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  return readProjectAuthSettings(db, projectId);
+}
+
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const result: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
