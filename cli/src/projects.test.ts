@@ -25,7 +25,7 @@ const ADMIN = { email: 'ops@launchdb.local', password: 'projects-test-password-1
 interface Project {
   id: string;
   status: string;
-  urls: { rest: string; supabase: string };
+  urls: { rest: string; auth: string; storage: string; supabase: string };
   keys: { anon: string; service_role: string };
 }
 
@@ -101,7 +101,12 @@ describe('projects on the running platform', () => {
 
   it('gives a new project a live REST API that supabase-js (at /p/<id>) and postgrest-js (at /db/<id>) read and write', async () => {
     const project = await createProject('Haven at home');
-    expect(project.urls).toEqual({ rest: `${url}/db/${project.id}`, supabase: `${url}/p/${project.id}` });
+    expect(project.urls).toEqual({
+      rest: `${url}/db/${project.id}`,
+      auth: `${url}/auth/${project.id}`,
+      storage: `${url}/storage/${project.id}`,
+      supabase: `${url}/p/${project.id}`,
+    });
     await migrate(
       project,
       '0001_notes',
