@@ -19,6 +19,8 @@ LAUNCHDB_ADMIN_PASSWORD; the platform: LAUNCHDB_URL, else http://127.0.0.1:$LAUN
   delete <id> --confirm <id>                      stop its API, drop its database, roles and pool entry
   migrate <id> <folder>                           apply the folder's numbered .sql files not yet applied
   migrations <id>                                 the migrations applied to a project
+  auth-settings <id> [--set <json>]               the project's auth settings; --set merges a JSON
+                                                  patch (null: back to the default; "smtp_password")
   pooler-add <id>                                 (re)write its PgBouncer entry and RELOAD
   api-start <id>                                  start its data API (or find it running)
   api-stop <id>                                   stop its data API (the next request starts it)
@@ -61,7 +63,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, id: { type: 'string' }, template: { type: 'string' }, confirm: { type: 'string' } },
+    options: { json: { type: 'boolean' }, id: { type: 'string' }, template: { type: 'string' }, confirm: { type: 'string' }, set: { type: 'string' } },
   });
   const client = new PlatformClient({
     url: process.env.LAUNCHDB_URL ?? `http://127.0.0.1:${config.LAUNCHDB_PORT}`,
@@ -106,6 +108,20 @@ async function run(command: string | undefined, args: string[], config: Launchdb
       if (values.confirm !== target) throw usage(`delete drops the project's database: repeat its id, --confirm ${target}`);
       await client.request('DELETE', `/api/projects/${target}?confirm=${encodeURIComponent(target)}`);
       return print({ deleted: target }, () => `deleted ${target}\n`);
+    }
+    case 'auth-settings': {
+      const path = `/api/projects/${id()}/auth-settings`;
+      let patch: unknown;
+      if (values.set !== undefined) {
+        try {
+          patch = JSON.parse(values.set);
+        } catch (error) {
+          throw usage(`--set needs a JSON object: ${(error as Error).message}`);
+        }
+        if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw usage('--set needs a JSON object');
+      }
+      const stored = await client.request<{ settings: Record<string, unknown>; smtp_password_set: boolean }>(patch === undefined ? 'GET' : 'PATCH', path, patch);
+      return print(stored, () => `${JSON.stringify(stored.settings, null, 2)}\nSMTP password: ${stored.smtp_password_set ? 'set' : 'not set'}\n`);
     }
     case 'migrations': {
       const { migrations } = await client.request<{ migrations: Array<{ name: string; applied_at: string }> }>('GET', `/api/projects/${id()}/migrations`);
