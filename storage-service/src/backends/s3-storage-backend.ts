@@ -1,0 +1,237 @@
+import { PassThrough, Readable } from 'node:stream';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { PROJECT_ID_PATTERN } from '@launchdb/common';
+import { meteredCopy } from './metered-copy.ts';
+import {
+  ObjectNotFoundError,
+  type ByteRange,
+  type ObjectLocation,
+  type ReadResult,
+  type StorageBackend,
+  type StoredObjectInfo,
+  type WriteOptions,
+} from './storage-backend.ts';
+
+export interface S3StorageBackendOptions {
+  /** Unset for AWS itself; `http://minio:9000` and the like otherwise. */
+  endpoint?: string | undefined;
+  region: string;
+  /** The one S3 bucket every project's objects live in, under `<project>/`. */
+  bucket: string;
+  accessKeyId?: string | undefined;
+  secretAccessKey?: string | undefined;
+  /** `http://host/bucket/key` rather than `http://bucket.host/key` (MinIO, s3rver). */
+  forcePathStyle?: boolean;
+  /** Bytes per multipart part; uploads smaller than one part go up in a single PUT. 5 MiB (S3's minimum). */
+  partSize?: number;
+  /** Parts in flight at once; memory per upload is about partSize × (queueSize + 1). 2. */
+  queueSize?: number;
+}
+
+/**
+ * Objects in one S3 bucket at `<project>/<bucket>/<key>/<version>`. The version is the last
+ * segment and never contains `/`, so two different locations never share an S3 key. Content
+ * type and cache control are the S3 object's own headers; the ETag is S3's.
+ */
+export class S3StorageBackend implements StorageBackend {
+  readonly kind = 's3' as const;
+  readonly bucket: string;
+  private readonly client: S3Client;
+  readonly partSize: number;
+  readonly queueSize: number;
+
+  constructor(options: S3StorageBackendOptions) {
+    this.bucket = options.bucket;
+    this.partSize = options.partSize ?? 5 * 1024 * 1024;
+    this.queueSize = options.queueSize ?? 2;
+    this.client = new S3Client({
+      region: options.region,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      forcePathStyle: options.forcePathStyle ?? false,
+      ...(options.accessKeyId && options.secretAccessKey
+        ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
+        : {}),
+      // Checksums on every request break streamed uploads of unknown length on S3-compatible
+      // servers (see DEPENDENCIES.md); S3 itself still checks Content-MD5 where it requires one.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  async write(location: ObjectLocation, body: Readable, options: WriteOptions): Promise<StoredObjectInfo> {
+    const key = objectKey(location);
+    options.signal?.throwIfAborted();
+    const parts = new PassThrough({ highWaterMark: 1024 * 1024 });
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: parts, ContentType: options.contentType, CacheControl: options.cacheControl },
+      partSize: this.partSize,
+      queueSize: this.queueSize,
+      // On any failure the multipart upload is aborted, so no parts linger (and cost) on S3.
+      leavePartsOnError: false,
+    });
+    const uploaded = upload.done();
+    // S3 failing first must also stop the copy, which would otherwise wait on a full buffer.
+    uploaded.catch((error: unknown) => parts.destroy(error as Error));
+    try {
+      await meteredCopy(body, parts, { maxBytes: options.maxBytes, signal: options.signal });
+    } catch (error) {
+      await upload.abort().catch(() => {});
+      await uploaded.catch(() => {});
+      // A single-part PUT may have completed just before the failure was noticed.
+      await this.deleteKeys([key]).catch(() => {});
+      throw error;
+    }
+    await uploaded;
+    const info = await this.headKey(key);
+    if (!info) throw new Error(`S3 did not keep ${key}`);
+    return info;
+  }
+
+  async read(location: ObjectLocation, options: { range?: ByteRange } = {}): Promise<ReadResult> {
+    const range = options.range;
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: objectKey(location),
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        }),
+      );
+      const size = range ? totalFromContentRange(response.ContentRange) : response.ContentLength;
+      return {
+        body: response.Body as Readable,
+        info: {
+          size: size ?? 0,
+          etag: response.ETag ?? '""',
+          lastModified: response.LastModified ?? new Date(0),
+          contentType: response.ContentType ?? 'application/octet-stream',
+          cacheControl: response.CacheControl ?? 'no-cache',
+        },
+      };
+    } catch (error) {
+      if (isNotFound(error)) throw new ObjectNotFoundError(location);
+      throw error;
+    }
+  }
+
+  async head(location: ObjectLocation): Promise<StoredObjectInfo | undefined> {
+    return this.headKey(objectKey(location));
+  }
+
+  async copy(from: ObjectLocation, to: ObjectLocation): Promise<StoredObjectInfo> {
+    const target = objectKey(to);
+    try {
+      await this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: target,
+          CopySource: `${this.bucket}/${encodeCopySourceKey(objectKey(from))}`,
+          MetadataDirective: 'COPY',
+        }),
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      // s3rver decodes x-amz-copy-source with decodeURI, so it cannot find keys holding `?`, `&`,
+      // `+`… that S3 needs encoded; a streamed copy serves those (and any server like it).
+      const source = await this.read(from);
+      await this.write(to, source.body, { contentType: source.info.contentType, cacheControl: source.info.cacheControl });
+    }
+    const info = await this.headKey(target);
+    if (!info) throw new Error(`S3 did not keep ${target}`);
+    return info;
+  }
+
+  async delete(locations: ObjectLocation[]): Promise<void> {
+    await this.deleteKeys(locations.map(objectKey));
+  }
+
+  async deleteProject(projectId: string): Promise<void> {
+    if (!PROJECT_ID_PATTERN.test(projectId)) throw new Error(`not a project id: ${JSON.stringify(projectId)}`);
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: `${projectId}/`,
+          MaxKeys: 1000,
+          ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
+        }),
+      );
+      const keys = (page.Contents ?? []).flatMap((entry) => (entry.Key ? [entry.Key] : []));
+      await this.deleteKeys(keys);
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+
+  private async headKey(key: string): Promise<StoredObjectInfo | undefined> {
+    try {
+      const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return {
+        size: response.ContentLength ?? 0,
+        etag: response.ETag ?? '""',
+        lastModified: response.LastModified ?? new Date(0),
+        contentType: response.ContentType ?? 'application/octet-stream',
+        cacheControl: response.CacheControl ?? 'no-cache',
+      };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async deleteKeys(keys: string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += 1000) {
+      const batch = keys.slice(start, start + 1000);
+      if (batch.length === 1) {
+        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: batch[0] }));
+        continue;
+      }
+      const result = await this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      );
+      const failed = (result.Errors ?? []).filter((entry) => entry.Code !== 'NoSuchKey');
+      if (failed.length > 0) throw new Error(`S3 could not delete ${failed.length} object(s): ${failed[0]?.Code} ${failed[0]?.Message}`);
+    }
+  }
+}
+
+function objectKey(location: ObjectLocation): string {
+  if (!PROJECT_ID_PATTERN.test(location.projectId)) throw new Error(`not a project id: ${JSON.stringify(location.projectId)}`);
+  if (location.version === '' || location.version.includes('/')) throw new Error(`not a version: ${JSON.stringify(location.version)}`);
+  return `${location.projectId}/${location.bucketId}/${location.key}/${location.version}`;
+}
+
+/** `x-amz-copy-source` is a URL path: each segment encoded, the slashes kept. */
+function encodeCopySourceKey(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
+/** `bytes 0-99/1234` → 1234. */
+function totalFromContentRange(header: string | undefined): number | undefined {
+  const match = header ? /\/(\d+)$/.exec(header) : null;
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+function isNotFound(error: unknown): boolean {
+  if (error instanceof S3ServiceException) {
+    // A missing S3 bucket is also a 404, but a configuration error, not a missing object.
+    if (error.name === 'NoSuchBucket') return false;
+    return error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404;
+  }
+  return false;
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { ConfigError, ProjectDirectory, SecretBox, createLogger, createPool, env, loadConfig, parseMasterKey } from '@launchdb/common';
+import { buildStorageApp } from './app.ts';
+import { createStorageBackend, storageBackendSettings } from './backends/index.ts';
+import { storageServiceSettingsSchema } from './settings.ts';
+
+// The storage service alone, as its container runs it; `npm start` registers it in the embedded platform instead.
+const mainSchema = storageServiceSettingsSchema.extend({
+  ...storageBackendSettings,
+  DATABASE_URL: env.postgresUrl(),
+  LAUNCHDB_MASTER_KEY: z.string().min(1),
+  /** Where project databases are reached: PgBouncer (or PostgreSQL itself). */
+  POOLER_HOST: z.string().min(1).default('127.0.0.1'),
+  POOLER_PORT: env.port(6432),
+  STORAGE_HOST: z.string().min(1).default('127.0.0.1'),
+  STORAGE_PORT: env.port(5000),
+  TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
+  LOG_LEVEL: env.logLevel(),
+});
+
+let config;
+let secrets;
+let backend;
+try {
+  config = loadConfig(mainSchema, { envFile: '.env' });
+  secrets = new SecretBox(parseMasterKey(config.LAUNCHDB_MASTER_KEY));
+  backend = createStorageBackend(config);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`storage-service: invalid configuration: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'storage-service' });
+const platformDb = createPool({ connectionString: config.DATABASE_URL, max: 4, applicationName: 'storage-service' });
+const projects = new ProjectDirectory({
+  platformDb,
+  secrets,
+  pooler: { host: config.POOLER_HOST, port: config.POOLER_PORT },
+  applicationName: 'storage-service',
+});
+const app = await buildStorageApp({ projects, backend, settings: config, logger, trustProxy: config.TRUST_PROXY });
+app.addHook('onClose', async () => {
+  await projects.close();
+  await backend.close();
+  await platformDb.end();
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'shutting down');
+    void app.close().then(() => process.exit(0));
+  });
+}
+
+await app.listen({ host: config.STORAGE_HOST, port: config.STORAGE_PORT });

@@ -1,0 +1,121 @@
+import type { FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import { CORS_RESPONSE_HEADERS, preflightHeaders, type Logger, type ProjectDirectory } from '@launchdb/common';
+import type { StorageBackend } from './backends/storage-backend.ts';
+import { StorageErrors, renderStorageError, toStorageError } from './errors.ts';
+import { bucketRoutes } from './routes/bucket/index.ts';
+import { authenticatedObjectRoutes, authenticatedUploadRoutes, publicObjectRoutes, publicUploadRoutes } from './routes/object/index.ts';
+import { authenticatedRenderRoutes, publicRenderRoutes } from './routes/render/index.ts';
+import { authenticateCaller, resolveProject, type StorageRouteDependencies } from './routes/storage-request.ts';
+import { resumableUploadRoutes } from './routes/upload/resumable-upload.ts';
+import type { StorageServiceSettings } from './settings.ts';
+import { ResumableUploads } from './upload/resumable-uploads.ts';
+
+export interface StorageServiceDependencies {
+  /** Active projects: JWT secret, live keys, a pool as the project's authenticator. */
+  projects: ProjectDirectory;
+  backend: StorageBackend;
+  settings: StorageServiceSettings;
+  logger?: Logger;
+}
+
+export interface StorageService {
+  /** Drops what is remembered of a project (keys, secret): after a key rotation or status change. */
+  forget(projectId: string): void;
+  /** Deletes every stored byte of a project and its staged resumable uploads: after the project is deleted. */
+  deleteProject(projectId: string): Promise<void>;
+}
+
+/** supabase-js's path (`/p/<project>/storage/v1`) and our own (`/storage/<project>`). */
+export const STORAGE_PREFIXES = ['/storage/:projectId', '/p/:projectId/storage/v1'] as const;
+
+/** JSON bodies (bucket settings, lists of names) are small; object bytes never go through this parser. */
+const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Adds the Supabase Storage protocol under both prefixes, each in a scope of its own: its own
+ * error shape, content parsers (object bodies stream, never buffered) and CORS; nothing is
+ * added to the root instance.
+ */
+export async function registerStorageService(app: FastifyInstance, deps: StorageServiceDependencies): Promise<StorageService> {
+  const logger = deps.logger ?? (app.log as Logger);
+  const routeDeps: StorageRouteDependencies = { projects: deps.projects, backend: deps.backend, settings: deps.settings, logger };
+  const resumable = new ResumableUploads({ uploadsDir: deps.settings.STORAGE_UPLOADS_DIR, expiresInSeconds: deps.settings.STORAGE_TUS_EXPIRES_SECONDS, logger });
+  await app.register(async (storage) => {
+    storage.addHook('onClose', () => resumable.close());
+    for (const prefix of STORAGE_PREFIXES) {
+      await storage.register((scope) => storageScope(scope, routeDeps, resumable), { prefix });
+    }
+  });
+  return {
+    forget(projectId) {
+      deps.projects.forget(projectId);
+    },
+    async deleteProject(projectId) {
+      await deps.backend.deleteProject(projectId);
+      await resumable.deleteProject(projectId);
+    },
+  };
+}
+
+async function storageScope(scope: FastifyInstance, deps: StorageRouteDependencies, resumable: ResumableUploads): Promise<void> {
+  scope.removeAllContentTypeParsers();
+  scope.setErrorHandler((error, request, reply) => {
+    const known = toStorageError(error);
+    if (known.status >= 500 && known.status !== 503) request.log.error({ err: error }, 'storage request failed');
+    const rendered = renderStorageError(known);
+    // an unread upload body cannot be followed by another request on this connection
+    if (!request.raw.complete) reply.header('connection', 'close');
+    return reply.code(rendered.status).headers(rendered.headers).type('application/json; charset=utf-8').send(rendered.body);
+  });
+  scope.setNotFoundHandler((request, reply) => {
+    const rendered = renderStorageError(StorageErrors.invalidRequest(`Route ${request.method}:${request.url.split('?')[0]} not found`, 404));
+    return reply.code(404).headers(rendered.headers).headers(CORS_RESPONSE_HEADERS).send(rendered.body);
+  });
+  scope.addHook('onSend', async (_request, reply, payload) => {
+    reply.headers(CORS_RESPONSE_HEADERS);
+    return payload;
+  });
+  // a browser's preflight carries no credentials: answered before any project or caller check
+  scope.options('/*', async (request, reply) => {
+    const headers = preflightHeaders(request.method, request.headers);
+    return reply.code(204).headers(headers ?? {}).send();
+  });
+  resolveProject(scope, deps);
+
+  await scope.register(async (json) => {
+    json.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES }, (_request, body, done) => {
+      const text = (body as string).trim();
+      if (text === '') return done(null, {});
+      try {
+        done(null, JSON.parse(text));
+      } catch {
+        done(StorageErrors.invalidRequest('Body is not valid JSON'));
+      }
+    });
+    authenticateCaller(json);
+    bucketRoutes(json);
+    authenticatedObjectRoutes(json);
+    authenticatedRenderRoutes(json);
+  });
+
+  await scope.register(async (uploads) => {
+    await streamingBodies(uploads);
+    authenticateCaller(uploads);
+    authenticatedUploadRoutes(uploads);
+    resumableUploadRoutes(uploads, resumable);
+  });
+
+  await scope.register(async (open) => {
+    await streamingBodies(open);
+    publicObjectRoutes(open);
+    publicUploadRoutes(open);
+    publicRenderRoutes(open);
+  });
+}
+
+/** Bodies of any type are left unread for the route to stream; multipart forms are parsed as they stream. */
+async function streamingBodies(scope: FastifyInstance): Promise<void> {
+  scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  await scope.register(multipart, { throwFileSizeLimit: true });
+}

@@ -1,0 +1,12 @@
+import type { FastifyInstance } from 'fastify';
+import { Buckets } from '../../domain/buckets.ts';
+import { storageContext } from '../storage-request.ts';
+import { bucketIdParams, type BucketIdParams } from './schemas.ts';
+
+/** POST /bucket/:bucketId/empty: deletes the objects the caller may delete. */
+export function emptyBucketRoute(scope: FastifyInstance): void {
+  scope.post<{ Params: BucketIdParams }>('/bucket/:bucketId/empty', { schema: { params: bucketIdParams } }, async (request) => {
+    await Buckets.empty(storageContext(request), request.params.bucketId);
+    return { message: 'Successfully emptied' };
+  });
+}

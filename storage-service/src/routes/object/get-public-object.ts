@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { Objects } from '../../domain/objects.ts';
+import { storageContext } from '../storage-request.ts';
+import { objectNameOf, type ObjectParams } from './object-params.ts';
+import { sendObject } from './send-object.ts';
+
+interface Querystring {
+  download?: string;
+}
+
+/** GET and HEAD /object/public/:bucketId/*: anyone, for objects of public buckets. */
+export function getPublicObjectRoutes(scope: FastifyInstance): void {
+  for (const method of ['GET', 'HEAD'] as const) {
+    scope.route<{ Params: ObjectParams; Querystring: Querystring }>({
+      method,
+      url: '/object/public/:bucketId/*',
+      exposeHeadRoute: false,
+      handler: async (request, reply) => {
+        const context = storageContext(request);
+        const row = await Objects.findPublic(context, request.params.bucketId, objectNameOf(request.params));
+        return sendObject(request, reply, context, row, { download: request.query.download });
+      },
+    });
+  }
+}

@@ -1,0 +1,125 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tus from 'tus-js-client';
+import { withClient } from '@launchdb/common';
+import type { ServiceTestProject } from '../../../../test/service-projects.ts';
+import { startStorageTestbed, type BackendKind, type StorageTestbed } from '../../testing/storage-testbed.ts';
+
+interface TusOutcome {
+  url: string | null;
+  error?: tus.DetailedError | Error;
+}
+
+function upload(endpoint: string, data: Buffer, options: { headers: Record<string, string>; metadata: Record<string, string>; stopAfterFirstChunk?: boolean }): Promise<TusOutcome & { upload: tus.Upload }> {
+  return new Promise((resolve) => {
+    const tusUpload: tus.Upload = new tus.Upload(data, {
+      endpoint,
+      headers: options.headers,
+      metadata: options.metadata,
+      chunkSize: 1024 * 1024,
+      retryDelays: [],
+      onSuccess: () => resolve({ url: tusUpload.url, upload: tusUpload }),
+      onError: (error) => resolve({ url: tusUpload.url, error, upload: tusUpload }),
+      onChunkComplete: () => {
+        if (options.stopAfterFirstChunk) {
+          void tusUpload.abort().then(() => resolve({ url: tusUpload.url, upload: tusUpload }));
+        }
+      },
+    });
+    tusUpload.start();
+  });
+}
+
+function resume(tusUpload: tus.Upload): Promise<TusOutcome> {
+  return new Promise((resolve) => {
+    tusUpload.options.onChunkComplete = null;
+    tusUpload.options.onSuccess = () => resolve({ url: tusUpload.url });
+    tusUpload.options.onError = (error) => resolve({ url: tusUpload.url, error });
+    tusUpload.start();
+  });
+}
+
+describe.each<BackendKind>(['fs', 's3'])('resumable uploads (tus-js-client) on the %s backend', (kind) => {
+  let bed: StorageTestbed;
+  let project: ServiceTestProject;
+
+  beforeAll(async () => {
+    bed = await startStorageTestbed(kind);
+    project = await bed.projects.createProject();
+    await bed.client(project).createBucket('videos');
+    await withClient(project.adminUrl, (client) =>
+      client.query(`create policy "own folder" on storage.objects for insert to authenticated
+        with check (bucket_id = 'videos' and (storage.foldername(name))[1] = auth.uid()::text)`),
+    );
+  });
+  afterAll(() => bed?.close());
+
+  it('uploads in chunks, resumes after an interruption, and leaves nothing in staging', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 17);
+    const user = randomUUID();
+    const headers = { authorization: `Bearer ${await project.token({ sub: user })}`, apikey: project.anonKey };
+    const metadata = { bucketName: 'videos', objectName: `${user}/walkthrough.mp4`, contentType: 'video/mp4', cacheControl: '120' };
+    const first = await upload(`${bed.storageUrl(project.id)}/upload/resumable`, data, { headers, metadata, stopAfterFirstChunk: true });
+    expect(first.error).toBeUndefined();
+    expect(first.url).toMatch(new RegExp(`^${bed.storageUrl(project.id)}/upload/resumable/${project.id}-[0-9a-f]{32}$`));
+    expect((await bed.client(project).from('videos').list(user)).data).toEqual([]);
+
+    const finished = await resume(first.upload);
+    expect(finished.error).toBeUndefined();
+
+    const { data: blob } = await bed.client(project).from('videos').download(`${user}/walkthrough.mp4`);
+    expect(Buffer.from(await blob!.arrayBuffer()).equals(data)).toBe(true);
+    expect(blob!.type).toBe('video/mp4');
+    const { data: info } = await bed.client(project).from('videos').info(`${user}/walkthrough.mp4`);
+    expect(info).toMatchObject({ size: data.length, cacheControl: 'max-age=120' });
+    expect((await readdir(bed.uploadsDir)).filter((name) => name.startsWith(project.id))).toEqual([]);
+  });
+
+  it("does not let another project reach an upload by its URL", async () => {
+    const headers = { authorization: `Bearer ${project.serviceKey}` };
+    const started = await upload(`${bed.storageUrl(project.id)}/upload/resumable`, randomBytes(2 * 1024 * 1024), {
+      headers,
+      metadata: { bucketName: 'videos', objectName: 'half/done.mp4' },
+      stopAfterFirstChunk: true,
+    });
+    const uploadId = started.url!.split('/').pop()!;
+    const other = await bed.projects.createProject();
+    const response = await fetch(`${bed.storageUrl(other.id)}/upload/resumable/${uploadId}`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${other.serviceKey}`, 'tus-resumable': '1.0.0' },
+    });
+    expect(response.status).toBe(404);
+    const own = await fetch(started.url!, { method: 'HEAD', headers: { ...headers, 'tus-resumable': '1.0.0' } });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('upload-offset')).toBe(String(1024 * 1024));
+  });
+
+  it('works under /storage/<project> too, and refuses a second upload of the name without x-upsert', async () => {
+    const data = randomBytes(1000);
+    const headers = { authorization: `Bearer ${project.serviceKey}` };
+    const metadata = { bucketName: 'videos', objectName: 'shared/clip.mp4', contentType: 'video/mp4' };
+    expect((await upload(`${bed.origin}/storage/${project.id}/upload/resumable`, data, { headers, metadata })).error).toBeUndefined();
+    const again = await upload(`${bed.origin}/storage/${project.id}/upload/resumable`, data, { headers, metadata });
+    expect((again.error as tus.DetailedError).originalResponse?.getStatus()).toBe(409);
+    const upserted = await upload(`${bed.origin}/storage/${project.id}/upload/resumable`, randomBytes(10), { headers: { ...headers, 'x-upsert': 'true' }, metadata });
+    expect(upserted.error).toBeUndefined();
+    expect((await bed.client(project).from('videos').info('shared/clip.mp4')).data).toMatchObject({ size: 10 });
+  });
+
+  it("refuses at creation what the caller's policies refuse, and a bucket or size that does not exist or fit", async () => {
+    const user = randomUUID();
+    const headers = { authorization: `Bearer ${await project.token({ sub: user })}` };
+    const endpoint = `${bed.storageUrl(project.id)}/upload/resumable`;
+    const refused = await upload(endpoint, randomBytes(10), { headers, metadata: { bucketName: 'videos', objectName: `someone-else/x.mp4`, contentType: 'video/mp4' } });
+    const response = (refused.error as tus.DetailedError).originalResponse!;
+    expect(response.getStatus()).toBe(403);
+    expect(JSON.parse(response.getBody())).toMatchObject({ statusCode: '403', message: 'new row violates row-level security policy' });
+    expect(refused.url).toBeNull();
+
+    const noBucket = await upload(endpoint, randomBytes(10), { headers, metadata: { bucketName: 'nope', objectName: `${user}/x.mp4` } });
+    expect((noBucket.error as tus.DetailedError).originalResponse?.getStatus()).toBe(404);
+    const noAuth = await upload(endpoint, randomBytes(10), { headers: {}, metadata: { bucketName: 'videos', objectName: `${user}/x.mp4` } });
+    expect((noAuth.error as tus.DetailedError).originalResponse?.getStatus()).toBe(401);
+  });
+});
