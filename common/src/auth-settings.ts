@@ -79,6 +79,8 @@ export const projectAuthSettingsSchema = z
     password_required_characters: z.array(z.enum(PASSWORD_CHARACTER_CLASSES)).max(4),
     /** How long a just-rotated refresh token may still be presented (a client's lost race) before it counts as reuse. */
     refresh_token_reuse_interval: z.number().int().min(0).max(3600),
+    /** An email change is confirmed by links mailed to both the current and the new address (GoTrue's default); off: the new address alone. */
+    mailer_secure_email_change_enabled: z.boolean(),
     /** How long mailed links and codes stay valid, seconds. */
     mailer_otp_exp: z.number().int().min(60).max(86_400),
     smtp: smtpSettingsSchema.nullable(),

@@ -1,0 +1,223 @@
+/**
+ * `npm run bench:auth`: the auth service over a real provisioned project in a throwaway
+ * PostgreSQL 15, measured on what the auth issue promises. A benchmark, not a test: it prints
+ * each figure next to the baseline measured in the same run, and PASS/FAIL against the targets.
+ *
+ *   1. password sign-ins per second, p50/p99, against bare argon2id verify (same parameters, same
+ *      process): one at a time, and at saturation               (target: the service adds ≤ 10 %)
+ *   2. refresh-token grants per second, p50/p99                         (target ≥ 1,000/s)
+ *   3. the cost of verifying an access token (HS256, jose), per request, as a gateway would
+ *
+ *   BENCH_SECONDS (per phase, default 8), BENCH_CONCURRENCY (bare verifies at once, default 4:
+ *   libuv's threads; the service gets twice as many clients), BENCH_REFRESH_CONCURRENCY (default
+ *   32), BENCH_POOL (connections to the project database, default 10)
+ */
+import { performance } from 'node:perf_hooks';
+import { cpus } from 'node:os';
+import { hash, verify } from '@node-rs/argon2';
+import { Pool as HttpPool } from 'undici';
+import {
+  applyMigrations,
+  createLogger,
+  createPool,
+  generateMasterKey,
+  parseMasterKey,
+  ProjectDirectory,
+  readLiveApiKeys,
+  readMigrations,
+  readProjectSecret,
+  ProjectSecret,
+  SecretBox,
+  withClient,
+  withDatabase,
+} from '@launchdb/common';
+import { writeProjectAuthSettings } from '@launchdb/common/auth-settings';
+import { startThrowawayPostgres } from '../../cli/src/embedded/throwaway-postgres.ts';
+import { DirectProjectPooler } from '../../platform-api/src/domain/projects/direct-project-pooler.ts';
+import { ProjectProvisioner } from '../../platform-api/src/domain/projects/project-provisioner.ts';
+import { PLATFORM_MIGRATIONS_FOLDER } from '../../platform-api/src/setup/platform-database.ts';
+import { buildAuthApp } from '../src/app.ts';
+import { defaultAuthServiceSettings } from '../src/config.ts';
+import { verifyAccessToken } from '../src/domain/access-tokens.ts';
+import { ARGON2ID_PARAMETERS } from '../src/domain/passwords.ts';
+
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 8);
+const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 4);
+const refreshConcurrency = Number(process.env['BENCH_REFRESH_CONCURRENCY'] ?? 32);
+const POOL_MAX = Number(process.env['BENCH_POOL'] ?? 10);
+const TARGETS = { signInOverhead: 0.1, refreshPerSecond: 1000 } as const;
+const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
+
+interface Figures {
+  count: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs `work` from `workers` loops at once for `durationMs` (after a short warm-up); latencies in ms. */
+async function load(workers: number, durationMs: number, work: (worker: number) => Promise<void>): Promise<Figures> {
+  const warmUntil = performance.now() + 500;
+  await Promise.all(Array.from({ length: workers }, async (_, worker) => {
+    while (performance.now() < warmUntil) await work(worker);
+  }));
+  const latencies: number[] = [];
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  const until = started + durationMs;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        await work(worker);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  log(`  (this process: ${((cpu.user + cpu.system) / 1000 / latencies.length).toFixed(2)} ms CPU per operation, ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(0)} % of one core)`);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { count: latencies.length, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
+}
+
+/** The round with the median throughput: this VM's speed drifts from second to second. */
+const median = (rounds: Figures[]): Figures => [...rounds].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(rounds.length / 2)]!;
+
+const fmt = (figures: Figures) => `${figures.perSecond.toFixed(1)}/s, p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms (${figures.count} done)`;
+
+async function main(): Promise<void> {
+  log('starting a throwaway PostgreSQL 15');
+  const postgres = await startThrowawayPostgres('launchdb-bench-auth');
+  const server = new URL(postgres.url);
+  const platformUrl = withDatabase(postgres.url, 'launchdb_bench_platform');
+  await withClient(postgres.url, (admin) => admin.query('create database launchdb_bench_platform'));
+  await withClient(platformUrl, async (admin) =>
+    applyMigrations(admin, await readMigrations(PLATFORM_MIGRATIONS_FOLDER), { schema: 'platform', table: 'schema_migrations' }),
+  );
+  const platformDb = createPool({ connectionString: platformUrl, applicationName: 'auth-bench', max: 4 });
+  const secrets = new SecretBox(parseMasterKey(generateMasterKey()));
+  const logger = createLogger({ level: 'warn', name: 'auth-bench' });
+  const provisioner = new ProjectProvisioner({
+    db: platformDb,
+    adminUrl: platformUrl,
+    secrets,
+    pooler: new DirectProjectPooler({ host: server.hostname, port: Number(server.port) }),
+    dataApis: { spawn: async () => undefined, stop: async () => undefined, reload: async () => undefined },
+    logger,
+  });
+  const projectId = 'authbench';
+  await provisioner.create({ id: projectId, name: 'auth bench' });
+  await writeProjectAuthSettings(platformDb, secrets, projectId, {
+    settings: { rate_limits: { token_per_ip: 0, signup_per_ip: 0, per_email: 0, verify_per_ip: 0 } },
+  });
+  const keys = await readLiveApiKeys(platformDb, secrets, projectId);
+  const jwtSecret = (await readProjectSecret(platformDb, secrets, projectId, ProjectSecret.jwtSecret))!;
+
+  const projects = new ProjectDirectory({
+    platformDb,
+    secrets,
+    pooler: { host: server.hostname, port: Number(server.port) },
+    applicationName: 'auth-bench',
+    poolMax: POOL_MAX,
+  });
+  const app = await buildAuthApp({
+    projects,
+    platformDb,
+    secrets,
+    publicUrl: 'http://127.0.0.1',
+    settings: defaultAuthServiceSettings(),
+    logger,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address !== 'object') throw new Error('no address');
+  const origin = `http://127.0.0.1:${address.port}`;
+  const http = new HttpPool(origin, { connections: Math.max(concurrency * 2, refreshConcurrency) });
+  const headers = { apikey: keys.anon!, 'content-type': 'application/json' };
+  const post = async (path: string, body: unknown, extra: Record<string, string> = {}) => {
+    const response = await http.request({ method: 'POST', path: `/auth/${projectId}${path}`, headers: { ...headers, ...extra }, body: JSON.stringify(body) });
+    const json = (await response.body.json()) as Record<string, unknown>;
+    if (response.statusCode !== 200) throw new Error(`${path}: ${response.statusCode} ${JSON.stringify(json)}`);
+    return json;
+  };
+
+  const users = Array.from({ length: Math.max(concurrency * 2, refreshConcurrency) }, (_, i) => ({ email: `bench${i}@example.com`, password: `bench password ${i}` }));
+  log(`creating ${users.length} users`);
+  for (const user of users) {
+    await post('/admin/users', { ...user, email_confirm: true }, { authorization: `Bearer ${keys.service_role!}` });
+  }
+
+  const hashes = await Promise.all(users.map((user) => hash(user.password, ARGON2ID_PARAMETERS)));
+  const bareVerify = async (worker: number) => {
+    if (!(await verify(hashes[worker]!, users[worker]!.password))) throw new Error('verify failed');
+  };
+  const signIn = async (worker: number) => {
+    await post('/token?grant_type=password', users[worker]);
+  };
+  // one at a time: what one sign-in costs beyond its argon2 verify, nothing queued
+  log('one at a time: bare argon2id verify, then a sign-in through the service, alternating rounds');
+  const bareSingle: Figures[] = [];
+  const signInSingle: Figures[] = [];
+  for (let round = 0; round < 3; round += 1) {
+    bareSingle.push(await load(1, (seconds * 1000) / 3, bareVerify));
+    signInSingle.push(await load(1, (seconds * 1000) / 3, signIn));
+  }
+  const bare1 = median(bareSingle);
+  const signIn1 = median(signInSingle);
+  log(`  bare ${fmt(bare1)}; service ${fmt(signIn1)}`);
+  // saturated: the machine's capacity, argon2 on every libuv thread
+  log(`saturated: bare argon2id verify ${concurrency} at once (libuv's threads), the service with ${concurrency * 2} clients`);
+  const bare = await load(concurrency, seconds * 1000, bareVerify);
+  const signIns = await load(concurrency * 2, seconds * 1000, signIn);
+  log(`  bare ${fmt(bare)}; service ${fmt(signIns)}`);
+
+  log(`refresh-token grants, ${refreshConcurrency} sessions refreshing at once`);
+  const tokens = await Promise.all(users.slice(0, refreshConcurrency).map(async (user) => (await post('/token?grant_type=password', user))['refresh_token'] as string));
+  const refreshes = await load(refreshConcurrency, seconds * 1000, async (worker) => {
+    const session = await post('/token?grant_type=refresh_token', { refresh_token: tokens[worker] });
+    tokens[worker] = session['refresh_token'] as string;
+  });
+  log(`  ${fmt(refreshes)}`);
+
+  log('access token verification (HS256, jose), as a gateway does per request');
+  const session = await post('/token?grant_type=password', users[0]);
+  const accessToken = session['access_token'] as string;
+  const rounds = 20_000;
+  for (let i = 0; i < 2000; i += 1) await verifyAccessToken(accessToken, jwtSecret);
+  const t0 = performance.now();
+  for (let i = 0; i < rounds; i += 1) {
+    const verified = await verifyAccessToken(accessToken, jwtSecret);
+    if (!verified.ok) throw new Error('token did not verify');
+  }
+  const verifyMicros = ((performance.now() - t0) * 1000) / rounds;
+  log(`  ${verifyMicros.toFixed(1)} µs per verification`);
+
+  const overhead = bare.perSecond / signIns.perSecond - 1;
+  const singleOverhead = signIn1.p50 / bare1.p50 - 1;
+  const lines = [
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}, PostgreSQL 15 (direct), project pool ${POOL_MAX} connections`,
+    `argon2id m=${ARGON2ID_PARAMETERS.memoryCost} t=${ARGON2ID_PARAMETERS.timeCost} p=${ARGON2ID_PARAMETERS.parallelism}`,
+    `one at a time   bare verify: ${fmt(bare1)}`,
+    `                sign-in:     ${fmt(signIn1)}`,
+    `                → p50 +${(signIn1.p50 - bare1.p50).toFixed(1)} ms (+${(singleOverhead * 100).toFixed(1)} %) over bare argon2`,
+    `saturated       bare verify (${concurrency} at once): ${fmt(bare)}`,
+    `                sign-in (${concurrency * 2} clients):   ${fmt(signIns)}`,
+    `                → ${(signIns.perSecond / bare.perSecond * 100).toFixed(1)} % of bare throughput: the service adds ${(overhead * 100).toFixed(1)} % per sign-in (target ≤ ${TARGETS.signInOverhead * 100} %): ${overhead <= TARGETS.signInOverhead ? 'PASS' : 'FAIL'}`,
+    `refresh grants (${refreshConcurrency} at once):  ${fmt(refreshes)} (target ≥ ${TARGETS.refreshPerSecond}/s): ${refreshes.perSecond >= TARGETS.refreshPerSecond ? 'PASS' : 'FAIL'}`,
+    `access token verification (HS256, jose): ${verifyMicros.toFixed(1)} µs per request`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  await http.close();
+  await app.close();
+  await projects.close();
+  await platformDb.end();
+  await postgres.stop();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

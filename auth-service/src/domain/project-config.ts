@@ -1,0 +1,114 @@
+import type pg from 'pg';
+import type { SecretBox } from '@launchdb/common';
+import {
+  readProjectAuthSettings,
+  readProjectSmtpPassword,
+  type AuthMailKind,
+  type AuthRateLimits,
+  type PasswordCharacterClass,
+  type ProjectAuthSettings,
+} from '@launchdb/common/auth-settings';
+import type { AuthServiceSettings, SmtpServer } from '../config.ts';
+import { DEFAULT_TEMPLATES, type MailTemplate } from './mail-templates.ts';
+
+/** One project's auth settings in force: its own over the platform's defaults. */
+export interface ProjectAuthConfig {
+  siteUrl: string;
+  uriAllowList: string[];
+  disableSignup: boolean;
+  anonymousUsersEnabled: boolean;
+  mailerAutoconfirm: boolean;
+  jwtExp: number;
+  passwordMinLength: number;
+  passwordRequiredCharacters: PasswordCharacterClass[];
+  refreshTokenReuseInterval: number;
+  otpExp: number;
+  /** Email changes confirmed from both addresses. */
+  secureEmailChange: boolean;
+  /** null: no SMTP, mails are not sent (their links are logged when AUTH_LOG_MAIL_LINKS is on). */
+  smtp: SmtpServer | null;
+  templates: Record<AuthMailKind, MailTemplate>;
+  rateLimits: AuthRateLimits;
+}
+
+export function resolveProjectConfig(defaults: AuthServiceSettings, own: ProjectAuthSettings, smtpPassword: string | undefined): ProjectAuthConfig {
+  const smtp: SmtpServer | null =
+    own.smtp === undefined
+      ? defaults.smtp
+      : own.smtp === null
+        ? null
+        : {
+            host: own.smtp.host,
+            port: own.smtp.port,
+            secure: own.smtp.secure ?? own.smtp.port === 465,
+            user: own.smtp.user,
+            pass: smtpPassword,
+            senderEmail: own.smtp.sender_email,
+            senderName: own.smtp.sender_name,
+          };
+  const templates = { ...DEFAULT_TEMPLATES };
+  for (const [kind, template] of Object.entries(own.mailer_templates ?? {}) as Array<[AuthMailKind, Partial<MailTemplate> | undefined]>) {
+    if (template !== undefined) templates[kind] = { ...templates[kind], ...template };
+  }
+  return {
+    siteUrl: own.site_url ?? defaults.siteUrl,
+    uriAllowList: own.uri_allow_list ?? defaults.uriAllowList,
+    disableSignup: own.disable_signup ?? defaults.disableSignup,
+    anonymousUsersEnabled: own.external_anonymous_users_enabled ?? defaults.anonymousUsersEnabled,
+    mailerAutoconfirm: own.mailer_autoconfirm ?? defaults.mailerAutoconfirm ?? smtp === null,
+    jwtExp: own.jwt_exp ?? defaults.jwtExp,
+    passwordMinLength: own.password_min_length ?? defaults.passwordMinLength,
+    passwordRequiredCharacters: own.password_required_characters ?? defaults.passwordRequiredCharacters,
+    refreshTokenReuseInterval: own.refresh_token_reuse_interval ?? defaults.refreshTokenReuseInterval,
+    otpExp: own.mailer_otp_exp ?? defaults.otpExp,
+    secureEmailChange: own.mailer_secure_email_change_enabled ?? defaults.secureEmailChange,
+    smtp,
+    templates,
+    rateLimits: { ...defaults.rateLimits, ...own.rate_limits },
+  };
+}
+
+interface Entry {
+  config: Promise<ProjectAuthConfig>;
+  expiresAt: number;
+}
+
+/**
+ * Each project's settings, read from the platform database at most once per TTL; reads of one
+ * project at once share one query. forget() makes the next request read them again.
+ */
+export class ProjectConfigs {
+  readonly #db: pg.Pool;
+  readonly #secrets: SecretBox;
+  readonly #defaults: AuthServiceSettings;
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(db: pg.Pool, secrets: SecretBox, defaults: AuthServiceSettings) {
+    this.#db = db;
+    this.#secrets = secrets;
+    this.#defaults = defaults;
+  }
+
+  get(projectId: string): Promise<ProjectAuthConfig> {
+    const now = Date.now();
+    const cached = this.#entries.get(projectId);
+    if (cached !== undefined && cached.expiresAt > now) return cached.config;
+    const config = this.#read(projectId);
+    const entry = { config, expiresAt: now + this.#defaults.settingsCacheMs };
+    this.#entries.set(projectId, entry);
+    config.catch(() => {
+      if (this.#entries.get(projectId) === entry) this.#entries.delete(projectId);
+    });
+    return config;
+  }
+
+  forget(projectId: string): void {
+    this.#entries.delete(projectId);
+  }
+
+  async #read(projectId: string): Promise<ProjectAuthConfig> {
+    const stored = await readProjectAuthSettings(this.#db, projectId);
+    const password = stored.smtpPasswordSet ? await readProjectSmtpPassword(this.#db, this.#secrets, projectId) : undefined;
+    return resolveProjectConfig(this.#defaults, stored.settings, password);
+  }
+}

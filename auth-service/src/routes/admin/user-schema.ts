@@ -1,0 +1,41 @@
+/** The body of POST /admin/users and PUT /admin/users/:id (GoTrue's AdminUserParams, email users only). */
+export const adminUserBodySchema = {
+  type: 'object',
+  properties: {
+    email: { type: ['string', 'null'] },
+    phone: { type: ['string', 'null'] },
+    password: { type: ['string', 'null'] },
+    password_hash: { type: ['string', 'null'] },
+    email_confirm: { type: ['boolean', 'null'] },
+    user_metadata: { type: ['object', 'null'] },
+    app_metadata: { type: ['object', 'null'] },
+    ban_duration: { type: ['string', 'null'] },
+    role: { type: ['string', 'null'] },
+  },
+} as const;
+
+export interface AdminUserBody {
+  email?: string | null;
+  phone?: string | null;
+  password?: string | null;
+  password_hash?: string | null;
+  email_confirm?: boolean | null;
+  user_metadata?: Record<string, unknown> | null;
+  app_metadata?: Record<string, unknown> | null;
+  ban_duration?: string | null;
+  role?: string | null;
+}
+
+/** nulls as absent, as GoTrue's JSON decoding leaves them. */
+export function adminParamsOf(body: AdminUserBody) {
+  return {
+    email: body.email ?? undefined,
+    password: body.password ?? undefined,
+    password_hash: body.password_hash ?? undefined,
+    email_confirm: body.email_confirm ?? undefined,
+    user_metadata: body.user_metadata ?? undefined,
+    app_metadata: body.app_metadata ?? undefined,
+    ban_duration: body.ban_duration ?? undefined,
+    role: body.role ?? undefined,
+  };
+}

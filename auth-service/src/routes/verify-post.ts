@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { isVerifyType, verifyAndSignIn } from '../domain/verification.ts';
+import { AuthErrors } from '../errors.ts';
+import type { AuthRouteDependencies } from '../plugin.ts';
+import { contextOf, countRequest } from './context.ts';
+
+const schema = {
+  body: {
+    type: 'object',
+    properties: {
+      type: { type: ['string', 'null'] },
+      token: { type: ['string', 'null'] },
+      token_hash: { type: ['string', 'null'] },
+      email: { type: ['string', 'null'] },
+      phone: { type: ['string', 'null'] },
+      redirect_to: { type: ['string', 'null'] },
+    },
+  },
+} as const;
+
+interface VerifyBody {
+  type?: string | null;
+  token?: string | null;
+  token_hash?: string | null;
+  email?: string | null;
+  phone?: string | null;
+}
+
+/** POST /verify: a code with its address, or a link's token hash; the session begins here. */
+export function verifyPostRoute(scope: FastifyInstance, deps: AuthRouteDependencies): void {
+  scope.post<{ Body: VerifyBody }>('/verify', { schema }, async (request) => {
+    const ctx = contextOf(request);
+    const body = request.body;
+    countRequest(deps, ctx, 'verify', body.email);
+    const type = body.type ?? '';
+    if (!isVerifyType(type)) throw AuthErrors.validationFailed(`Verify requires a verification type`);
+    if (body.phone) throw AuthErrors.validationFailed('Phone verification is disabled');
+    if (body.token_hash) return verifyAndSignIn(ctx, type, { tokenHash: body.token_hash });
+    if (!body.token) throw AuthErrors.validationFailed('Verify requires either a token or a token hash');
+    if (body.email) return verifyAndSignIn(ctx, type, { email: body.email, otp: body.token });
+    // without an address, GoTrue takes the token for a link's hash
+    return verifyAndSignIn(ctx, type, { tokenHash: body.token });
+  });
+}
