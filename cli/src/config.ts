@@ -2,11 +2,18 @@ import { z } from 'zod';
 import { env } from '@launchdb/common';
 import { platformApiSettings } from '@launchdb/platform-api';
 import { postgrestManagerSettings } from '@launchdb/postgrest-manager';
+import { authServiceEnvSchema } from '@launchdb/auth-service';
+import { storageBackendSettingsSchema, storageServiceSettingsSchema } from '@launchdb/storage-service';
 
 /** Everything `launchdb up` reads; `.env.example` documents each variable. */
 export const launchdbConfigSchema = z.object({
   ...platformApiSettings,
   ...postgrestManagerSettings,
+  ...authServiceEnvSchema.shape,
+  ...storageBackendSettingsSchema.shape,
+  ...storageServiceSettingsSchema.shape,
+  // embedded: resumable uploads are staged in the data folder (<data>/storage-uploads), beside the objects
+  STORAGE_UPLOADS_DIR: z.string().min(1).optional(),
   // embedded: data APIs sleep after five idle minutes, and run the bundle built into the data folder
   DATA_API_IDLE_SECONDS: postgrestManagerSettings.DATA_API_IDLE_SECONDS.removeDefault().default(300),
   DATA_API_ENTRY: z.string().min(1).optional(),

@@ -5,6 +5,7 @@ import {
   createPool,
   generateMasterKey,
   isPortFree,
+  ProjectDirectory,
   parseMasterKey,
   quoteIdent,
   SecretBox,
@@ -30,6 +31,8 @@ import {
 } from '@launchdb/platform-api';
 import { findPgBouncerBinary, PgBouncerProcess, PgBouncerProjectPooler, readScramSecrets, type PgBouncerProcessSettings } from '@launchdb/pgbouncer';
 import { buildPostgrestManager, driverChoiceFromSettings, PostgrestManagerClient, type PostgrestManager } from '@launchdb/postgrest-manager';
+import { authServiceSettingsOf, registerAuthService, type AuthService } from '@launchdb/auth-service';
+import { createStorageBackend, registerStorageService, type StorageBackend, type StorageService } from '@launchdb/storage-service';
 import type { LaunchdbConfig } from './config.ts';
 import { DataFolder } from './data-folder.ts';
 import { PostgresCluster } from './embedded/postgres-cluster.ts';
@@ -42,6 +45,8 @@ export interface StartupReport {
   postgres: string;
   pgbouncer: string;
   dataApis: string;
+  auth: string;
+  storage: string;
   firstOperator: { email: string; generatedPassword: string | undefined } | undefined;
   appliedMigrations: string[];
 }
@@ -58,6 +63,8 @@ export class EmbeddedPlatform {
   #pools: Pool[] = [];
   #api: PlatformApi | undefined;
   #manager: PostgrestManager | undefined;
+  #projectDirectory: ProjectDirectory | undefined;
+  #storageBackend: StorageBackend | undefined;
   #stopped = false;
   #pgbouncerRestarts = 0;
 
@@ -175,7 +182,14 @@ export class EmbeddedPlatform {
       throw new StartupError(`postgrest-manager cannot listen on 127.0.0.1:${config.LAUNCHDB_MANAGER_PORT} (LAUNCHDB_MANAGER_PORT): ${(error as Error).message}`);
     }
     const dataApis = new PostgrestManagerClient({ baseUrl: managerUrl, internalKey });
+    // what the auth and storage services know of each project (keys, JWT secret, a pool as its authenticator)
+    const projectDirectory = new ProjectDirectory({ platformDb: db, secrets, pooler: pooler.address, applicationName: 'launchdb-services' });
+    this.#projectDirectory = projectDirectory;
+    const storageBackend = createStorageBackend(config, { fsRoot: folder.file('storage') });
+    this.#storageBackend = storageBackend;
     let gateway: Gateway | undefined;
+    let storage: StorageService | undefined;
+    let auth: AuthService | undefined;
     const projects = createProjectServices({
       db,
       adminUrl,
@@ -183,8 +197,14 @@ export class EmbeddedPlatform {
       pooler,
       dataApis,
       logger: this.#logger.child({ component: 'projects' }),
-      // the gateway must stop accepting a rotated or deleted project's keys at once
-      onKeysRotated: (projectId) => gateway?.forget(projectId),
+      // the gateway and the services must stop accepting a rotated or deleted project's keys at once
+      onKeysRotated: (projectId) => {
+        gateway?.forget(projectId);
+        projectDirectory.forget(projectId);
+        auth?.forget(projectId);
+      },
+      onAuthSettingsChanged: (projectId) => auth?.forget(projectId),
+      files: { deleteProject: (projectId) => storage?.deleteProject(projectId) ?? storageBackend.deleteProject(projectId) },
     });
     const publicUrl = config.LAUNCHDB_PUBLIC_URL ?? `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}`;
 
@@ -199,13 +219,32 @@ export class EmbeddedPlatform {
       projects: { ...projects, publicUrl, dataApis },
     });
     gateway = await registerGateway(this.#api, { db, secrets, locator: dataApis, options: gatewaySettingsOf(config) });
+    const authSettings = authServiceSettingsOf(config);
+    auth = await registerAuthService(this.#api, {
+      projects: projectDirectory,
+      platformDb: db,
+      secrets,
+      publicUrl,
+      settings: authSettings,
+      logger: this.#logger,
+    });
+    storage = await registerStorageService(this.#api, {
+      projects: projectDirectory,
+      backend: storageBackend,
+      settings: { ...config, STORAGE_UPLOADS_DIR: config.STORAGE_UPLOADS_DIR ?? folder.file('storage-uploads') },
+      logger: this.#logger.child({ component: 'storage' }),
+    });
     try {
       await this.#api.listen({ host: config.LAUNCHDB_HOST, port: config.LAUNCHDB_PORT });
     } catch (error) {
       throw new StartupError(`cannot listen on ${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT} (LAUNCHDB_PORT): ${(error as Error).message}`);
     }
-    // provisionings and deletions a crash interrupted go on in the background
-    void projects.provisioner.resumeInterrupted().catch((error: Error) => this.#logger.error({ err: error }, 'resuming interrupted provisioning failed'));
+    // provisionings and deletions a crash interrupted go on in the background, then projects made
+    // by an older LaunchDB get the base template's newer files (the auth and storage schemas)
+    void projects.provisioner
+      .resumeInterrupted()
+      .then(() => projects.provisioner.upgradeBaseTemplates())
+      .catch((error: Error) => this.#logger.error({ err: error }, 'resuming interrupted provisioning failed'));
 
     return {
       url: `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}`,
@@ -216,6 +255,13 @@ export class EmbeddedPlatform {
         config.DATA_API_DRIVER === 'docker'
           ? `containers (${config.DATA_API_IMAGE})`
           : `child processes; idle ones stop after ${config.DATA_API_IDLE_SECONDS === 0 ? 'never' : `${config.DATA_API_IDLE_SECONDS} s`}`,
+      auth: authSettings.smtp
+        ? `mails through ${authSettings.smtp.host}:${authSettings.smtp.port}`
+        : `no SMTP: sign-ups ${authSettings.mailerAutoconfirm === false ? 'wait for a mail that is not sent' : 'are confirmed at once'}, mails are ${authSettings.logMailLinks ? 'logged with their links' : 'not sent'}`,
+      storage:
+        config.STORAGE_BACKEND === 's3'
+          ? `S3 bucket ${config.STORAGE_S3_BUCKET}${config.STORAGE_S3_ENDPOINT ? ` at ${config.STORAGE_S3_ENDPOINT}` : ''}`
+          : `files under ${config.STORAGE_FS_ROOT ?? folder.file('storage')}`,
       firstOperator: firstOperator.created ? { email: firstOperator.email, generatedPassword: firstOperator.generatedPassword } : undefined,
       appliedMigrations: applied,
     };
@@ -230,6 +276,12 @@ export class EmbeddedPlatform {
     const manager = this.#manager;
     this.#manager = undefined;
     await manager?.close().catch((error: Error) => this.#logger.warn({ err: error }, 'postgrest-manager did not stop cleanly'));
+    const directory = this.#projectDirectory;
+    this.#projectDirectory = undefined;
+    await directory?.close();
+    const backend = this.#storageBackend;
+    this.#storageBackend = undefined;
+    await backend?.close().catch(() => undefined);
     const pools = this.#pools;
     this.#pools = [];
     await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));

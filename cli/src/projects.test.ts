@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -11,23 +10,15 @@ import { createClient } from '@supabase/supabase-js';
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { parseMasterKey, projectNames, ProjectSecret, readProjectSecret, SecretBox, withClient, withDatabase } from '@launchdb/common';
 import { hasChromium, launchChromium, servePageOrigin } from '../../test/browser.ts';
-import { reservePort } from '../../test/ports.ts';
 import { launchdbConfigSchema } from './config.ts';
-import { EmbeddedPlatform } from './embedded-platform.ts';
+import type { EmbeddedPlatform } from './embedded-platform.ts';
+import { startRunningPlatform, TEST_OPERATOR as ADMIN, type RunningPlatform, type RunningProject as Project } from './testing/running-platform.ts';
 import { openLocalPlatform } from './local-platform.ts';
 
 const LAUNCHDB = fileURLToPath(new URL('../bin/launchdb.js', import.meta.url));
 const SCRIPTS = fileURLToPath(new URL('../../scripts/', import.meta.url));
 /** supabase-js as a browser page loads it from a CDN: its UMD build, `window.supabase`. */
 const SUPABASE_UMD = fileURLToPath(new URL('../../node_modules/@supabase/supabase-js/dist/umd/supabase.js', import.meta.url));
-const ADMIN = { email: 'ops@launchdb.local', password: 'projects-test-password-1' };
-
-interface Project {
-  id: string;
-  status: string;
-  urls: { rest: string; auth: string; storage: string; supabase: string };
-  keys: { anon: string; service_role: string };
-}
 
 /**
  * The projects issue end to end, on the platform as `launchdb up` runs it: embedded PostgreSQL,
@@ -35,27 +26,14 @@ interface Project {
  * the real client libraries.
  */
 describe('projects on the running platform', () => {
-  let workdir: string;
+  let running: RunningPlatform;
   let platform: EmbeddedPlatform;
   let url: string;
   let env: Record<string, string>;
-  let token: string;
+  let workdir: string;
 
-  const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
-  const createProject = async (name: string): Promise<Project> => {
-    const created = await api<Project>('POST', '/api/projects', { name });
-    expect(created.status).toBe(201);
-    expect(created.body.status).toBe('active');
-    return created.body;
-  };
+  const api = <T>(method: string, path: string, body?: unknown) => running.api<T>(method, path, body);
+  const createProject = (name: string): Promise<Project> => running.createProject(name);
   /**
    * Applies a migration and waits until the project's API serves `table`: the migration's NOTIFY
    * makes the data API reload its schema cache in the background, as PostgREST does.
@@ -72,31 +50,12 @@ describe('projects on the running platform', () => {
     fetch(`${url}/db/${id}${path}`, { headers: { apikey, ...extra }, signal: AbortSignal.timeout(3_000) });
 
   beforeAll(async () => {
-    workdir = await mkdtemp(join(tmpdir(), 'launchdb-projects-'));
-    // as root, PostgreSQL runs as the postgres user, which must reach the data folder
-    await chmod(workdir, 0o755);
-    const port = await reservePort();
-    env = {
-      LAUNCHDB_DATA_DIR: join(workdir, 'data'),
-      LAUNCHDB_PORT: String(port),
-      LAUNCHDB_POSTGRES_PORT: String(await reservePort()),
-      LAUNCHDB_PGBOUNCER_PORT: String(await reservePort()),
-      LAUNCHDB_ADMIN_EMAIL: ADMIN.email,
-      LAUNCHDB_ADMIN_PASSWORD: ADMIN.password,
-      DATA_API_IDLE_SECONDS: '3',
-      DATA_API_ENTRY: inject('dataApiEntry'),
-      LOG_LEVEL: 'silent',
-    };
-    platform = new EmbeddedPlatform(launchdbConfigSchema.parse(env));
-    const report = await platform.start();
-    url = report.url;
-    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-    token = ((await login.json()) as { access_token: string }).access_token;
+    running = await startRunningPlatform({ DATA_API_IDLE_SECONDS: '3' });
+    ({ platform, url, env, workdir } = running);
   }, 60_000);
 
   afterAll(async () => {
-    await platform?.stop();
-    await rm(workdir, { recursive: true, force: true });
+    await running?.stop();
   }, 60_000);
 
   it('gives a new project a live REST API that supabase-js (at /p/<id>) and postgrest-js (at /db/<id>) read and write', async () => {

@@ -61,6 +61,8 @@ function banner(report: StartupReport): string {
     `  PostgreSQL   ${report.postgres}`,
     `  PgBouncer    ${report.pgbouncer}`,
     `  data APIs    ${report.dataApis}`,
+    `  auth         ${report.auth}`,
+    `  storage      ${report.storage}`,
   ];
   if (report.firstOperator) {
     lines.push(`  operator     ${report.firstOperator.email}`);
