@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createLogger } from '@launchdb/common';
+import { createLogger, echoRequestId, REQUEST_ID_OPTIONS } from '@launchdb/common';
 import { registerAuthService, type AuthService, type AuthServiceDependencies } from './plugin.ts';
 
 export interface AuthAppDependencies extends AuthServiceDependencies {
@@ -8,7 +7,6 @@ export interface AuthAppDependencies extends AuthServiceDependencies {
   trustProxy?: boolean;
 }
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** The auth service alone, as its container (main.ts), the tests and the benchmark run it. */
 /** The Fastify app, and the service (forget a project's cached settings). */
@@ -21,15 +19,9 @@ export async function buildAuthApp(deps: AuthAppDependencies): Promise<AuthApp> 
     trustProxy: deps.trustProxy ?? false,
     // each scope sets its own; this covers what reaches no scope
     bodyLimit: deps.settings.bodyLimitBytes,
-    requestIdHeader: false,
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
-    },
+    ...REQUEST_ID_OPTIONS,
   });
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  app.addHook('onRequest', echoRequestId);
   const auth = await registerAuthService(app, { ...deps, logger });
   app.decorate('auth', auth);
   return app as unknown as AuthApp;

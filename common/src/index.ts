@@ -14,3 +14,4 @@ export * from './project-directory.ts';
 export * from './request-role.ts';
 export * from './cors.ts';
 export * from './auth-settings.ts';
+export * from './request-ids.ts';

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import type { Logger } from '@launchdb/common';
+import { REQUEST_ID_OPTIONS, type Logger } from '@launchdb/common';
 import type { DataApiConfig } from './config/config.ts';
 import { Errors, PgrstError } from './errors.ts';
 import { internalError, renderError, type HttpResponse } from './response/response.ts';
@@ -35,7 +34,6 @@ export interface DataApiDependencies {
 export type DataApi = FastifyInstance;
 
 const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
  * The PostgREST-compatible HTTP API: every path and method goes to one handler that hands the
@@ -47,11 +45,7 @@ export async function buildDataApi(deps: DataApiDependencies): Promise<DataApi> 
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     exposeHeadRoutes: false,
-    requestIdHeader: false,
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
-    },
+    ...REQUEST_ID_OPTIONS,
     // a URL the router cannot decode still goes to the pipeline, which answers in PostgREST's terms
     frameworkErrors: (_error, request, reply) => {
       void respond(request, reply, undefined);

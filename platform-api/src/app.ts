@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { frameworkErrorToLaunchDbError, type Logger, type Pool } from '@launchdb/common';
+import { echoRequestId, frameworkErrorToLaunchDbError, REQUEST_ID_OPTIONS, type Logger, type Pool } from '@launchdb/common';
 import { PlatformErrors, renderPlatformError } from './errors.ts';
 import type { DependencyCheck } from './domain/health.ts';
 import { OperatorAccounts } from './domain/operators.ts';
@@ -28,24 +27,16 @@ export interface PlatformApiDependencies {
 
 export type PlatformApi = FastifyInstance;
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 export async function buildPlatformApi(deps: PlatformApiDependencies): Promise<PlatformApi> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 64 * 1024,
-    requestIdHeader: false,
-    // A caller's (or Caddy's) X-Request-Id is kept so one id follows a request across services.
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
-    },
+    ...REQUEST_ID_OPTIONS,
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  app.addHook('onRequest', echoRequestId);
 
   app.setErrorHandler((error, request, reply) => {
     const known = frameworkErrorToLaunchDbError(error);

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createLogger } from '@launchdb/common';
+import { createLogger, echoRequestId, REQUEST_ID_OPTIONS } from '@launchdb/common';
 import { registerStorageService, type StorageService, type StorageServiceDependencies } from './plugin.ts';
 
 export interface StorageApp {
@@ -8,7 +7,6 @@ export interface StorageApp {
   service: StorageService;
 }
 
-const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
  * The storage service on a Fastify instance of its own, with /health: what main.ts runs in a
@@ -21,15 +19,9 @@ export async function buildStorageApp(deps: StorageServiceDependencies & { trust
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 64 * 1024,
-    requestIdHeader: false,
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
-    },
+    ...REQUEST_ID_OPTIONS,
   });
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  app.addHook('onRequest', echoRequestId);
   app.get('/health', async () => ({ status: 'ok' }));
   const service = await registerStorageService(app, { ...deps, logger });
   app.decorate('storageService', service);
