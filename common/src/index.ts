@@ -15,3 +15,4 @@ export * from './request-role.ts';
 export * from './cors.ts';
 export * from './auth-settings.ts';
 export * from './request-ids.ts';
+export * from './passwords.ts';

@@ -1,24 +1,10 @@
-import { hash, verify } from '@node-rs/argon2';
+import { verify } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
+import { ARGON2ID_PARAMETERS, decoyPasswordHash, hashPassword } from '@launchdb/common';
 import type { PasswordCharacterClass } from '@launchdb/common/auth-settings';
 import { AuthErrors } from '../errors.ts';
 
-/**
- * argon2id, OWASP's second recommended profile: 19 MiB, 2 passes, 1 lane (≈ 30 ms a hash on
- * our 2-core machines). Stored as a PHC string, so the parameters can change later and old
- * hashes still verify.
- */
-export const ARGON2ID_PARAMETERS = {
-  // Algorithm.Argon2id; the enum is a const enum that isolated modules cannot read
-  algorithm: 2,
-  memoryCost: 19_456,
-  timeCost: 2,
-  parallelism: 1,
-} as const;
-
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2ID_PARAMETERS);
-}
+export { ARGON2ID_PARAMETERS, hashPassword };
 
 export interface PasswordCheck {
   ok: boolean;
@@ -45,13 +31,6 @@ export async function checkPassword(storedHash: string | null, password: string)
   }
   await verify(await decoyPasswordHash(), password).catch(() => false);
   return { ok: false, needsRehash: false };
-}
-
-let decoyHash: Promise<string> | undefined;
-/** Verified against when the email is unknown, so an unknown account takes as long to reject as a wrong password. */
-export function decoyPasswordHash(): Promise<string> {
-  decoyHash ??= hashPassword('decoy password that no account has');
-  return decoyHash;
 }
 
 const CLASS_PATTERNS: Record<PasswordCharacterClass, { pattern: RegExp; set: string }> = {

@@ -1,5 +1,5 @@
 import type { Pool } from '@launchdb/common';
-import { decoyPasswordHash, hashPassword, verifyPassword } from './password-hashing.ts';
+import { decoyPasswordHash, hashPassword, verifyPassword } from '@launchdb/common';
 
 export interface Operator {
   id: string;

@@ -2,7 +2,9 @@ import { hash, verify } from '@node-rs/argon2';
 
 /**
  * argon2id with OWASP's second recommended profile (19 MiB, 2 passes, 1 lane): ≈ 30 ms a hash
- * on our 2-core machines, slow enough for offline guessing, fast enough for a login form.
+ * on our 2-core machines, slow enough for offline guessing, fast enough for a login form. Every
+ * password LaunchDB keeps (operators', and each project's users') is hashed with these. Stored
+ * as PHC strings, so the parameters can change later and old hashes still verify.
  */
 export const ARGON2ID_PARAMETERS = {
   // Algorithm.Argon2id; the enum is a const enum that isolated modules cannot read
