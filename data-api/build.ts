@@ -25,6 +25,9 @@ export const BUNDLE_OPTIONS = {
     // Only for fastify.inject(), which the tests use on the sources, never the bundle.
     'light-my-request',
   ],
+  // The data API imports @launchdb/common by module (`@launchdb/common/errors`, …), never its
+  // index: the index also brings what other services need, native addons (argon2) among them,
+  // which a single-file bundle cannot hold.
   // No whitespace or comments: a smaller, one-byte source string in every process's heap.
   // Names are kept, for stack traces and profiles.
   minifyWhitespace: true,

@@ -1,4 +1,4 @@
-import { ConfigError } from '@launchdb/common';
+import { ConfigError } from '@launchdb/common/errors';
 import { configFileFromArguments } from './config/arguments.ts';
 import { loadDataApiConfig } from './config/config.ts';
 import { startDataApi } from './server/start.ts';

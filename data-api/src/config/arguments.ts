@@ -1,4 +1,4 @@
-import { ConfigError } from '@launchdb/common';
+import { ConfigError } from '@launchdb/common/errors';
 
 /**
  * The config file named on the command line: `--config <file>`, `--config=<file>`, or the one

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '@launchdb/common';
+import { ConfigError } from '@launchdb/common/errors';
 
 /** A value as the PostgREST config file writes it: quoted strings, bare numbers and booleans, lists. */
 export type ConfigFileValue = string | number | boolean | ConfigFileValue[];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
-import { ConfigError } from '@launchdb/common';
+import { ConfigError } from '@launchdb/common/errors';
 import { describeValue, readConfigFile, type ConfigFileValue } from './config-file.ts';
 import { JsPathError, parseJsPath, type JsPath } from './js-path.ts';
 

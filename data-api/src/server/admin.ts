@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import type { Logger } from '@launchdb/common';
+import type { Logger } from '@launchdb/common/logger';
 import type { SchemaCacheSource } from './dependencies.ts';
 import { schemalessController } from './schemaless.ts';
 

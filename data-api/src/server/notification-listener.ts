@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Logger } from '@launchdb/common';
+import type { Logger } from '@launchdb/common/logger';
 import { quoteIdentifier } from '../sql/fragment.ts';
 import { cancellableSleep, DEFAULT_BACKOFF, nextDelay, type Backoff } from './backoff.ts';
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Logger } from '@launchdb/common';
+import type { Logger } from '@launchdb/common/logger';
 import type { AuthResult } from '../auth/authenticate.ts';
 import type { DataApiConfig } from '../config/config.ts';
 import { Errors, PgrstError } from '../errors.ts';

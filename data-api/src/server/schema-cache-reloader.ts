@@ -1,4 +1,4 @@
-import type { Logger } from '@launchdb/common';
+import type { Logger } from '@launchdb/common/logger';
 import { cancellableSleep, DEFAULT_BACKOFF, nextDelay, type Backoff } from './backoff.ts';
 import type { SchemaCacheSource } from './dependencies.ts';
 

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { ConfigError, createLogger, StartupError, type Logger } from '@launchdb/common';
+import { ConfigError, StartupError } from '@launchdb/common/errors';
+import { createLogger, type Logger } from '@launchdb/common/logger';
 import { buildDataApi } from '../app.ts';
 import { listenAddress, loadDataApiConfig, pinoLevel, type DataApiConfig } from '../config/config.ts';
 import { buildPlan } from '../plan/index.ts';
