@@ -60,7 +60,7 @@ describe('ProjectProvisioner', () => {
       return { rows, databaseOwner: owner.rows[0]!.owner };
     });
     expect(roles.rows).toEqual([
-      { rolname: names.authenticator, rolinherit: false, rolcanlogin: true, rolsuper: false, member_of: ['anon', 'authenticated', 'service_role'] },
+      { rolname: names.authenticator, rolinherit: false, rolcanlogin: true, rolsuper: false, member_of: ['anon', 'authenticated', 'service_role', 'supabase_auth_admin'] },
       { rolname: names.owner, rolinherit: true, rolcanlogin: true, rolsuper: false, member_of: [] },
     ]);
     expect(roles.databaseOwner).toBe(names.owner);

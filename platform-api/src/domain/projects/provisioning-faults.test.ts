@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { projectNames, withClient, withDatabase } from '@launchdb/common';
+import { join } from 'node:path';
+import { projectNames, readMigrations, withClient, withDatabase } from '@launchdb/common';
+import { APP_TEMPLATES_FOLDER, BASE_TEMPLATE_FOLDER } from './project-templates.ts';
 import { PROVISIONING_STEPS, type ProvisioningStep } from './provisioning-steps.ts';
 import { createTestPlatform, projectFootprint, randomProjectId, type TestPlatform } from './projects.test-support.ts';
 
@@ -61,7 +63,9 @@ describe('provisioning after a failure at any step', () => {
       const tables = await admin.query(`select count(*)::int as n from pg_tables where schemaname = 'public'`);
       return { base: base.rows[0].n, app: app.rows[0].n, tables: tables.rows[0].n };
     });
-    expect(applied).toEqual({ base: 3, app: 1, tables: 8 });
+    // every file of each template, once
+    const files = { base: (await readMigrations(BASE_TEMPLATE_FOLDER)).length, app: (await readMigrations(join(APP_TEMPLATES_FOLDER, 'haven'))).length };
+    expect(applied).toEqual({ ...files, tables: 8 });
     // the ports are idempotent: one entry and one running API, asked for once per run that got there
     expect(platform.pooler.entries.has(id)).toBe(true);
     expect(platform.pooler.count('add', id)).toBe(reached('pooler', failure) ? 2 : 1);
