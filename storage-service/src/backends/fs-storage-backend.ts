@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
@@ -27,15 +27,17 @@ export interface FsStorageBackendOptions {
   staleTemporaryAgeMs?: number;
   /** Set false to skip the start-up sweep (tests that count files). */
   sweepOnStart?: boolean;
-  /** What the ETag is a hash of the bytes with (see ContentHash). Default: sha256. */
-  etagHash?: ContentHash;
+  /** What the ETag is (see FsEtag). Default: version. */
+  etag?: FsEtag;
+  /** Write-back is started after every this many bytes of an upload (WriteBehindFileSink); 0: only the final fsync. 8 MiB. */
+  writeBehindBytes?: number;
 }
 
 /**
  * Objects on local disk:
  *
  *   <root>/<project>/<bucket>/<key segments as folders>/#<version>        the bytes, as uploaded
- *   <root>/<project>/<bucket>/<key segments as folders>/#<version>.meta   {size, etag, contentType, …}
+ *   <root>/<project>/<bucket>/<key segments as folders>/#<version>.meta   {etag, lastModified, contentType, cacheControl}
  *   <root>/<project>/<bucket>/<key segments as folders>/#tmp.<uuid>…      a write in progress
  *
  * `#` cannot appear in a valid object key (validateObjectKey), so the backend's own names never
@@ -47,23 +49,27 @@ export interface FsStorageBackendOptions {
  * Content type, cache control and the ETag sit in the sidecar rather than in extended
  * attributes: Node has no xattr API, and not every filesystem (or backup tool) keeps them.
  *
- * The ETag is a hash of the bytes taken while they stream in (so the same bytes always get the
- * same ETag, as on S3): sha256 cut to 32 hex digits by default, md5 as S3 when asked. md5 costs
- * about 1.4 ms per MB of CPU on the event loop here, sha256 0.6 ms (see BENCH.md).
+ * The ETag (FsEtag) is by default derived from the version, which every upload renews, so it
+ * changes whenever the bytes do without hashing them: on the 2-vCPU machines we run on, md5 costs
+ * about 1.4 ms of event-loop time per MB and sha256 0.6 ms, a third or more of what a large upload
+ * may take in all (storage-service/BENCH.md). A content hash is one option away.
  */
 export class FsStorageBackend implements StorageBackend {
   readonly kind = 'fs' as const;
   readonly root: string;
   private readonly staleTemporaryAgeMs: number;
-  private readonly etagHash: ContentHash;
-  private readonly sweeping: Promise<void>;
+  private readonly etag: FsEtag;
+  private readonly writeBehindBytes: number;
+  /** Resolves once the start-up sweep of a crash's leftovers is done (close() cuts it short). */
+  readonly swept: Promise<void>;
   private closed = false;
 
   constructor(options: FsStorageBackendOptions) {
     this.root = resolve(options.root);
     this.staleTemporaryAgeMs = options.staleTemporaryAgeMs ?? 60 * 60 * 1000;
-    this.etagHash = options.etagHash ?? 'sha256';
-    this.sweeping = options.sweepOnStart === false ? Promise.resolve() : this.sweepLeftovers().catch(() => {});
+    this.etag = options.etag ?? 'version';
+    this.writeBehindBytes = options.writeBehindBytes ?? 8 * 1024 * 1024;
+    this.swept = options.sweepOnStart === false ? Promise.resolve() : this.sweepLeftovers().catch(() => {});
   }
 
   async write(location: ObjectLocation, body: Readable, options: WriteOptions): Promise<StoredObjectInfo> {
@@ -73,11 +79,15 @@ export class FsStorageBackend implements StorageBackend {
     const handle = await inFolder(place.folder, () => open(temporary, 'wx'));
     let metaTemporary: string | undefined;
     try {
-      const copied = await meteredCopy(body, new WriteBehindFileSink(handle), { maxBytes: options.maxBytes, signal: options.signal, hash: this.etagHash });
+      const copied = await meteredCopy(body, new WriteBehindFileSink(handle, this.writeBehindBytes || Number.POSITIVE_INFINITY), {
+        maxBytes: options.maxBytes,
+        signal: options.signal,
+        ...(this.etag === 'version' ? {} : { hash: this.etag }),
+      });
       options.signal?.throwIfAborted();
       const info: StoredObjectInfo = {
         size: copied.size,
-        etag: `"${copied.hash}"`,
+        etag: `"${copied.hash ?? versionTag(location.version, copied.size)}"`,
         lastModified: new Date(),
         contentType: options.contentType,
         cacheControl: options.cacheControl,
@@ -188,7 +198,7 @@ export class FsStorageBackend implements StorageBackend {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.sweeping;
+    await this.swept;
   }
 
   private place(location: ObjectLocation): FsObjectPaths {
@@ -270,6 +280,19 @@ export function fsObjectPaths(root: string, location: ObjectLocation): FsObjectP
     data: join(folder, `#${location.version}`),
     meta: join(folder, `#${location.version}.meta`),
   };
+}
+
+/**
+ * - `version` (default): derived from the version id and the size, no hashing. Every upload
+ *   writes a new version, so it changes whenever the bytes do (and also when the same bytes are
+ *   uploaded again, which only costs a client one more download).
+ * - `sha256`: a hash of the bytes cut to 32 hex digits; the same bytes always get the same ETag.
+ * - `md5`: what S3 answers for a single-part upload; about 2.5× the CPU of sha256 here.
+ */
+export type FsEtag = ContentHash | 'version';
+
+function versionTag(version: string, size: number): string {
+  return createHash('sha256').update(`${version}:${size}`).digest('hex').slice(0, 32);
 }
 
 /** The version ids the core writes (random, URL-safe); nothing that could be a path. */

@@ -5,7 +5,7 @@ import { S3StorageBackend } from './s3-storage-backend.ts';
 import type { StorageBackend } from './storage-backend.ts';
 
 export * from './storage-backend.ts';
-export { FsStorageBackend, InvalidLocationError, fsObjectPaths, type FsObjectPaths, type FsStorageBackendOptions } from './fs-storage-backend.ts';
+export { FsStorageBackend, InvalidLocationError, fsObjectPaths, type FsEtag, type FsObjectPaths, type FsStorageBackendOptions } from './fs-storage-backend.ts';
 export { S3StorageBackend, type S3StorageBackendOptions } from './s3-storage-backend.ts';
 export type { ContentHash } from './metered-copy.ts';
 
