@@ -6,7 +6,7 @@ import { findFreePort, serviceUser, withClient } from '@launchdb/common';
 import { findPgBouncerBinary, PgBouncerProcess, readScramSecrets } from '@launchdb/pgbouncer';
 
 export interface TestPgBouncer {
-  /** `postgres://<user>:<password>@<pgbouncer>/app`: the database through PgBouncer, alias `app`. */
+  /** `postgres://<user>:<password>@<pgbouncer>/<alias>`: the database through PgBouncer. */
   url: string;
   process: PgBouncerProcess;
   close: () => Promise<void>;
@@ -14,12 +14,14 @@ export interface TestPgBouncer {
 
 /**
  * A real PgBouncer in transaction pooling mode in front of one database of the run's
- * PostgreSQL, serving `login` (whose SCRAM secret it copies) under the alias `app`.
+ * PostgreSQL, serving `login` (whose SCRAM secret it copies) under `alias` (default `app`).
  */
 export async function startTestPgBouncer(options: {
   /** Superuser URL of the database, to read the role's SCRAM secret. */
   adminUrl: string;
   database: string;
+  /** The name clients connect to; a project's services use the database's own name. */
+  alias?: string;
   login: { user: string; password: string };
   poolSize: number;
 }): Promise<TestPgBouncer> {
@@ -39,7 +41,7 @@ export async function startTestPgBouncer(options: {
       unixSocketDir: '',
       adminUsers: [],
       statsUsers: [],
-      databases: [{ alias: 'app', host: '127.0.0.1', port: Number(server.port), dbname: options.database, poolSize: options.poolSize }],
+      databases: [{ alias: options.alias ?? 'app', host: '127.0.0.1', port: Number(server.port), dbname: options.database, poolSize: options.poolSize }],
       maxClientConn: 100,
       defaultPoolSize: options.poolSize,
     },
@@ -49,7 +51,7 @@ export async function startTestPgBouncer(options: {
   await bouncer.start();
   const { user, password } = options.login;
   return {
-    url: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${bouncer.host}:${bouncer.port}/app`,
+    url: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${bouncer.host}:${bouncer.port}/${encodeURIComponent(options.alias ?? 'app')}`,
     process: bouncer,
     async close() {
       await bouncer.stop();

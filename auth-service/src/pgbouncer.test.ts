@@ -1,10 +1,7 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthClient } from '@supabase/auth-js';
-import { createLogger, findFreePort, ProjectDirectory, projectNames, serviceUser, withClient } from '@launchdb/common';
-import { findPgBouncerBinary, PgBouncerProcess, readScramSecrets } from '@launchdb/pgbouncer';
+import { createLogger, ProjectDirectory, projectNames } from '@launchdb/common';
+import { startTestPgBouncer, type TestPgBouncer } from '../../test/pgbouncer.ts';
 import { createServiceTestbed, type ServiceTestbed, type ServiceTestProject } from '../../test/service-projects.ts';
 import { reservePort } from '../../test/ports.ts';
 import { buildAuthApp, type AuthApp } from './app.ts';
@@ -14,44 +11,27 @@ import { RAISED_RATE_LIMITS, memoryStorage } from './testing/auth-testbed.ts';
 describe('auth-service through a real PgBouncer in transaction pooling', () => {
   let services: ServiceTestbed;
   let project: ServiceTestProject;
-  let bouncer: PgBouncerProcess;
-  let configDir: string;
+  let bouncer: TestPgBouncer;
   let directory: ProjectDirectory;
   let app: AuthApp;
   let base: string;
 
   beforeAll(async () => {
-    const binary = findPgBouncerBinary();
-    if (!binary) throw new Error('no pgbouncer binary (Debian: apt-get install pgbouncer)');
     services = await createServiceTestbed();
     project = await services.createProject();
     const names = projectNames(project.id);
-    configDir = await mkdtemp(join(tmpdir(), 'auth-pgbouncer-'));
-    await chmod(configDir, 0o755);
-    const server = new URL(inject('postgresUrl'));
-    const users = await withClient(project.adminUrl, (client) => readScramSecrets(client, [names.authenticator]));
-    bouncer = new PgBouncerProcess({
-      binary,
-      configDir,
-      settings: {
-        listenAddress: '127.0.0.1',
-        listenPort: await findFreePort(),
-        unixSocketDir: '',
-        adminUsers: [],
-        statsUsers: [],
-        // two server connections for many clients: each transaction lands on whichever is free
-        databases: [{ alias: names.database, host: '127.0.0.1', port: Number(server.port), dbname: names.database, poolSize: 2 }],
-        maxClientConn: 100,
-        defaultPoolSize: 2,
-      },
-      users,
-      runAs: serviceUser(),
+    // two server connections for many clients: each transaction lands on whichever is free
+    bouncer = await startTestPgBouncer({
+      adminUrl: project.adminUrl,
+      database: names.database,
+      alias: names.database,
+      login: { user: names.authenticator, password: '' },
+      poolSize: 2,
     });
-    await bouncer.start();
     directory = new ProjectDirectory({
       platformDb: services.platformDb,
       secrets: services.secrets,
-      pooler: { host: bouncer.host, port: bouncer.port },
+      pooler: { host: bouncer.process.host, port: bouncer.process.port },
       applicationName: 'auth-pgbouncer-test',
       poolMax: 8,
     });
@@ -71,8 +51,7 @@ describe('auth-service through a real PgBouncer in transaction pooling', () => {
   afterAll(async () => {
     await app?.close();
     await directory?.close();
-    await bouncer?.stop();
-    if (configDir) await rm(configDir, { recursive: true, force: true });
+    await bouncer?.close();
     await services?.close();
   });
 
