@@ -83,7 +83,10 @@ export async function startAuthTestbed(overrides: Partial<AuthServiceSettings> =
       });
     },
     async close() {
-      await app.close();
+      // a busy keep-alive connection at close() would otherwise stay for Fastify's 72 s keep-alive
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
       await services.close();
     },
   };
