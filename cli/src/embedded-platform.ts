@@ -39,6 +39,9 @@ import { PostgresCluster } from './embedded/postgres-cluster.ts';
 import { EMBEDDED_SUPERUSER, PLATFORM_DATABASE } from './local-platform.ts';
 
 
+/** How long a stop waits for answers in flight before closing their connections. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
 export interface StartupReport {
   url: string;
   dataFolder: string;
@@ -272,7 +275,14 @@ export class EmbeddedPlatform {
     this.#stopped = true;
     const api = this.#api;
     this.#api = undefined;
-    await api?.close().catch((error: Error) => this.#logger.warn({ err: error }, 'platform-api did not close cleanly'));
+    if (api) {
+      const closing = api.close();
+      // answers in flight get a moment to finish; a keep-alive connection that turned idle after
+      // close() began would otherwise hold the stop for Fastify's 72 s keep-alive
+      const grace = setTimeout(() => api.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      await closing.catch((error: Error) => this.#logger.warn({ err: error }, 'platform-api did not close cleanly'));
+      clearTimeout(grace);
+    }
     const manager = this.#manager;
     this.#manager = undefined;
     await manager?.close().catch((error: Error) => this.#logger.warn({ err: error }, 'postgrest-manager did not stop cleanly'));
