@@ -28,6 +28,15 @@ export function objectOr(value: unknown): Record<string, unknown> {
 }
 
 /** The JSON schema fragment of GoTrue's PKCE parameters: auth-js sends null when there is none. */
+/** The address fields GoTrue's bodies share (phone is parsed to refuse it in GoTrue's words: no SMS here). */
+export const CONTACT_PROPERTIES = {
+  email: { type: ['string', 'null'] },
+  phone: { type: ['string', 'null'] },
+} as const;
+
+/** User metadata, as `data` in sign-up, OTP and user updates. */
+export const USER_DATA_PROPERTY = { data: { type: ['object', 'null'] } } as const;
+
 export const PKCE_PROPERTIES = {
   code_challenge: { type: ['string', 'null'] },
   code_challenge_method: { type: ['string', 'null'] },

@@ -1,35 +1,26 @@
 import type { FastifyInstance } from 'fastify';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { sendOtp } from '../domain/mail-flows.ts';
 import { pkceOf } from '../domain/mail-links.ts';
 import { AuthErrors } from '../errors.ts';
 import type { AuthRouteDependencies } from '../plugin.ts';
-import { contextOf, countRequest, objectOr, PKCE_PROPERTIES, redirectToOf } from './context.ts';
+import { contextOf, countRequest, objectOr, CONTACT_PROPERTIES, PKCE_PROPERTIES, redirectToOf, USER_DATA_PROPERTY } from './context.ts';
 
 const schema = {
   body: {
     type: 'object',
     properties: {
-      email: { type: ['string', 'null'] },
-      phone: { type: ['string', 'null'] },
+      ...CONTACT_PROPERTIES,
       create_user: { type: ['boolean', 'null'] },
-      data: { type: ['object', 'null'] },
+      ...USER_DATA_PROPERTY,
       ...PKCE_PROPERTIES,
     },
   },
 } as const;
 
-interface OtpBody {
-  email?: string | null;
-  phone?: string | null;
-  create_user?: boolean | null;
-  data?: Record<string, unknown> | null;
-  code_challenge?: string | null;
-  code_challenge_method?: string | null;
-}
-
 /** POST /otp: a magic link with a six-digit code to the address (a new user unless create_user is false). */
 export function otpRoute(scope: FastifyInstance, deps: AuthRouteDependencies): void {
-  scope.post<{ Body: OtpBody }>('/otp', { schema }, async (request) => {
+  scope.withTypeProvider<JsonSchemaToTsProvider>().post('/otp', { schema }, async (request) => {
     const ctx = contextOf(request);
     const body = request.body;
     const email = body.email ?? '';

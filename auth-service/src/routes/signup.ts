@@ -1,35 +1,26 @@
 import type { FastifyInstance } from 'fastify';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { pkceOf } from '../domain/mail-links.ts';
 import { signUp, signUpAnonymously } from '../domain/sign-up.ts';
 import { AuthErrors } from '../errors.ts';
 import type { AuthRouteDependencies } from '../plugin.ts';
-import { contextOf, countRequest, objectOr, PKCE_PROPERTIES, redirectToOf } from './context.ts';
+import { contextOf, countRequest, objectOr, CONTACT_PROPERTIES, PKCE_PROPERTIES, redirectToOf, USER_DATA_PROPERTY } from './context.ts';
 
 const schema = {
   body: {
     type: 'object',
     properties: {
-      email: { type: ['string', 'null'] },
-      phone: { type: ['string', 'null'] },
+      ...CONTACT_PROPERTIES,
       password: { type: ['string', 'null'] },
-      data: { type: ['object', 'null'] },
+      ...USER_DATA_PROPERTY,
       ...PKCE_PROPERTIES,
     },
   },
 } as const;
 
-interface SignUpBody {
-  email?: string | null;
-  phone?: string | null;
-  password?: string | null;
-  data?: Record<string, unknown> | null;
-  code_challenge?: string | null;
-  code_challenge_method?: string | null;
-}
-
 /** POST /signup: email and password, or nothing at all for an anonymous user. */
 export function signupRoute(scope: FastifyInstance, deps: AuthRouteDependencies): void {
-  scope.post<{ Body: SignUpBody }>('/signup', { schema }, async (request) => {
+  scope.withTypeProvider<JsonSchemaToTsProvider>().post('/signup', { schema }, async (request) => {
     const ctx = contextOf(request);
     const body = request.body;
     const email = body.email ?? '';
