@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { resend } from '../domain/mail-flows.ts';
 import { pkceOf } from '../domain/mail-links.ts';
 import { AuthErrors } from '../errors.ts';
@@ -12,17 +13,9 @@ const schema = {
   },
 } as const;
 
-interface ResendBody {
-  type?: string | null;
-  email?: string | null;
-  phone?: string | null;
-  code_challenge?: string | null;
-  code_challenge_method?: string | null;
-}
-
 /** POST /resend: the sign-up confirmation, or the pending email change's, once more; `{}` either way. */
 export function resendRoute(scope: FastifyInstance, deps: AuthRouteDependencies): void {
-  scope.post<{ Body: ResendBody }>('/resend', { schema }, async (request) => {
+  scope.withTypeProvider<JsonSchemaToTsProvider>().post('/resend', { schema }, async (request) => {
     const ctx = contextOf(request);
     const body = request.body;
     const email = body.email ?? '';

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { passwordGrant, pkceGrant, refreshTokenGrant } from '../domain/token-grants.ts';
 import { AuthErrors } from '../errors.ts';
 import type { AuthRouteDependencies } from '../plugin.ts';
@@ -20,19 +21,9 @@ const schema = {
   },
 } as const;
 
-interface TokenBody {
-  grant_type?: string;
-  email?: string | null;
-  phone?: string | null;
-  password?: string | null;
-  refresh_token?: string | null;
-  auth_code?: string | null;
-  code_verifier?: string | null;
-}
-
 /** POST /token?grant_type=password|refresh_token|pkce. */
 export function tokenRoute(scope: FastifyInstance, deps: AuthRouteDependencies): void {
-  scope.post<{ Querystring: { grant_type?: string }; Body: TokenBody }>('/token', { schema }, async (request) => {
+  scope.withTypeProvider<JsonSchemaToTsProvider>().post('/token', { schema }, async (request) => {
     const ctx = contextOf(request);
     const body = request.body;
     const grantType = request.query.grant_type ?? body.grant_type;

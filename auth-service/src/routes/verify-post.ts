@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { isVerifyType, verifyAndSignIn } from '../domain/verification.ts';
 import { AuthErrors } from '../errors.ts';
 import type { AuthRouteDependencies } from '../plugin.ts';
@@ -18,17 +19,9 @@ const schema = {
   },
 } as const;
 
-interface VerifyBody {
-  type?: string | null;
-  token?: string | null;
-  token_hash?: string | null;
-  email?: string | null;
-  phone?: string | null;
-}
-
 /** POST /verify: a code with its address, or a link's token hash; the session begins here. */
 export function verifyPostRoute(scope: FastifyInstance, deps: AuthRouteDependencies): void {
-  scope.post<{ Body: VerifyBody }>('/verify', { schema }, async (request) => {
+  scope.withTypeProvider<JsonSchemaToTsProvider>().post('/verify', { schema }, async (request) => {
     const ctx = contextOf(request);
     const body = request.body;
     countRequest(deps, ctx, 'verify', body.email);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { assertServiceRole, generateLink, GENERATE_LINK_TYPES, type GenerateLinkType } from '../../domain/admin-users.ts';
 import { AuthErrors } from '../../errors.ts';
 import { contextOf, objectOr, redirectToOf } from '../context.ts';
@@ -17,18 +18,9 @@ const schema = {
   },
 } as const;
 
-interface GenerateLinkBody {
-  type?: string | null;
-  email?: string | null;
-  password?: string | null;
-  new_email?: string | null;
-  data?: Record<string, unknown> | null;
-  redirect_to?: string | null;
-}
-
 /** POST /admin/generate_link: the action link, code and hash a mail would carry; nothing is sent. */
 export function adminGenerateLinkRoute(scope: FastifyInstance): void {
-  scope.post<{ Body: GenerateLinkBody }>('/admin/generate_link', { schema }, async (request) => {
+  scope.withTypeProvider<JsonSchemaToTsProvider>().post('/admin/generate_link', { schema }, async (request) => {
     const ctx = contextOf(request);
     await assertServiceRole(ctx, request.headers.authorization);
     const body = request.body;

@@ -1,3 +1,4 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** The body of POST /admin/users and PUT /admin/users/:id (GoTrue's AdminUserParams, email users only). */
 export const adminUserBodySchema = {
   type: 'object',
@@ -14,17 +15,7 @@ export const adminUserBodySchema = {
   },
 } as const;
 
-export interface AdminUserBody {
-  email?: string | null;
-  phone?: string | null;
-  password?: string | null;
-  password_hash?: string | null;
-  email_confirm?: boolean | null;
-  user_metadata?: Record<string, unknown> | null;
-  app_metadata?: Record<string, unknown> | null;
-  ban_duration?: string | null;
-  role?: string | null;
-}
+export type AdminUserBody = FromSchema<typeof adminUserBodySchema>;
 
 /** nulls as absent, as GoTrue's JSON decoding leaves them. */
 export function adminParamsOf(body: AdminUserBody) {
