@@ -98,7 +98,14 @@ describe('launchdb up', () => {
     expect(out).toContain(url);
     expect(out).toContain(env.LAUNCHDB_DATA_DIR!);
     expect(out).toContain('admin@launchdb.local');
-    firstPassword = /password\s+(\S+)/.exec(out)![1]!;
+    // stdout is a pipe here, as in a log file: the password is in a 0600 file, and only its path is printed
+    const passwordFile = join(env.LAUNCHDB_DATA_DIR!, 'first-operator-password');
+    expect(out).toMatch(/password\s+in /);
+    expect(out).toContain(passwordFile);
+    expect((await stat(passwordFile)).mode & 0o777).toBe(0o600);
+    firstPassword = (await readFile(passwordFile, 'utf8')).trim();
+    expect(firstPassword.length).toBeGreaterThanOrEqual(16);
+    expect(out + run.stderr()).not.toContain(firstPassword);
 
     const login = await fetch(`${url}/api/auth/login`, {
       method: 'POST',

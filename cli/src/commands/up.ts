@@ -1,3 +1,5 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConfigError, loadConfig, StartupError } from '@launchdb/common';
 import { launchdbConfigSchema } from '../config.ts';
 import { EmbeddedPlatform, type StartupReport } from '../embedded-platform.ts';
@@ -49,10 +51,25 @@ export async function up(): Promise<void> {
     fail(`could not start: ${(error as Error).message}`);
   }
   if (stopping) return;
-  process.stdout.write(banner(report));
+  process.stdout.write(banner(report, await passwordFileUnlessTerminal(report)));
 }
 
-function banner(report: StartupReport): string {
+const FIRST_OPERATOR_PASSWORD_FILE = 'first-operator-password';
+
+/**
+ * Output that is not a terminal ends up in log files and CI logs, where a password would outlive
+ * the moment: there the generated password goes to a 0600 file, and only its path is printed.
+ */
+async function passwordFileUnlessTerminal(report: StartupReport): Promise<string | undefined> {
+  if (process.stdout.isTTY || !report.firstOperator?.generatedPassword) return undefined;
+  const file = join(report.dataFolder, FIRST_OPERATOR_PASSWORD_FILE);
+  const temporary = `${file}.tmp-${process.pid}`;
+  await writeFile(temporary, `${report.firstOperator.generatedPassword}\n`, { mode: 0o600 });
+  await rename(temporary, file);
+  return file;
+}
+
+function banner(report: StartupReport, passwordFile: string | undefined): string {
   const lines = [
     '',
     'LaunchDB is up',
@@ -66,7 +83,9 @@ function banner(report: StartupReport): string {
   ];
   if (report.firstOperator) {
     lines.push(`  operator     ${report.firstOperator.email}`);
-    if (report.firstOperator.generatedPassword) {
+    if (passwordFile) {
+      lines.push(`  password     in ${passwordFile}   (mode 0600: read it, then delete the file)`);
+    } else if (report.firstOperator.generatedPassword) {
       lines.push(`  password     ${report.firstOperator.generatedPassword}   (shown this once: keep it now)`);
     }
   }
