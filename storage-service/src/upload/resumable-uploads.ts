@@ -7,6 +7,7 @@ import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
 import type { Logger } from '@launchdb/common';
 import { Objects } from '../domain/objects.ts';
+import type { Caller } from '../domain/caller.ts';
 import type { StorageContext } from '../domain/storage-context.ts';
 import { StorageError, StorageErrors, renderStorageError, toStorageError } from '../errors.ts';
 
@@ -20,6 +21,7 @@ export interface ResumableUploadsOptions {
 
 /** tus's view of a request: a web Request with the Node request it came from. */
 interface TusRequest {
+  method: string;
   url: string;
   headers: Headers;
   node?: { req: IncomingMessage };
@@ -38,12 +40,22 @@ function projectOfUpload(uploadId: string): string {
   return uploadId.slice(0, uploadId.indexOf('-'));
 }
 
+/** The metadata key that records who created an upload; set by the server, never taken from the client. */
+const CREATOR_KEY = 'creator';
+
+/** Who an upload belongs to: the token's `sub`, or its role when it has none (anon). */
+function creatorOf(caller: Caller): string {
+  return caller.owner === null ? `role:${caller.role}` : `sub:${caller.owner}`;
+}
+
 /**
  * Resumable uploads over TUS (@tus/server), as Supabase Storage takes them at
  * /upload/resumable: metadata `bucketName`, `objectName`, `contentType`, `cacheControl`,
  * `x-upsert` header. Bytes are staged in `uploadsDir`; on the last PATCH they are streamed
  * into the backend and the row inserted as that request's caller. The caller's right to
  * create the object is checked when the upload is created and again when it completes.
+ * An upload belongs to its creator: every later request must come from the same user (or the
+ * service key), checked before tus reads or writes anything, so a refused request changes nothing.
  */
 export class ResumableUploads {
   readonly #options: ResumableUploadsOptions;
@@ -70,11 +82,17 @@ export class ResumableUploads {
         return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
       },
       onIncomingRequest: async (request, uploadId) => {
-        if (projectOfUpload(uploadId) !== this.#contextOf(request).project.id) throw StorageErrors.noSuchUpload();
+        const context = this.#contextOf(request);
+        if (projectOfUpload(uploadId) !== context.project.id) throw StorageErrors.noSuchUpload();
+        const method = (request as TusRequest).method;
+        if (method !== 'POST') await this.#checkCreator(context.caller, method, uploadId);
       },
       onUploadCreate: async (request, upload) => {
-        await this.#checkCreation(this.#contextOf(request), request as TusRequest, upload);
-        return { metadata: { ...upload.metadata, upsert: (request as TusRequest).headers.get('x-upsert') === 'true' ? 'true' : 'false' } };
+        const context = this.#contextOf(request);
+        await this.#checkCreation(context, request as TusRequest, upload);
+        return {
+          metadata: { ...upload.metadata, upsert: (request as TusRequest).headers.get('x-upsert') === 'true' ? 'true' : 'false', [CREATOR_KEY]: creatorOf(context.caller) },
+        };
       },
       onUploadFinish: async (request, upload) => {
         await this.#complete(this.#contextOf(request), upload);
@@ -121,6 +139,17 @@ export class ResumableUploads {
     const context = node === undefined ? undefined : this.#contexts.get(node);
     if (context === undefined) throw StorageErrors.internal();
     return context;
+  }
+
+  /**
+   * Refuses a request on someone else's upload as Supabase refuses an upload the caller may not
+   * make (403); a HEAD answers as if there were no such upload, so it reveals nothing.
+   */
+  async #checkCreator(caller: Caller, method: string, uploadId: string): Promise<void> {
+    if (caller.role === 'service_role') return;
+    const upload = await this.#store.getUpload(uploadId);
+    if (upload.metadata?.[CREATOR_KEY] === creatorOf(caller)) return;
+    throw method === 'HEAD' ? StorageErrors.noSuchUpload() : StorageErrors.accessDenied('new row violates row-level security policy');
   }
 
   async #checkCreation(context: StorageContext, request: TusRequest, upload: Upload): Promise<void> {

@@ -50,8 +50,11 @@ describe.each<BackendKind>(['fs', 's3'])('resumable uploads (tus-js-client) on t
     await bed.client(project).createBucket('videos');
     await withClient(project.adminUrl, (client) =>
       client.query(`create policy "own folder" on storage.objects for insert to authenticated
-        with check (bucket_id = 'videos' and (storage.foldername(name))[1] = auth.uid()::text)`),
+        with check (bucket_id = 'videos' and (storage.foldername(name))[1] = auth.uid()::text);
+        create policy "anyone drops" on storage.objects for all to anon, authenticated
+        using (bucket_id = 'drop') with check (bucket_id = 'drop')`),
     );
+    await bed.client(project).createBucket('drop');
   });
   afterAll(() => bed?.close());
 
@@ -74,6 +77,66 @@ describe.each<BackendKind>(['fs', 's3'])('resumable uploads (tus-js-client) on t
     const { data: info } = await bed.client(project).from('videos').info(`${user}/walkthrough.mp4`);
     expect(info).toMatchObject({ size: data.length, cacheControl: 'max-age=120' });
     expect((await readdir(bed.uploadsDir)).filter((name) => name.startsWith(project.id))).toEqual([]);
+  });
+
+  it("binds an upload to its creator: no other user, nor anon, can HEAD, PATCH or DELETE it, and the creator's bytes are stored", async () => {
+    const owner = randomUUID();
+    const ownerHeaders = { authorization: `Bearer ${await project.token({ sub: owner })}` };
+    const data = randomBytes(2 * 1024 * 1024 + 5);
+    // a bucket whose policies let anyone write anywhere: the binding holds whatever the policies allow
+    const started = await upload(`${bed.storageUrl(project.id)}/upload/resumable`, data, {
+      headers: ownerHeaders,
+      metadata: { bucketName: 'drop', objectName: 'reports/march.bin' },
+      stopAfterFirstChunk: true,
+    });
+    const url = started.url!;
+    const sent = 1024 * 1024;
+    const intruders = {
+      'another user': { authorization: `Bearer ${await project.token({ sub: randomUUID() })}` },
+      'a token without sub': { authorization: `Bearer ${await project.token({})}` },
+      anon: { authorization: `Bearer ${project.anonKey}`, apikey: project.anonKey },
+    };
+    for (const [who, headers] of Object.entries(intruders)) {
+      const tus = { ...headers, 'tus-resumable': '1.0.0' };
+      const head = await fetch(url, { method: 'HEAD', headers: tus });
+      expect(head.status, who).toBe(404);
+      expect(head.headers.get('upload-metadata'), who).toBeNull();
+      const patch = (offset: number, body: Buffer) =>
+        fetch(url, { method: 'PATCH', headers: { ...tus, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' }, body: new Uint8Array(body) });
+      const rest = await patch(sent, randomBytes(data.length - sent));
+      expect(rest.status, who).toBe(403);
+      expect(await rest.json()).toMatchObject({ statusCode: '403', error: 'Unauthorized' });
+      // the bytes that would finish it, and the whole length from the start: neither destroys the upload
+      expect((await patch(0, randomBytes(data.length))).status, who).toBe(403);
+      expect((await fetch(url, { method: 'DELETE', headers: tus })).status, who).toBe(403);
+    }
+    const own = await fetch(url, { method: 'HEAD', headers: { ...ownerHeaders, 'tus-resumable': '1.0.0' } });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('upload-offset')).toBe(String(sent));
+
+    expect((await resume(started.upload)).error).toBeUndefined();
+    const { data: blob } = await bed.client(project).from('drop').download('reports/march.bin');
+    expect(Buffer.from(await blob!.arrayBuffer()).equals(data)).toBe(true);
+    const { rows } = await withClient(project.adminUrl, (client) => client.query(`select owner_id from storage.objects where bucket_id = 'drop' and name = 'reports/march.bin'`));
+    expect(rows).toEqual([{ owner_id: owner }]);
+  });
+
+  it("lets the service key carry on an upload a user started", async () => {
+    const owner = randomUUID();
+    const data = randomBytes(1024 * 1024 + 3);
+    const started = await upload(`${bed.storageUrl(project.id)}/upload/resumable`, data, {
+      headers: { authorization: `Bearer ${await project.token({ sub: owner })}` },
+      metadata: { bucketName: 'drop', objectName: 'reports/april.bin' },
+      stopAfterFirstChunk: true,
+    });
+    const finish = await fetch(started.url!, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${project.serviceKey}`, 'tus-resumable': '1.0.0', 'upload-offset': String(1024 * 1024), 'content-type': 'application/offset+octet-stream' },
+      body: new Uint8Array(data.subarray(1024 * 1024)),
+    });
+    expect(finish.status).toBe(204);
+    const { data: blob } = await bed.client(project).from('drop').download('reports/april.bin');
+    expect(Buffer.from(await blob!.arrayBuffer()).equals(data)).toBe(true);
   });
 
   it("does not let another project reach an upload by its URL", async () => {
