@@ -1,13 +1,27 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { z } from 'zod';
 import { applyMigrations, quoteIdent, readMigrations, type ProjectNames } from '@launchdb/common';
 
 export const BASE_TEMPLATE_FOLDER = fileURLToPath(new URL('../../../../postgres/project/base/', import.meta.url));
 export const APP_TEMPLATES_FOLDER = fileURLToPath(new URL('../../../../postgres/templates/', import.meta.url));
 
 const TEMPLATE_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
+/**
+ * What an app template says of itself (`template.json` beside its SQL files): which dashboard app
+ * serves its projects and whether the worker serves them, so no part of the platform has to know
+ * templates by name.
+ */
+const appTemplateManifestSchema = z.object({
+  title: z.string().min(1),
+  description: z.string().optional(),
+  dashboard_app: z.string().min(1).optional(),
+  worker: z.boolean().default(false),
+});
+export type AppTemplateManifest = z.infer<typeof appTemplateManifestSchema>;
 
 /** Where the provisioner records which files of each template a project database has. */
 export const TEMPLATE_TABLES = {
@@ -32,6 +46,17 @@ export class ProjectTemplates {
   async appTemplateNames(): Promise<string[]> {
     const entries = await readdir(this.#appFolder, { withFileTypes: true }).catch(() => []);
     return entries.filter((entry) => entry.isDirectory() && TEMPLATE_NAME.test(entry.name)).map((entry) => entry.name).sort();
+  }
+
+  /** A template without `template.json` is plain SQL: no dashboard app, no worker. */
+  async manifest(name: string): Promise<AppTemplateManifest | undefined> {
+    if (!(await this.hasAppTemplate(name))) return undefined;
+    const text = await readFile(join(this.#appFolder, name, 'template.json'), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (text === undefined) return { title: name, worker: false };
+    return appTemplateManifestSchema.parse(JSON.parse(text));
   }
 
   async hasAppTemplate(name: string): Promise<boolean> {

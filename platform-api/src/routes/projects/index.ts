@@ -8,6 +8,7 @@ import { dataApiRoutes } from './data-api.ts';
 import { createProjectRoute } from './create-project.ts';
 import { deleteProjectRoute } from './delete-project.ts';
 import { getProjectRoute } from './get-project.ts';
+import { getProjectPublicRoute } from './get-project-public.ts';
 import { listMigrationsRoute } from './list-migrations.ts';
 import { listProjectsRoute } from './list-projects.ts';
 import { provisionProjectRoute } from './provision-project.ts';
@@ -22,10 +23,11 @@ export interface ProjectRouteDependencies extends ProjectServices {
 }
 
 /**
- * /projects, operators only. The token is checked on request, before a body (up to 4 MiB for a
+ * /projects, operators only, but for each project's public face (`/projects/:id/public`). The token is checked on request, before a body (up to 4 MiB for a
  * migration) is read or validated.
  */
 export async function projectRoutes(app: FastifyInstance, deps: ProjectRouteDependencies & { authenticate: OperatorAuthentication }): Promise<void> {
+  getProjectPublicRoute(app, deps);
   await app.register(async (scope) => {
     scope.addHook('onRequest', deps.authenticate);
     createProjectRoute(scope, deps);
