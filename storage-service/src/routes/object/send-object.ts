@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ObjectNotFoundError } from '../../backends/storage-backend.ts';
+import { downloadHeaders } from '../../domain/active-content.ts';
 import { parseRange } from '../../domain/byte-range.ts';
 import { locationOfRow } from '../../domain/objects.ts';
 import type { StorageContext } from '../../domain/storage-context.ts';
@@ -37,7 +38,8 @@ function notModified(request: FastifyRequest, etag: string | undefined, lastModi
 /**
  * Answers with the object's bytes, streamed from the backend: Range (206, or 416 with
  * `Content-Range: bytes *\/size`), If-None-Match / If-Modified-Since (304), ETag,
- * Last-Modified, Cache-Control, Content-Type, Content-Disposition. A HEAD gets the headers only.
+ * Last-Modified, Cache-Control, Content-Type, Content-Disposition, and the headers that keep an
+ * uploaded page from running as the origin (downloadHeaders). A HEAD gets the headers only.
  */
 export async function sendObject(request: FastifyRequest, reply: FastifyReply, context: StorageContext, row: ObjectRow, options: SendOptions = {}): Promise<FastifyReply> {
   const location = locationOfRow(context, row);
@@ -50,7 +52,7 @@ export async function sendObject(request: FastifyRequest, reply: FastifyReply, c
   if (options.expires !== undefined) reply.header('expires', options.expires.toUTCString());
   if (notModified(request, info.etag, info.lastModified)) return reply.code(304).send();
 
-  reply.header('content-type', info.contentType).header('accept-ranges', 'bytes');
+  reply.headers(downloadHeaders(info.contentType)).header('accept-ranges', 'bytes');
   if (options.download !== undefined) reply.header('content-disposition', contentDisposition(options.download, row.name));
   const range = parseRange(request.headers.range, info.size);
   if (range.kind === 'unsatisfiable') {

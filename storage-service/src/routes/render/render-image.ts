@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ObjectNotFoundError } from '../../backends/storage-backend.ts';
 import { locationOfRow } from '../../domain/objects.ts';
+import { downloadHeaders } from '../../domain/active-content.ts';
 import type { StorageContext } from '../../domain/storage-context.ts';
 import { StorageErrors } from '../../errors.ts';
 import { ImageTransformError, parseTransformOptions, transformImage } from '../../render/image-transform.ts';
@@ -51,7 +52,7 @@ export async function sendRenderedImage(
     if (!source.body.destroyed) source.body.destroy();
   });
   return reply
-    .type(contentType)
+    .headers(downloadHeaders(contentType))
     .header('cache-control', row.metadata?.cacheControl ?? 'no-cache')
     .header('vary', 'Accept')
     .send(image.output);
