@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { bundleDataApi } from '@launchdb/data-api/build';
+import { ensureDashboardBuild } from '@launchdb/dashboard/server';
 import { startThrowawayPostgres } from '../cli/src/embedded/throwaway-postgres.ts';
 
 declare module 'vitest' {
@@ -16,11 +17,12 @@ declare module 'vitest' {
 
 /**
  * One throwaway PostgreSQL per test run (random free port, temporary folder, removed
- * afterwards) and one build of the data API bundle.
+ * afterwards), one build of the data API bundle and an up-to-date dashboard build.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const bundleDir = await mkdtemp(join(tmpdir(), 'launchdb-test-data-api-'));
-  const [postgres] = await Promise.all([startThrowawayPostgres('launchdb-test-pg'), bundleDataApi(bundleDir)]);
+  // the dashboard is built once here, so platforms the tests start in parallel never race to build it
+  const [postgres] = await Promise.all([startThrowawayPostgres('launchdb-test-pg'), bundleDataApi(bundleDir), ensureDashboardBuild()]);
   project.provide('postgresUrl', postgres.url);
   project.provide('dataApiEntry', join(bundleDir, 'main.js'));
   return async () => {

@@ -33,6 +33,7 @@ import { findPgBouncerBinary, PgBouncerProcess, PgBouncerProjectPooler, readScra
 import { buildPostgrestManager, driverChoiceFromSettings, PostgrestManagerClient, type PostgrestManager } from '@launchdb/postgrest-manager';
 import { authServiceSettingsOf, registerAuthService, type AuthService } from '@launchdb/auth-service';
 import { createStorageBackend, registerStorageService, type StorageBackend, type StorageService } from '@launchdb/storage-service';
+import { ensureDashboardBuild, registerDashboard } from '@launchdb/dashboard/server';
 import type { LaunchdbConfig } from './config.ts';
 import { DataFolder } from './data-folder.ts';
 import { PostgresCluster } from './embedded/postgres-cluster.ts';
@@ -237,6 +238,7 @@ export class EmbeddedPlatform {
       settings: { ...config, STORAGE_UPLOADS_DIR: config.STORAGE_UPLOADS_DIR ?? folder.file('storage-uploads') },
       logger: this.#logger.child({ component: 'storage' }),
     });
+    await registerDashboard(this.#api, await ensureDashboardBuild({ log: (line) => this.#logger.info(line) }));
     try {
       await this.#api.listen({ host: config.LAUNCHDB_HOST, port: config.LAUNCHDB_PORT });
     } catch (error) {

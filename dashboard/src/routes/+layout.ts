@@ -1,0 +1,4 @@
+// Both apps keep their sessions in the browser (supabase-js for Haven, an operator token for the
+// console): the server only ever serves the shell.
+export const ssr = false;
+export const prerender = false;
