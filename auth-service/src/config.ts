@@ -41,12 +41,17 @@ export const authServiceEnvSchema = z.object({
   AUTH_SMTP_SENDER_NAME: z.string().default('LaunchDB'),
   /** Without SMTP, log each mail's link (with its token) at info level. Off: tokens never reach the log. */
   AUTH_LOG_MAIL_LINKS: bool(false),
+  AUTH_MFA_TOTP_ENROLL_ENABLED: bool(true),
+  AUTH_MFA_TOTP_VERIFY_ENABLED: bool(true),
+  AUTH_MFA_MAX_ENROLLED_FACTORS: env.positiveInt(10),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: env.positiveInt(300),
   AUTH_RATE_LIMIT_TOKEN_PER_IP: count(300),
   AUTH_RATE_LIMIT_SIGNUP_PER_IP: count(30),
   AUTH_RATE_LIMIT_RECOVER_PER_IP: count(30),
   AUTH_RATE_LIMIT_OTP_PER_IP: count(30),
   AUTH_RATE_LIMIT_VERIFY_PER_IP: count(60),
+  /** GoTrue's 15 a minute, over the default window. */
+  AUTH_RATE_LIMIT_MFA_PER_IP: count(75),
   AUTH_RATE_LIMIT_PER_EMAIL: count(30),
   AUTH_RATE_LIMIT_EMAILS_PER_HOUR: count(30),
   /** How long a project's settings are trusted before being read again; AuthService.forget() ends it at once. */
@@ -80,6 +85,9 @@ export interface AuthServiceSettings {
   secureEmailChange: boolean;
   smtp: SmtpServer | null;
   logMailLinks: boolean;
+  mfaTotpEnrollEnabled: boolean;
+  mfaTotpVerifyEnabled: boolean;
+  mfaMaxEnrolledFactors: number;
   rateLimits: AuthRateLimits;
   settingsCacheMs: number;
   bodyLimitBytes: number;
@@ -102,6 +110,9 @@ export function authServiceSettingsOf(config: AuthServiceEnv): AuthServiceSettin
     secureEmailChange: config.AUTH_MAILER_SECURE_EMAIL_CHANGE_ENABLED,
     smtp: smtpOf(config),
     logMailLinks: config.AUTH_LOG_MAIL_LINKS,
+    mfaTotpEnrollEnabled: config.AUTH_MFA_TOTP_ENROLL_ENABLED,
+    mfaTotpVerifyEnabled: config.AUTH_MFA_TOTP_VERIFY_ENABLED,
+    mfaMaxEnrolledFactors: config.AUTH_MFA_MAX_ENROLLED_FACTORS,
     rateLimits: {
       window_seconds: config.AUTH_RATE_LIMIT_WINDOW_SECONDS,
       token_per_ip: config.AUTH_RATE_LIMIT_TOKEN_PER_IP,
@@ -109,6 +120,7 @@ export function authServiceSettingsOf(config: AuthServiceEnv): AuthServiceSettin
       recover_per_ip: config.AUTH_RATE_LIMIT_RECOVER_PER_IP,
       otp_per_ip: config.AUTH_RATE_LIMIT_OTP_PER_IP,
       verify_per_ip: config.AUTH_RATE_LIMIT_VERIFY_PER_IP,
+      mfa_per_ip: config.AUTH_RATE_LIMIT_MFA_PER_IP,
       per_email: config.AUTH_RATE_LIMIT_PER_EMAIL,
       emails_per_hour: config.AUTH_RATE_LIMIT_EMAILS_PER_HOUR,
     } satisfies AuthRateLimits,

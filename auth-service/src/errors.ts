@@ -77,6 +77,25 @@ export const AuthErrors = {
   emailNotAllowed: () => new AuthError('email_address_not_authorized', 400, 'Email address not authorized'),
   smtpFailed: () => new AuthError('unexpected_failure', 500, 'Error sending email'),
 
+  // multi-factor authentication
+  mfaEnrollDisabled: (kind: 'TOTP' | 'Phone' | 'WebAuthn') =>
+    new AuthError(`mfa_${kind.toLowerCase()}_enroll_not_enabled`, 422, `MFA enroll is disabled for ${kind}`),
+  mfaVerifyDisabled: (kind: 'TOTP' | 'Phone' | 'WebAuthn') =>
+    new AuthError(`mfa_${kind.toLowerCase()}_verify_not_enabled`, 422, `MFA verification is disabled for ${kind}`),
+  factorTypeInvalid: () => new AuthError('validation_failed', 400, 'factor_type needs to be totp, phone, or webauthn'),
+  factorNameConflict: (name: string) => new AuthError('mfa_factor_name_conflict', 422, `A factor with the friendly name ${JSON.stringify(name)} for this user already exists`),
+  tooManyFactors: () => new AuthError('too_many_enrolled_mfa_factors', 422, 'Maximum number of verified factors reached, unenroll to continue'),
+  aal2RequiredToEnroll: () => new AuthError('insufficient_aal', 403, 'AAL2 required to enroll a new factor'),
+  aal2RequiredToUnenroll: () => new AuthError('insufficient_aal', 422, 'AAL2 required to unenroll verified factor'),
+  factorIdInvalid: () => new AuthError('validation_failed', 404, 'factor_id must be an UUID'),
+  factorNotFound: () => new AuthError('mfa_factor_not_found', 404, 'Factor not found'),
+  challengeNotFound: () => new AuthError('mfa_factor_not_found', 422, 'MFA factor with the provided challenge ID not found'),
+  challengeIpMismatch: () => new AuthError('mfa_ip_address_mismatch', 422, 'Challenge and verify IP addresses mismatch.'),
+  challengeExpired: (id: string) =>
+    new AuthError('mfa_challenge_expired', 422, `MFA challenge ${id} has expired, verify against another challenge or create a new challenge.`),
+  totpCodeInvalid: () => new AuthError('mfa_verification_failed', 422, 'Invalid TOTP code entered'),
+  mfaSessionRequired: () => new AuthError('session_not_found', 403, 'A valid session and a registered user are required to use MFA'),
+
   rateLimited: (retryAfterSeconds: number) =>
     new AuthError('over_request_rate_limit', 429, 'Request rate limit reached', { retryAfterSeconds }),
   emailRateLimited: (retryAfterSeconds: number) =>

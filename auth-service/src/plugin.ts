@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CORS_RESPONSE_HEADERS, preflightHeaders, PROJECT_ID_PATTERN, type Logger, type Pool, type ProjectDirectory, type SecretBox } from '@launchdb/common';
+import { CORS_RESPONSE_HEADERS, preflightHeaders, PROJECT_ID_PATTERN, rejectUnstorableInput, type Logger, type Pool, type ProjectDirectory, type SecretBox } from '@launchdb/common';
 import type { AuthServiceSettings } from './config.ts';
 import { issuerOf } from './domain/access-tokens.ts';
 import type { AuthRequestContext, AuthServices } from './domain/auth-context.ts';
@@ -63,7 +63,7 @@ export interface AuthRouteDependencies {
 export async function registerAuthService(app: FastifyInstance, deps: AuthServiceDependencies): Promise<AuthService> {
   const logger = (deps.logger ?? (app.log as unknown as Logger)).child({ component: 'auth' });
   const configs = new ProjectConfigs(deps.platformDb, deps.secrets, deps.settings);
-  const services: AuthServices = { mailer: new AuthMailer(logger, deps.settings.logMailLinks), limiter: new AuthRateLimiter(), logger };
+  const services: AuthServices = { mailer: new AuthMailer(logger, deps.settings.logMailLinks), limiter: new AuthRateLimiter(), logger, secrets: deps.secrets };
   const publicUrl = deps.publicUrl.replace(/\/+$/, '');
 
   for (const prefix of AUTH_PREFIXES) {
@@ -81,6 +81,7 @@ export async function registerAuthService(app: FastifyInstance, deps: AuthServic
         );
         scope.decorateRequest('authContext', null);
 
+        rejectUnstorableInput(scope, (input) => AuthErrors.validationFailed(input.message));
         scope.addHook('onRequest', async (request, reply) => {
           reply.headers(AUTH_CORS_HEADERS);
           reply.header(API_VERSION_HEADER, API_VERSION_2024_01_01);

@@ -55,6 +55,8 @@ export const authRateLimitsSchema = z
     recover_per_ip: limit(),
     otp_per_ip: limit(),
     verify_per_ip: limit(),
+    /** MFA challenges and verifications (GoTrue: 15 a minute per address), per address and per factor. */
+    mfa_per_ip: limit(),
     /** Requests naming one email address (sign-in, sign-up, recover, otp, verify, resend). */
     per_email: limit(),
     /** Mails sent to one address per hour (GoTrue's RATE_LIMIT_EMAIL_SENT). */
@@ -84,6 +86,12 @@ export const projectAuthSettingsSchema = z
     /** How long mailed links and codes stay valid, seconds. */
     mailer_otp_exp: z.number().int().min(60).max(86_400),
     smtp: smtpSettingsSchema.nullable(),
+    /** TOTP factors may be enrolled (GoTrue's MFA_TOTP_ENROLL_ENABLED, on by default). */
+    mfa_totp_enroll_enabled: z.boolean(),
+    /** TOTP factors may be challenged and verified (GoTrue's MFA_TOTP_VERIFY_ENABLED, on by default). */
+    mfa_totp_verify_enabled: z.boolean(),
+    /** Factors one user may have, verified or not (GoTrue's MFA_MAX_ENROLLED_FACTORS). */
+    mfa_max_enrolled_factors: z.number().int().min(1).max(100),
     mailer_templates: z.object(Object.fromEntries(AUTH_MAIL_KINDS.map((kind) => [kind, mailTemplateSchema])) as Record<AuthMailKind, typeof mailTemplateSchema>).partial().strict(),
     rate_limits: authRateLimitsSchema.partial(),
   })

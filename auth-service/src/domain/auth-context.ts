@@ -1,4 +1,4 @@
-import type { ActiveProject, Logger, PoolClient } from '@launchdb/common';
+import type { ActiveProject, Logger, PoolClient, SecretBox } from '@launchdb/common';
 import { AuthError, AuthErrors } from '../errors.ts';
 import { createSession, type AuthenticationMethod } from '../sql/sessions.ts';
 import { findUserById, type UserRow } from '../sql/users.ts';
@@ -26,6 +26,8 @@ export interface AuthServices {
   mailer: AuthMailer;
   limiter: AuthRateLimiter;
   logger: Logger;
+  /** Seals and opens secrets kept in project databases (TOTP factors' secrets). */
+  secrets: SecretBox;
 }
 
 /** GoTrue's AccessTokenResponse. */

@@ -29,6 +29,9 @@ export interface ProjectAuthConfig {
   smtp: SmtpServer | null;
   templates: Record<AuthMailKind, MailTemplate>;
   rateLimits: AuthRateLimits;
+  mfaTotpEnrollEnabled: boolean;
+  mfaTotpVerifyEnabled: boolean;
+  mfaMaxEnrolledFactors: number;
 }
 
 export function resolveProjectConfig(defaults: AuthServiceSettings, own: ProjectAuthSettings, smtpPassword: string | undefined): ProjectAuthConfig {
@@ -65,6 +68,9 @@ export function resolveProjectConfig(defaults: AuthServiceSettings, own: Project
     smtp,
     templates,
     rateLimits: { ...defaults.rateLimits, ...own.rate_limits },
+    mfaTotpEnrollEnabled: own.mfa_totp_enroll_enabled ?? defaults.mfaTotpEnrollEnabled,
+    mfaTotpVerifyEnabled: own.mfa_totp_verify_enabled ?? defaults.mfaTotpVerifyEnabled,
+    mfaMaxEnrolledFactors: own.mfa_max_enrolled_factors ?? defaults.mfaMaxEnrolledFactors,
   };
 }
 

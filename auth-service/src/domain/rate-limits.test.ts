@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AuthError } from '../errors.ts';
 import { AuthRateLimiter } from './rate-limits.ts';
 
-const limits = { window_seconds: 60, token_per_ip: 2, signup_per_ip: 5, recover_per_ip: 5, otp_per_ip: 5, verify_per_ip: 5, per_email: 3, emails_per_hour: 1 };
+const limits = { window_seconds: 60, token_per_ip: 2, signup_per_ip: 5, recover_per_ip: 5, otp_per_ip: 5, verify_per_ip: 5, mfa_per_ip: 5, per_email: 3, emails_per_hour: 1 };
 
 describe('auth rate limits', () => {
   it('counts per project, endpoint and address, and forgets after the window', () => {

@@ -1,7 +1,7 @@
 import type { AuthRateLimits } from '@launchdb/common/auth-settings';
 import { AuthErrors, type AuthError } from '../errors.ts';
 
-export type LimitedEndpoint = 'token' | 'signup' | 'recover' | 'otp' | 'verify';
+export type LimitedEndpoint = 'token' | 'signup' | 'recover' | 'otp' | 'verify' | 'mfa';
 
 interface Window {
   count: number;
@@ -33,6 +33,12 @@ export class AuthRateLimiter {
       const overEmail = this.#count(`${projectId}|email|${email.toLowerCase()}`, limits.per_email, windowMs);
       if (overEmail !== undefined) throw AuthErrors.rateLimited(overEmail);
     }
+  }
+
+  /** Counts one request against a limit of its own key (an MFA factor), over the project's window. */
+  checkKey(projectId: string, key: string, limit: number, limits: AuthRateLimits): void {
+    const over = this.#count(`${projectId}|key|${key}`, limit, limits.window_seconds * 1000);
+    if (over !== undefined) throw AuthErrors.rateLimited(over);
   }
 
   /** Counts one mail to the address; throws over_email_send_rate_limit when it is one too many. */

@@ -32,12 +32,28 @@ export function userJson(user: UserRow): Record<string, unknown> {
       updated_at: iso(identity.updated_at),
       email: identity.email ?? undefined,
     })),
+    factors: user.factors.length > 0 ? user.factors.map(factorJson) : undefined,
     created_at: iso(user.created_at),
     updated_at: iso(user.updated_at),
     banned_until: iso(user.banned_until),
     is_anonymous: user.is_anonymous,
   };
   for (const key of Object.keys(json)) if (json[key] === undefined) delete json[key];
+  return json;
+}
+
+/** A factor as GoTrue answers with it: timestamps in ISO form, no friendly_name when it has none. */
+export function factorJson(factor: Record<string, unknown>): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    id: factor.id,
+    friendly_name: factor.friendly_name === null || factor.friendly_name === '' ? undefined : factor.friendly_name,
+    factor_type: factor.factor_type,
+    status: factor.status,
+    created_at: iso(factor.created_at as string),
+    updated_at: iso(factor.updated_at as string),
+    last_challenged_at: iso(factor.last_challenged_at as string | null) ?? null,
+  };
+  if (json.friendly_name === undefined) delete json.friendly_name;
   return json;
 }
 

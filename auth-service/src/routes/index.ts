@@ -6,6 +6,11 @@ import { adminUserGetRoute } from './admin/user-get.ts';
 import { adminUserUpdateRoute } from './admin/user-update.ts';
 import { adminUsersCreateRoute } from './admin/users-create.ts';
 import { adminUsersListRoute } from './admin/users-list.ts';
+import { adminUserFactorsRoutes } from './admin/user-factors.ts';
+import { factorChallengeRoute } from './factors/challenge.ts';
+import { factorEnrollRoute } from './factors/enroll.ts';
+import { factorUnenrollRoute } from './factors/unenroll.ts';
+import { factorVerifyRoute } from './factors/verify.ts';
 import { healthRoute } from './health.ts';
 import { inviteRoute } from './invite.ts';
 import { logoutRoute } from './logout.ts';
@@ -41,4 +46,9 @@ export function authRoutes(scope: FastifyInstance, deps: AuthRouteDependencies):
   adminUserUpdateRoute(scope);
   adminUserDeleteRoute(scope);
   adminGenerateLinkRoute(scope);
+  factorEnrollRoute(scope, deps);
+  factorChallengeRoute(scope, deps);
+  factorVerifyRoute(scope, deps);
+  factorUnenrollRoute(scope);
+  adminUserFactorsRoutes(scope);
 }

@@ -15,7 +15,12 @@ export type AuditAction =
   | 'token_revoked'
   | 'user_repeated_signup'
   | 'invite_accepted'
-  | 'user_reauthenticate_requested';
+  | 'user_reauthenticate_requested'
+  | 'factor_in_progress'
+  | 'factor_unenrolled'
+  | 'factor_deleted'
+  | 'challenge_created'
+  | 'verification_attempted';
 
 /** One entry in GoTrue's payload shape (actor, action, log_type, traits). Never a token or a password. */
 export async function audit(client: PoolClient, entry: { action: AuditAction; actorId: string; actorEmail: string | null; ip: string | undefined; traits?: Record<string, unknown> }): Promise<void> {
@@ -45,6 +50,12 @@ function logTypeOf(action: AuditAction): string {
     case 'user_updated_password':
     case 'user_deleted':
       return 'user';
+    case 'factor_in_progress':
+    case 'factor_unenrolled':
+    case 'factor_deleted':
+    case 'challenge_created':
+    case 'verification_attempted':
+      return 'factor';
     default:
       return 'team';
   }

@@ -1,4 +1,5 @@
 import type { PoolClient } from '@launchdb/common';
+import { FACTORS_JSON } from './mfa.ts';
 
 /** A row of auth.users with its identities, as the queries here return it. */
 export interface UserRow {
@@ -25,6 +26,8 @@ export interface UserRow {
   is_anonymous: boolean;
   deleted_at: Date | null;
   identities: IdentityRow[];
+  /** The user's MFA factors as GoTrue lists them (no secrets). */
+  factors: Array<Record<string, unknown>>;
 }
 
 export interface IdentityRow {
@@ -39,13 +42,14 @@ export interface IdentityRow {
   email: string | null;
 }
 
-/** The select of a user with its identities as json; callers add the where clause. */
+/** The select of a user with its identities and factors as json; callers add the where clause. */
 export const SELECT_USER = `
   select u.id, u.aud, u.role, u.email, u.encrypted_password, u.email_confirmed_at, u.invited_at,
          u.confirmation_sent_at, u.recovery_sent_at, u.email_change, u.email_change_sent_at,
          u.last_sign_in_at, u.raw_app_meta_data, u.raw_user_meta_data, u.created_at, u.updated_at,
          u.phone, u.phone_confirmed_at, u.confirmed_at, u.banned_until, u.is_anonymous, u.deleted_at,
-         coalesce((select json_agg(i order by i.created_at) from auth.identities i where i.user_id = u.id), '[]'::json) as identities
+         coalesce((select json_agg(i order by i.created_at) from auth.identities i where i.user_id = u.id), '[]'::json) as identities,
+         ${FACTORS_JSON} as factors
     from auth.users u`;
 
 export async function findUserById(client: PoolClient, id: string): Promise<UserRow | undefined> {

@@ -14,6 +14,7 @@ export const RAISED_RATE_LIMITS = {
   recover_per_ip: 100_000,
   otp_per_ip: 100_000,
   verify_per_ip: 100_000,
+  mfa_per_ip: 100_000,
   per_email: 100_000,
   emails_per_hour: 100_000,
 };
