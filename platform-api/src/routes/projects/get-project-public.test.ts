@@ -89,6 +89,17 @@ describe('GET /api/projects/:id/public', () => {
     }
   });
 
+  it('lists the templates for operators, each as it describes itself', async () => {
+    expect((await api.inject({ method: 'GET', url: '/api/templates' })).statusCode).toBe(401);
+    const listed = await api.inject({ method: 'GET', url: '/api/templates', headers: { authorization: `Bearer ${token}` } });
+    expect(listed.json()).toEqual({
+      templates: [
+        { name: 'notes', title: 'Notes', description: null, dashboard_app: 'notes' },
+        { name: 'plain', title: 'plain', description: null, dashboard_app: null },
+      ],
+    });
+  });
+
   it('stops answering once the project is deleted', async () => {
     const deleted = await api.inject({ method: 'DELETE', url: `/api/projects/${notes}?confirm=${notes}`, headers: { authorization: `Bearer ${token}` } });
     expect(deleted.statusCode).toBe(204);

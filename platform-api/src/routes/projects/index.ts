@@ -11,6 +11,7 @@ import { getProjectRoute } from './get-project.ts';
 import { getProjectPublicRoute } from './get-project-public.ts';
 import { listMigrationsRoute } from './list-migrations.ts';
 import { listProjectsRoute } from './list-projects.ts';
+import { listTemplatesRoute } from './list-templates.ts';
 import { provisionProjectRoute } from './provision-project.ts';
 import { refreshPoolEntryRoute } from './refresh-pool-entry.ts';
 import { rotateProjectKeysRoute } from './rotate-project-keys.ts';
@@ -32,6 +33,7 @@ export async function projectRoutes(app: FastifyInstance, deps: ProjectRouteDepe
     scope.addHook('onRequest', deps.authenticate);
     createProjectRoute(scope, deps);
     listProjectsRoute(scope, deps);
+    listTemplatesRoute(scope, deps);
     getProjectRoute(scope, deps);
     provisionProjectRoute(scope, deps);
     rotateProjectKeysRoute(scope, deps);
