@@ -121,6 +121,19 @@ describe.each<BackendKind>(['fs', 's3'])('resumable uploads (tus-js-client) on t
     expect(rows).toEqual([{ owner_id: owner }]);
   });
 
+  it("takes a user's token without the project's apikey, as the object routes do", async () => {
+    const user = randomUUID();
+    const headers = { authorization: `Bearer ${await project.token({ sub: user })}` };
+    const data = randomBytes(1024 * 1024 + 9);
+    const started = await upload(`${bed.storageUrl(project.id)}/upload/resumable`, data, { headers, metadata: { bucketName: 'videos', objectName: `${user}/tour.mp4` }, stopAfterFirstChunk: true });
+    expect(started.error).toBeUndefined();
+    const head = await fetch(started.url!, { method: 'HEAD', headers: { ...headers, 'tus-resumable': '1.0.0' } });
+    expect(head.status).toBe(200);
+    expect((await resume(started.upload)).error).toBeUndefined();
+    const { data: blob } = await bed.client(project).from('videos').download(`${user}/tour.mp4`);
+    expect(blob!.size).toBe(data.length);
+  });
+
   it("lets the service key carry on an upload a user started", async () => {
     const owner = randomUUID();
     const data = randomBytes(1024 * 1024 + 3);
