@@ -16,3 +16,4 @@ export * from './cors.ts';
 export * from './auth-settings.ts';
 export * from './request-ids.ts';
 export * from './passwords.ts';
+export * from './storable-input.ts';

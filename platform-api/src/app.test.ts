@@ -117,6 +117,20 @@ describe('platform-api', () => {
     }
   });
 
+  it('refuses text PostgreSQL cannot store with 400 validation_failed before any query, and logs no failure', async () => {
+    logLines.length = 0;
+    const cases = [
+      { url: '/api/auth/login', payload: JSON.stringify({ email: 'ops@example.com\u0000', password }), message: 'body field "email" contains a NUL character (\\u0000), which cannot be stored' },
+      { url: '/api/auth/login', payload: '{"email":"ops@example.com","password":"\\udead"}', message: 'body field "password" contains an unpaired UTF-16 surrogate, which is not valid Unicode' },
+      { url: '/api/auth/login?next=%00', payload: JSON.stringify({ email: 'ops@example.com', password }), message: 'query parameter "next" contains a NUL character (\\u0000), which cannot be stored' },
+    ];
+    for (const [index, c] of cases.entries()) {
+      const response = await api.inject({ method: 'POST', url: c.url, payload: c.payload, headers: { 'content-type': 'application/json' }, remoteAddress: `10.0.2.${index}` });
+      expect({ status: response.statusCode, body: response.json() }).toEqual({ status: 400, body: { error: { code: 'validation_failed', message: c.message } } });
+    }
+    expect(logLines.filter((line) => (line.level as number) >= 40 || line.err !== undefined)).toEqual([]);
+  });
+
   it('refuses /api/me without a token, with a tampered token, and with a token of another secret', async () => {
     const token = (await login({ email: 'ops@example.com', password }, '10.0.0.5')).json().access_token as string;
     const [header, payload, signature] = token.split('.');

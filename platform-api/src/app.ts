@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { echoRequestId, frameworkErrorToLaunchDbError, REQUEST_ID_OPTIONS, type Logger, type Pool } from '@launchdb/common';
+import { echoRequestId, frameworkErrorToLaunchDbError, rejectUnstorableInput, REQUEST_ID_OPTIONS, type Logger, type Pool } from '@launchdb/common';
 import { PlatformErrors, renderPlatformError } from './errors.ts';
 import type { DependencyCheck } from './domain/health.ts';
 import { OperatorAccounts } from './domain/operators.ts';
@@ -40,7 +40,10 @@ export async function buildPlatformApi(deps: PlatformApiDependencies): Promise<P
 
   app.setErrorHandler((error, request, reply) => {
     const known = frameworkErrorToLaunchDbError(error);
-    if (known.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (known.code === 'internal_error') request.log.error({ err: error }, 'request failed');
+    else if (known.status >= 500) request.log.warn({ code: known.code, reason: error.message }, 'request failed');
+    const retryAfter = known.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     return reply.status(known.status).send(renderPlatformError(known));
   });
   app.setNotFoundHandler((request, reply) =>
@@ -58,6 +61,7 @@ export async function buildPlatformApi(deps: PlatformApiDependencies): Promise<P
 
   await app.register(
     async (api) => {
+      rejectUnstorableInput(api, (input) => PlatformErrors.validation(input.message));
       healthRoute(api, deps.healthChecks);
       loginRoute(api, { operators, tokens, attemptsPerMinute: deps.loginAttemptsPerMinute });
       meRoute(api, authenticate);

@@ -1,4 +1,4 @@
-import { LaunchDbError } from '@launchdb/common';
+import { LaunchDbError, type UnstorableInput } from '@launchdb/common';
 
 /**
  * Supabase Storage's error codes (its `ErrorCode` enum), the ones this service answers with.
@@ -177,4 +177,15 @@ export function renderStorageError(error: StorageError): RenderedStorageError {
     headers,
     body: { statusCode: String(error.status), code: error.code, error: error.error, message: error.message },
   };
+}
+
+/**
+ * Text PostgreSQL cannot store (NUL, an unpaired surrogate), refused at the edge: in an object's
+ * name it is an invalid key and in a bucket's an invalid bucket name, as Supabase answers names
+ * outside its character set; anywhere else an invalid request.
+ */
+export function storageErrorOfUnstorable(input: UnstorableInput): StorageError {
+  if (input.where === 'path' && input.name === '*') return StorageErrors.invalidKey(input.value);
+  if (input.where === 'path' && /^bucket/i.test(input.name)) return StorageErrors.invalidBucketName(input.message);
+  return StorageErrors.invalidRequest(input.message);
 }

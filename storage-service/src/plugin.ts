@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
-import { CORS_RESPONSE_HEADERS, preflightHeaders, type Logger, type ProjectDirectory } from '@launchdb/common';
+import { CORS_RESPONSE_HEADERS, preflightHeaders, rejectUnstorableInput, type Logger, type ProjectDirectory } from '@launchdb/common';
 import type { StorageBackend } from './backends/storage-backend.ts';
-import { StorageErrors, renderStorageError, toStorageError } from './errors.ts';
+import { StorageErrors, renderStorageError, storageErrorOfUnstorable, toStorageError } from './errors.ts';
 import { bucketRoutes } from './routes/bucket/index.ts';
 import { authenticatedObjectRoutes, authenticatedUploadRoutes, publicObjectRoutes, publicUploadRoutes } from './routes/object/index.ts';
 import { authenticatedRenderRoutes, publicRenderRoutes } from './routes/render/index.ts';
@@ -60,6 +60,7 @@ export async function registerStorageService(app: FastifyInstance, deps: Storage
 
 async function storageScope(scope: FastifyInstance, deps: StorageRouteDependencies, resumable: ResumableUploads): Promise<void> {
   scope.removeAllContentTypeParsers();
+  rejectUnstorableInput(scope, storageErrorOfUnstorable);
   scope.setErrorHandler((error, request, reply) => {
     const known = toStorageError(error);
     if (known.status >= 500 && known.status !== 503) request.log.error({ err: error }, 'storage request failed');

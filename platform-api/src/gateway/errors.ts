@@ -1,4 +1,4 @@
-import { LaunchDbError } from '@launchdb/common';
+import { LaunchDbError, type UnstorableInput } from '@launchdb/common';
 
 /**
  * An error the gateway answers itself, before or instead of a project's data API. It carries
@@ -48,6 +48,9 @@ export const GatewayErrors = {
   platformUnavailable: () => new GatewayError('platform_unavailable', 503, 'The platform database is unavailable', null, 1),
   /** Nobody reads it: the client is gone. 499 as nginx counts such requests. */
   clientGone: () => new GatewayError('client_closed_request', 499, 'The client closed the connection'),
+  /** `%00` in the URL: the data API would answer PostgreSQL's own error for it; the gateway answers it without the trip. */
+  unstorableInput: (input: UnstorableInput) =>
+    input.problem === 'nul' ? new GatewayError('22021', 400, 'invalid byte sequence for encoding "UTF8": 0x00') : new GatewayError('PGRST100', 400, input.message),
   badRequest: (status: number, message: string) => new GatewayError('bad_request', status, message),
   internal: () => new GatewayError('internal_error', 500, 'Internal gateway error'),
 };

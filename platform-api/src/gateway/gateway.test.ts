@@ -234,6 +234,23 @@ describe('the /db gateway', () => {
     }
   });
 
+  it('answers NUL in the URL as the data API does (PostgreSQL\'s 22021), and a body with \\u0000 reaches the data API, which refuses it; nothing is written', async () => {
+    const before = await rowCount();
+    const direct = await fetch(`${dataApi.url}/todos?title=eq.a%00b`);
+    const gatewayed = await fetch(`${base}/db/${a.id}/todos?title=eq.a%00b`, { headers: { apikey: a.anon } });
+    expect(gatewayed.status).toBe(400);
+    expect(direct.status).toBe(400);
+    expect(await gatewayed.json()).toEqual(await direct.json());
+    const written = await fetch(`${base}/p/${a.id}/rest/v1/todos`, {
+      method: 'POST',
+      headers: { apikey: a.anon, 'content-type': 'application/json' },
+      body: '{"title":"a\\u0000b"}',
+    });
+    expect(written.status).toBe(400);
+    expect(await written.json()).toMatchObject({ code: '22P05' });
+    expect(await rowCount()).toBe(before);
+  });
+
   it("refuses another project's key, and answers 404 for an unknown project, 503 for one being provisioned", async () => {
     const foreign = await fetch(`${base}/db/${a.id}/todos`, { headers: { apikey: b.service } });
     expect(foreign.status).toBe(401);

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import type { DataApiLocator, Pool, SecretBox } from '@launchdb/common';
+import { rejectUnstorableInput, type DataApiLocator, type Pool, type SecretBox } from '@launchdb/common';
 import { CachedDataApiLocator } from './cached-data-api-locator.ts';
 import { GatewayError, GatewayErrors, renderGatewayError } from './errors.ts';
 import { gatewayOptions, type GatewayOptions } from './options.ts';
@@ -51,6 +51,7 @@ export async function registerGateway(app: FastifyInstance, deps: GatewayDepende
 
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
+    rejectUnstorableInput(scope, GatewayErrors.unstorableInput);
     // any body, of any type, is left unread for the proxy to stream
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
     scope.setErrorHandler((error, request, reply) => {
