@@ -1,0 +1,170 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, projectNames, withClient, withDatabase } from '@launchdb/common';
+import { createTestPlatform, randomProjectId, type TestPlatform } from '../../platform-api/src/domain/projects/projects.test-support.ts';
+import { BackupEngine, type ProjectControl } from './backup-engine.ts';
+import { BackupEncryption } from './encryption.ts';
+import { LocalBackupStore } from './local-backup-store.ts';
+import { PIECES } from './manifest.ts';
+
+const run = promisify(execFile);
+
+/**
+ * Backups of a real project database (provisioned as the platform does it) and its files,
+ * checked with the tools an operator would use without us: gpg, pg_restore, tar.
+ */
+describe('backups of a project', () => {
+  let platform: TestPlatform;
+  let workdir: string;
+  let storageRoot: string;
+  let store: LocalBackupStore;
+  let engine: BackupEngine;
+  let encryption: BackupEncryption;
+  const projectId = randomProjectId();
+  const control = (): ProjectControl => ({
+    create: async (input) => {
+      platform.created.add(input.id);
+      await platform.provisioner().create({ id: input.id, name: input.name, template: input.template ?? undefined });
+    },
+    provision: async (id) => {
+      await platform.provisioner().resume(id);
+    },
+    stopDataApi: (id) => platform.dataApis.stop(id),
+    restored: (id) => platform.dataApis.spawn(id),
+  });
+  const engineWith = (overrides: Partial<ConstructorParameters<typeof BackupEngine>[0]> = {}): BackupEngine =>
+    new BackupEngine({
+      adminUrl: platform.adminUrl,
+      store,
+      encryption,
+      storageRoot,
+      logger: createLogger({ level: 'silent', name: 'backup' }),
+      diskReserveBytes: 0,
+      projects: control(),
+      ...overrides,
+    });
+  const projectDb = (id = projectId): string => withDatabase(platform.adminUrl, projectNames(id).database);
+  const notes = async (id = projectId): Promise<string[]> =>
+    withClient(projectDb(id), async (client) => (await client.query<{ body: string }>('select body from public.notes order by id')).rows.map((row) => row.body));
+
+  beforeAll(async () => {
+    platform = await createTestPlatform();
+    workdir = await mkdtemp(join(tmpdir(), 'launchdb-backup-'));
+    storageRoot = join(workdir, 'storage');
+    store = new LocalBackupStore(join(workdir, 'backups'));
+    encryption = await BackupEncryption.load({ generatedKeyFolder: join(workdir, 'backup-key') });
+    platform.created.add(projectId);
+    await platform.provisioner().create({ id: projectId, name: 'Notes' });
+    await withClient(projectDb(), async (client) => {
+      await client.query(`set role ${projectNames(projectId).owner}`);
+      await client.query('create table public.notes (id serial primary key, body text not null)');
+      await client.query(`insert into public.notes (body) values ('first'), ('second'), ('third')`);
+    });
+    await mkdir(join(storageRoot, projectId, 'documents', 'alice'), { recursive: true });
+    await writeFile(join(storageRoot, projectId, 'documents', 'alice', '#v1'), 'boiler manual');
+    await writeFile(join(storageRoot, projectId, 'documents', 'alice', '#tmp.123'), 'half an upload');
+    engine = engineWith();
+  }, 60_000);
+  afterAll(async () => {
+    await platform?.close();
+    await rm(workdir, { recursive: true, force: true });
+  });
+
+  it('generates a key pair on first use, and keeps it', async () => {
+    expect(encryption.generated).toMatchObject({ createdNow: true, privateKeyFile: join(workdir, 'backup-key', 'backup-private.asc') });
+    const again = await BackupEncryption.load({ generatedKeyFolder: join(workdir, 'backup-key') });
+    expect(again.generated?.createdNow).toBe(false);
+    expect(again.describe().fingerprint).toBe(encryption.describe().fingerprint);
+  });
+
+  it('writes the dump and the files encrypted, with row counts of the dumped snapshot, and gpg reads both', async () => {
+    const manifest = await engine.backupProject(projectId);
+    expect(manifest).toMatchObject({ kind: 'project', projectId, template: null, encryption: { method: 'public-key' } });
+    expect(manifest.database.tables).toContainEqual({ schema: 'public', name: 'notes', rows: 3 });
+    expect(manifest.pieces.map((piece) => piece.name)).toEqual([PIECES.database, PIECES.files]);
+    expect(manifest.pieces[1]!.files).toBe(1);
+    expect((await store.list()).map((backup) => backup.id)).toEqual([manifest.id]);
+
+    const folder = join(store.root, manifest.id);
+    const dumpBytes = await readFile(join(folder, PIECES.database));
+    expect(dumpBytes.includes(Buffer.from('PGDMP'))).toBe(false);
+
+    const gnupg = await mkdtemp(join(workdir, 'gnupg-'));
+    const gpgEnv = { ...process.env, GNUPGHOME: gnupg };
+    await run('gpg', ['--batch', '--import', encryption.generated!.privateKeyFile], { env: gpgEnv });
+    await run('gpg', ['--batch', '--yes', '-o', join(workdir, 'dump'), '-d', join(folder, PIECES.database)], { env: gpgEnv });
+    const { stdout: toc } = await run('pg_restore', ['-l', join(workdir, 'dump')]);
+    expect(toc).toMatch(/TABLE DATA public notes/);
+    await run('gpg', ['--batch', '--yes', '-o', join(workdir, 'files.tar'), '-d', join(folder, PIECES.files)], { env: gpgEnv });
+    const { stdout: listing } = await run('tar', ['-tf', join(workdir, 'files.tar')]);
+    expect(listing).toMatch(/documents\/alice\/#v1/);
+    expect(listing).not.toMatch(/#tmp/);
+  });
+
+  it('encrypts with a passphrase that gpg decrypts', async () => {
+    const withPassphrase = engineWith({ encryption: BackupEncryption.withPassphrase('correct horse battery') });
+    const manifest = await withPassphrase.backupProject(projectId);
+    expect(manifest.encryption).toEqual({ method: 'passphrase' });
+    const { stdout } = await run(
+      'sh',
+      ['-c', `echo 'correct horse battery' | gpg --batch --pinentry-mode loopback --passphrase-fd 0 -d '${join(store.root, manifest.id, PIECES.files)}' | tar -t`],
+      { env: { ...process.env, GNUPGHOME: await mkdtemp(join(workdir, 'gnupg-')) } },
+    );
+    expect(stdout).toMatch(/#v1/);
+    await store.delete(manifest.id);
+  });
+
+  it('never lists a backup killed half-way, and the next run removes what it left', async () => {
+    const killed = join(store.root, `.partial-${projectId}-20260101T000000000Z-999999`);
+    await mkdir(killed);
+    await writeFile(join(killed, `${PIECES.database}.tmp`), 'half');
+    expect((await store.list()).every((backup) => !backup.id.includes('20260101'))).toBe(true);
+    const manifest = await engine.backupProject(projectId);
+    expect(await readdir(store.root)).not.toContain(`.partial-${projectId}-20260101T000000000Z-999999`);
+    await store.delete(manifest.id);
+  });
+
+  it('verifies a backup by restoring it into a scratch database and counting its rows', async () => {
+    const [latest] = await store.list();
+    const result = await engine.verify(latest!.id);
+    expect(result).toMatchObject({ ok: true, files: 1 });
+    const scratch = await withClient(platform.adminUrl, async (admin) => (await admin.query(`select 1 from pg_database where datname like 'launchdb_verify_%'`)).rowCount);
+    expect(scratch).toBe(0);
+  });
+
+  it('restores a project in place: its rows and files as they were, the state before kept as a backup', async () => {
+    const [backup] = await store.list();
+    await withClient(projectDb(), (client) => client.query(`delete from public.notes where body = 'first'`));
+    await writeFile(join(storageRoot, projectId, 'documents', 'alice', '#v2'), 'new upload');
+    await expect(engine.restoreProject(backup!.id, { projectId })).rejects.toThrow(`confirm with --confirm ${projectId}`);
+
+    const result = await engine.restoreProject(backup!.id, { projectId, confirm: projectId });
+    expect(result.previousState).toMatch(new RegExp(`^${projectId}-`));
+    expect(await notes()).toEqual(['first', 'second', 'third']);
+    expect(await readdir(join(storageRoot, projectId, 'documents', 'alice'))).toEqual(['#v1']);
+    // the project's own roles still own and reach it
+    const owner = await withClient(projectDb(), async (client) => (await client.query(`select tableowner from pg_tables where tablename = 'notes'`)).rows[0]);
+    expect(owner).toEqual({ tableowner: projectNames(projectId).owner });
+    expect(platform.dataApis.running.has(projectId)).toBe(true);
+    // the previous state is a backup like any other
+    expect((await store.manifest(result.previousState!)).database.tables).toContainEqual({ schema: 'public', name: 'notes', rows: 2 });
+  });
+
+  it('restores into a new project whose own roles own everything', async () => {
+    const backup = (await store.list()).find((manifest) => manifest.reason === 'manual')!;
+    const copy = randomProjectId();
+    platform.created.add(copy);
+    const result = await engine.restoreProject(backup.id, { asNew: copy });
+    expect(result.project).toBe(copy);
+    expect(await notes(copy)).toEqual(['first', 'second', 'third']);
+    const owners = await withClient(projectDb(copy), async (client) =>
+      (await client.query<{ owner: string }>(`select distinct tableowner as owner from pg_tables where schemaname in ('public', 'storage')`)).rows.map((row) => row.owner),
+    );
+    expect(owners).toEqual([projectNames(copy).owner]);
+    expect(await readdir(join(storageRoot, copy, 'documents', 'alice'))).toEqual(['#v1']);
+  });
+});
