@@ -8,9 +8,9 @@ export const PLATFORM_DATABASE = 'launchdb';
 export const EMBEDDED_SUPERUSER = 'postgres';
 
 /**
- * What an operator command run on the platform's own machine reads from the data folder: the
- * superuser URL of the cluster and the master key. Only commands that must reach a database as
- * a role of its own (psql) use it; everything else goes through the API.
+ * What the platform's own machine can read from the data folder: the superuser URL of the
+ * cluster and the master key. Operator commands go through the API instead (psql asks it for
+ * the owner's connection); tests use this to look under the API.
  */
 export async function openLocalPlatform(config: LaunchdbConfig): Promise<{ adminUrl: string; secrets: SecretBox }> {
   const path = resolve(config.LAUNCHDB_DATA_DIR);

@@ -63,7 +63,7 @@ export class PlatformClient {
       throw new LaunchDbError(
         'no_credentials',
         401,
-        'set LAUNCHDB_TOKEN to an operator token, or LAUNCHDB_ADMIN_EMAIL and LAUNCHDB_ADMIN_PASSWORD (environment or ./.env)',
+        'set LAUNCHDB_TOKEN to an operator token, or LAUNCHDB_ADMIN_PASSWORD (and LAUNCHDB_ADMIN_EMAIL, unless the operator is the default one) in the environment or ./.env',
       );
     }
     const login = await this.#send<{ access_token: string }>('POST', '/api/auth/login', { email: this.#email, password: this.#password }, undefined);

@@ -1,6 +1,6 @@
 export { buildPlatformApi, type PlatformApi, type PlatformApiDependencies } from './app.ts';
 export { preparePlatformDatabase, PLATFORM_ROLE } from './setup/platform-database.ts';
-export { ensureFirstOperator, type FirstOperatorOutcome } from './setup/first-operator.ts';
+export { DEFAULT_ADMIN_EMAIL, ensureFirstOperator, type FirstOperatorOutcome } from './setup/first-operator.ts';
 export type { DependencyCheck } from './domain/health.ts';
 export { platformApiConfigSchema, platformApiSettings, type PlatformApiConfig } from './config.ts';
 export type { ProjectRouteDependencies } from './routes/projects/index.ts';
@@ -11,7 +11,7 @@ export {
   type CreateProjectInput,
   type ProvisioningStarted,
 } from './domain/projects/project-provisioner.ts';
-export { ProjectMigrations, type ProjectMigrationsOptions, type MigrationInput, type AppliedMigration } from './domain/projects/project-migrations.ts';
+export { ProjectMigrations, type ProjectMigrationsOptions, type MigrationInput, type AppliedMigration, type OwnerConnection } from './domain/projects/project-migrations.ts';
 export { ProjectCatalog, type ProjectDetails } from './domain/projects/project-catalog.ts';
 export type { ProjectRecord, ProjectStatus } from './domain/projects/project-records.ts';
 export { ProjectTemplates, BASE_TEMPLATE_FOLDER, APP_TEMPLATES_FOLDER } from './domain/projects/project-templates.ts';

@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, LaunchDbError, loadConfig, projectNames, ProjectSecret, PROJECT_ID_PATTERN, readMigrations, readProjectSecret, StartupError, withClient, withDatabase } from '@launchdb/common';
-import type { ProjectBody } from '@launchdb/platform-api';
+import { ConfigError, LaunchDbError, loadConfig, PROJECT_ID_PATTERN, readMigrations, StartupError } from '@launchdb/common';
+import { DEFAULT_ADMIN_EMAIL, type OwnerConnection, type ProjectBody } from '@launchdb/platform-api';
 import { launchdbConfigSchema, type LaunchdbConfig } from '../config.ts';
-import { openLocalPlatform } from '../local-platform.ts';
 import { PlatformClient } from '../platform-client.ts';
 
 export const PROJECT_USAGE = `Usage: launchdb project <command>
 
-Commands (through the platform API; credentials: LAUNCHDB_TOKEN, or LAUNCHDB_ADMIN_EMAIL and
-LAUNCHDB_ADMIN_PASSWORD; the platform: LAUNCHDB_URL, else http://127.0.0.1:$LAUNCHDB_PORT):
+Commands (through the platform API; credentials: LAUNCHDB_TOKEN, or LAUNCHDB_ADMIN_PASSWORD with
+LAUNCHDB_ADMIN_EMAIL, default ${DEFAULT_ADMIN_EMAIL}; the platform: LAUNCHDB_URL, else
+http://127.0.0.1:$LAUNCHDB_PORT):
   create <name> [--id <id>] [--template <name>]   provision a project; prints its URLs and keys
   list                                            every project and its status
   show <id>                                       status, URLs and keys of one project
@@ -21,13 +21,12 @@ LAUNCHDB_ADMIN_PASSWORD; the platform: LAUNCHDB_URL, else http://127.0.0.1:$LAUN
   migrations <id>                                 the migrations applied to a project
   auth-settings <id> [--set <json>]               the project's auth settings; --set merges a JSON
                                                   patch (null: back to the default; "smtp_password")
+  psql <id> [-- <psql arguments>]                 psql on the project's database as its owner
+                                                  (run where the platform's PostgreSQL is reachable)
   pooler-add <id>                                 (re)write its PgBouncer entry and RELOAD
   api-start <id>                                  start its data API (or find it running)
   api-stop <id>                                   stop its data API (the next request starts it)
   api-status [<id>]                               state, address, pid, restarts of the data APIs
-
-On the platform's own machine (reads the data folder):
-  psql <id> [-- <psql arguments>]                 psql on the project's database as its owner
 
 Add --json to print the API's answer as JSON.
 `;
@@ -49,7 +48,9 @@ export async function project(args: string[]): Promise<void> {
     await run(command, rest, config);
   } catch (error) {
     if (error instanceof LaunchDbError || error instanceof StartupError) fail(error.message);
-    throw error;
+    // an operator reads one line, not a stack trace; LAUNCHDB_DEBUG=1 shows where it came from
+    if (process.env.LAUNCHDB_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    fail(`unexpected error: ${(error as Error).message}`);
   }
 }
 
@@ -58,18 +59,19 @@ async function run(command: string | undefined, args: string[], config: Launchdb
     process.stdout.write(PROJECT_USAGE);
     return;
   }
-  if (command === 'psql') return psql(args, config);
+  const client = new PlatformClient({
+    url: process.env.LAUNCHDB_URL ?? `http://127.0.0.1:${config.LAUNCHDB_PORT}`,
+    token: process.env.LAUNCHDB_TOKEN,
+    // the first operator's email has a default, so it may be left unset here too
+    email: config.LAUNCHDB_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL,
+    password: config.LAUNCHDB_ADMIN_PASSWORD,
+  });
+  if (command === 'psql') return psql(args, client);
 
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { json: { type: 'boolean' }, id: { type: 'string' }, template: { type: 'string' }, confirm: { type: 'string' }, set: { type: 'string' } },
-  });
-  const client = new PlatformClient({
-    url: process.env.LAUNCHDB_URL ?? `http://127.0.0.1:${config.LAUNCHDB_PORT}`,
-    token: process.env.LAUNCHDB_TOKEN,
-    email: config.LAUNCHDB_ADMIN_EMAIL,
-    password: config.LAUNCHDB_ADMIN_PASSWORD,
   });
   const print = (value: unknown, human: () => string): void => {
     process.stdout.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : human());
@@ -177,21 +179,20 @@ async function run(command: string | undefined, args: string[], config: Launchdb
   }
 }
 
-/** psql as the project's owner, straight to PostgreSQL: a session of its own, not a pooled one. */
-async function psql(args: string[], config: LaunchdbConfig): Promise<void> {
+/**
+ * psql as the project's owner, straight to PostgreSQL (a session of its own, not a pooled one),
+ * at the address the platform itself uses: the platform is asked, so its ports need not be known here.
+ */
+async function psql(args: string[], client: PlatformClient): Promise<void> {
   const separator = args.indexOf('--');
   const own = separator === -1 ? args : args.slice(0, separator);
   const extra = separator === -1 ? [] : args.slice(separator + 1);
   const target = projectId(own[0]);
-  const { adminUrl, secrets } = await openLocalPlatform(config);
-  const names = projectNames(target);
-  const password = await withClient(adminUrl, (admin) => readProjectSecret(admin, secrets, target, ProjectSecret.ownerPassword));
-  if (password === undefined) throw new LaunchDbError('not_found', 404, `project ${target} not found (or not provisioned past its roles)`);
-  const server = new URL(withDatabase(adminUrl, names.database));
-  const child = spawn(process.env.LAUNCHDB_PSQL ?? 'psql', ['--host', server.hostname, '--port', server.port || '5432', '--username', names.owner, '--dbname', names.database, ...extra], {
+  const owner = await client.request<OwnerConnection>('GET', `/api/projects/${target}/owner-connection`);
+  const child = spawn(process.env.LAUNCHDB_PSQL ?? 'psql', ['--host', owner.host, '--port', String(owner.port), '--username', owner.user, '--dbname', owner.database, ...extra], {
     stdio: 'inherit',
     // never on the command line, where `ps` would show it
-    env: { ...process.env, PGPASSWORD: password, PGAPPNAME: 'launchdb project psql' },
+    env: { ...process.env, PGPASSWORD: owner.password, PGAPPNAME: 'launchdb project psql' },
   });
   const code = await new Promise<number>((resolveExit) => {
     child.once('error', (error) => {
@@ -224,7 +225,9 @@ function describe(project: ProjectView): string {
   if (project.failed_step) lines.push(`  failed at  ${project.failed_step}: ${project.error ?? ''}`);
   if (project.template) lines.push(`  template   ${project.template}`);
   if (project.database) lines.push(`  database   ${project.database}`);
-  if (project.urls) lines.push(`  REST       ${project.urls.rest}`, `  supabase   ${project.urls.supabase}`);
+  if (project.urls) {
+    lines.push(`  REST       ${project.urls.rest}`, `  auth       ${project.urls.auth}`, `  storage    ${project.urls.storage}`, `  supabase   ${project.urls.supabase}`);
+  }
   if (project.keys?.anon) lines.push(`  anon key          ${project.keys.anon}`);
   if (project.keys?.service_role) lines.push(`  service_role key  ${project.keys.service_role}`);
   return `${lines.join('\n')}\n`;

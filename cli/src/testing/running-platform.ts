@@ -54,7 +54,9 @@ export async function startRunningPlatform(overrides: Record<string, string> = {
   let token: string;
   try {
     url = (await platform.start()).url;
-    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TEST_OPERATOR) });
+    // the operator the overrides name, if they name one
+    const operator = { email: env.LAUNCHDB_ADMIN_EMAIL, password: env.LAUNCHDB_ADMIN_PASSWORD };
+    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(operator) });
     token = ((await login.json()) as { access_token: string }).access_token;
   } catch (error) {
     await platform.stop();

@@ -25,6 +25,14 @@ export interface MigrationInput {
   sql: string;
 }
 
+export interface OwnerConnection {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+}
+
 export interface AppliedMigration {
   name: string;
   /** sha256 of the SQL, hex. */
@@ -53,12 +61,10 @@ export class ProjectMigrations {
    */
   async apply(projectId: string, migration: MigrationInput): Promise<AppliedMigration> {
     await this.#requireActive(projectId);
-    const names = projectNames(projectId);
-    const password = await readProjectSecret(this.#options.db, this.#options.secrets, projectId, ProjectSecret.ownerPassword);
-    if (password === undefined) throw new Error(`project ${projectId} has no owner password`);
-    const url = new URL(withDatabase(this.#options.adminUrl, names.database));
-    url.username = encodeURIComponent(names.owner);
-    url.password = encodeURIComponent(password);
+    const owner = await this.ownerConnection(projectId);
+    const url = new URL(withDatabase(this.#options.adminUrl, owner.database));
+    url.username = encodeURIComponent(owner.user);
+    url.password = encodeURIComponent(owner.password);
     const checksum = createHash('sha256').update(migration.sql).digest('hex');
 
     return withClient(url.toString(), async (client) => {
@@ -93,6 +99,23 @@ export class ProjectMigrations {
         throw error;
       }
     });
+  }
+
+  /**
+   * How to reach the project's database as its owner, directly (a session of its own, not a
+   * pooled one): what `launchdb project psql` connects with. The host is the one the platform
+   * uses, so it is reachable from the platform's machine.
+   */
+  async ownerConnection(projectId: string): Promise<OwnerConnection> {
+    const project = await this.#records.find(projectId);
+    if (!project) throw PlatformErrors.projectNotFound(projectId);
+    const names = projectNames(projectId);
+    const password = await readProjectSecret(this.#options.db, this.#options.secrets, projectId, ProjectSecret.ownerPassword);
+    // provisioning has not reached the owner role yet
+    if (password === undefined) throw PlatformErrors.projectNotActive(projectId, project.status);
+    const server = new URL(this.#options.adminUrl);
+    // an IPv6 literal without the brackets a URL needs, as libpq's host takes it
+    return { host: server.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(server.port || 5432), database: names.database, user: names.owner, password };
   }
 
   async list(projectId: string): Promise<AppliedMigration[]> {

@@ -12,6 +12,7 @@ import { getProjectPublicRoute } from './get-project-public.ts';
 import { listMigrationsRoute } from './list-migrations.ts';
 import { listProjectsRoute } from './list-projects.ts';
 import { listTemplatesRoute } from './list-templates.ts';
+import { ownerConnectionRoute } from './owner-connection.ts';
 import { provisionProjectRoute } from './provision-project.ts';
 import { refreshPoolEntryRoute } from './refresh-pool-entry.ts';
 import { rotateProjectKeysRoute } from './rotate-project-keys.ts';
@@ -41,6 +42,7 @@ export async function projectRoutes(app: FastifyInstance, deps: ProjectRouteDepe
     deleteProjectRoute(scope, deps);
     applyMigrationRoute(scope, deps);
     listMigrationsRoute(scope, deps);
+    ownerConnectionRoute(scope, deps);
     authSettingsRoutes(scope, deps);
     if (deps.dataApis) dataApiRoutes(scope, { ...deps, dataApis: deps.dataApis });
   });
