@@ -9,11 +9,12 @@ export interface AdminConsoleLogin {
 }
 
 /**
- * The admin console commands we use, all without arguments: a fixed list means no value is
- * ever spliced into console text, which could not be escaped anyway (the console has no
- * parameters).
+ * The admin console commands we use: a fixed list, and per-database ones only through
+ * `databaseCommand`, which takes nothing but a plain identifier, so no value that could need
+ * escaping (the console has no parameters) ever reaches console text.
  */
 export type AdminCommand =
+  | DatabaseCommand
   | 'RELOAD'
   | 'PAUSE'
   | 'RESUME'
@@ -28,12 +29,31 @@ export type AdminCommand =
   | 'SHOW VERSION';
 
 const CONNECT_TIMEOUT_MS = 5_000;
+/** The identifiers pgbouncer.ini accepts as database aliases (see config-generator). */
+const ALIAS = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * `DISABLE db`: new clients of the alias are refused at once; `ENABLE db` undoes it. `KILL db`
+ * drops its clients and server connections and pauses it; `RESUME db` lifts the pause.
+ */
+export type DatabaseCommand = `${'DISABLE' | 'ENABLE' | 'KILL' | 'RESUME'} ${string}` & { readonly __databaseCommand: true };
+
+export function databaseCommand(verb: 'DISABLE' | 'ENABLE' | 'KILL' | 'RESUME', alias: string): DatabaseCommand {
+  if (!ALIAS.test(alias)) throw new Error(`not a database alias: ${JSON.stringify(alias)}`);
+  return `${verb} ${alias}` as DatabaseCommand;
+}
 
 /**
  * Runs one command on PgBouncer's admin console (the virtual database `pgbouncer`).
  * RELOAD answers only once the new configuration is in force, which a SIGHUP cannot tell us.
  */
 export async function runAdminCommand(login: AdminConsoleLogin, command: AdminCommand): Promise<Record<string, unknown>[]> {
+  const [rows] = await runAdminCommands(login, [command]);
+  return rows ?? [];
+}
+
+/** Several commands, one after the other, on one console connection. */
+export async function runAdminCommands(login: AdminConsoleLogin, commands: AdminCommand[]): Promise<Record<string, unknown>[][]> {
   const client = new pg.Client({
     host: login.host,
     port: login.port,
@@ -47,9 +67,12 @@ export async function runAdminCommand(login: AdminConsoleLogin, command: AdminCo
   client.on('error', () => undefined);
   await client.connect();
   try {
-    // A plain string with no values goes out as a simple-protocol query, the only kind the console takes.
-    const result = await client.query<Record<string, unknown>>(command);
-    return result.rows;
+    const results: Record<string, unknown>[][] = [];
+    for (const command of commands) {
+      // A plain string with no values goes out as a simple-protocol query, the only kind the console takes.
+      results.push((await client.query<Record<string, unknown>>(command)).rows);
+    }
+    return results;
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -144,6 +144,23 @@ describe.runIf(binary)('PgBouncerProcess in front of the test PostgreSQL', () =>
     expect(rows).toEqual([{ db: second.name }]);
   });
 
+  it('refuses the clients of every alias at once while told to, also after a reload, and admits them again', async () => {
+    const inFlight = through('app', app, (client) => client.query('select pg_sleep(5)')).then(() => 'answered', (error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await bouncer.refuseClients();
+    expect(await inFlight).toMatchObject({ code: '08P01' });
+    await expect(through('more', another, (client) => client.query('select 1'))).rejects.toMatchObject({ code: '08P01', message: 'database "more" is disabled' });
+    await bouncer.reload();
+    await expect(through('app', app, (client) => client.query('select 1'))).rejects.toMatchObject({ code: '08P01', message: 'database "app" is disabled' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+
+    await bouncer.admitClients();
+    const { rows } = await through('more', another, (client) => client.query<{ n: number }>('select 1 as n'));
+    expect(rows).toEqual([{ n: 1 }]);
+    expect((await through('app', app, (client) => client.query<{ n: number }>('select 1 as n'))).rows).toEqual([{ n: 1 }]);
+  });
+
   it('refuses to change the listen port without a restart', async () => {
     await expect(bouncer.updateConfig({ ...settings, listenPort: settings.listenPort + 1 }, users)).rejects.toThrow(/only when PgBouncer starts/);
   });

@@ -5,7 +5,7 @@ import { chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { connect, createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { StartupError, type RunAs } from '@launchdb/common';
-import { runAdminCommand } from './admin-console.ts';
+import { databaseCommand, runAdminCommand, runAdminCommands, type AdminCommand } from './admin-console.ts';
 import { renderPgBouncerIni, renderUserlist } from './config-generator.ts';
 import type { PgBouncerSettings, UserSecret } from './settings.ts';
 
@@ -41,6 +41,8 @@ export class PgBouncerProcess {
   readonly #onLog: ((line: string) => void) | undefined;
   readonly #onUnexpectedExit: PgBouncerProcessOptions['onUnexpectedExit'];
   #stopping = false;
+  /** Between refuseClients() and admitClients(): kept across a restart and a reload of PgBouncer. */
+  #refusing = false;
   #settings: PgBouncerProcessSettings;
   #users: UserSecret[];
   #process: ChildProcess | undefined;
@@ -123,6 +125,7 @@ export class PgBouncerProcess {
       await this.#killAndWait(child);
       throw error;
     }
+    if (this.#refusing) await this.#runOnEveryDatabase(['DISABLE']);
   }
 
   /**
@@ -172,6 +175,32 @@ export class PgBouncerProcess {
     if (!this.#process) throw new Error('PgBouncer is not running');
     if (!this.#admin) throw new Error('reload() needs the admin login: pass `admin` to PgBouncerProcess');
     await runAdminCommand({ host: this.host, port: this.port, ...this.#admin }, 'RELOAD');
+    // an alias the reload added is refused like the others
+    if (this.#refusing) await this.#runOnEveryDatabase(['DISABLE']);
+  }
+
+  /**
+   * The server behind is down: PgBouncer would queue every client until it returns (minutes,
+   * by query_wait_timeout). Instead each alias refuses new clients at once and drops the ones
+   * it has, so callers get an error now (SQLSTATE 08P01) and can answer 503.
+   */
+  async refuseClients(): Promise<void> {
+    this.#refusing = true;
+    if (this.#process) await this.#runOnEveryDatabase(['DISABLE', 'KILL', 'RESUME']);
+  }
+
+  /** The server is back: clients are admitted again. */
+  async admitClients(): Promise<void> {
+    if (!this.#refusing) return;
+    this.#refusing = false;
+    if (this.#process) await this.#runOnEveryDatabase(['ENABLE']);
+  }
+
+  async #runOnEveryDatabase(verbs: Array<'DISABLE' | 'ENABLE' | 'KILL' | 'RESUME'>): Promise<void> {
+    if (!this.#admin) throw new Error('refusing clients needs the admin login: pass `admin` to PgBouncerProcess');
+    const commands: AdminCommand[] = [];
+    for (const { alias } of this.#settings.databases) for (const verb of verbs) commands.push(databaseCommand(verb, alias));
+    await runAdminCommands({ host: this.host, port: this.port, ...this.#admin }, commands);
   }
 
   async #killAndWait(child: ChildProcess): Promise<void> {
