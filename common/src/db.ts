@@ -24,7 +24,28 @@ export function createPool(options: PoolOptions): pg.Pool {
   // An idle client losing its server (restart, PgBouncer reload) must not crash the process;
   // the next checkout opens a fresh connection.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one that loses it between two queries (a transaction waiting on a
+  // password hash): the pool listens only to idle clients, and the next query fails anyway.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
+}
+
+/** SQLSTATEs that mean the server ended the session or does not take connections now. */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03']);
+const UNAVAILABLE_SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * The database could not be reached or dropped the session: PostgreSQL down or restarting
+ * (57P0x), a connection exception (08xxx, which is also how PgBouncer reports a database it
+ * refuses clients for), a socket error, or node-postgres giving up on the connection. Every
+ * service answers these 503 with Retry-After: the request may be retried as it is.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_STATES.has(code) || UNAVAILABLE_SOCKET_ERRORS.has(code))) return true;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' && /timeout exceeded when trying to connect|^Connection terminated|is not queryable/i.test(message);
 }
 
 export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from './db.ts';
 import { LaunchDbError } from './errors.ts';
 
 /** What Fastify (or a parser under it) throws; typed structurally so that common needs no Fastify. */
@@ -11,7 +12,8 @@ interface FrameworkError {
 /**
  * A failure Fastify raised before or around a handler (schema validation, body parsing, size),
  * as the `{error: {code, message}}` error of our JSON control APIs (platform-api,
- * postgrest-manager); anything that is not the caller's fault becomes `internal_error`.
+ * postgrest-manager); a database that cannot be reached is `database_unavailable` (503, to be
+ * retried), and anything else that is not the caller's fault becomes `internal_error`.
  */
 export function frameworkErrorToLaunchDbError(error: unknown): LaunchDbError {
   if (error instanceof LaunchDbError) return error;
@@ -33,5 +35,6 @@ export function frameworkErrorToLaunchDbError(error: unknown): LaunchDbError {
   if (typeof framework.statusCode === 'number' && framework.statusCode >= 400 && framework.statusCode < 500) {
     return new LaunchDbError('bad_request', framework.statusCode, framework.message);
   }
+  if (isDatabaseUnavailable(error)) return new LaunchDbError('database_unavailable', 503, 'the platform database is unavailable; retry shortly', { retryAfterSeconds: 1 });
   return new LaunchDbError('internal_error', 500, 'internal error');
 }
