@@ -167,4 +167,94 @@ describe('backups of a project', () => {
     expect(owners).toEqual([projectNames(copy).owner]);
     expect(await readdir(join(storageRoot, copy, 'documents', 'alice'))).toEqual(['#v1']);
   });
+  describe('bad input: one clear error, and nothing changed', () => {
+    /** A fresh backup to spoil, so the others stay good. */
+    const spoilable = async (): Promise<string> => (await engine.backupProject(projectId)).id;
+    const unchanged = async (backups: string[]): Promise<void> => {
+      expect(await notes()).toEqual(['first', 'second', 'third']);
+      expect((await store.list()).map((backup) => backup.id)).toEqual(backups);
+      const staging = await withClient(platform.adminUrl, async (admin) => (await admin.query(`select 1 from pg_database where datname like '%\_restoring'`)).rowCount);
+      expect(staging).toBe(0);
+    };
+    const flipByte = async (path: string, at: number): Promise<void> => {
+      const handle = await open(path, 'r+');
+      const byte = Buffer.alloc(1);
+      await handle.read(byte, 0, 1, at);
+      byte[0] = byte[0]! ^ 0xff;
+      await handle.write(byte, 0, 1, at);
+      await handle.close();
+    };
+
+    it('a wrong passphrase or key', async () => {
+      const withPassphrase = engineWith({ encryption: BackupEncryption.withPassphrase('correct horse battery') });
+      const id = (await withPassphrase.backupProject(projectId)).id;
+      await expect(engineWith({ encryption: BackupEncryption.withPassphrase('wrong horse battery') }).verify(id)).rejects.toThrow(/cannot be decrypted: wrong key or passphrase/);
+      const otherKey = await BackupEncryption.load({ generatedKeyFolder: join(workdir, 'other-key') });
+      await expect(engineWith({ encryption: otherKey }).verify(id)).rejects.toThrow(/cannot be decrypted: wrong key or passphrase/);
+      await store.delete(id);
+    });
+
+    it('a truncated piece', async () => {
+      const id = await spoilable();
+      const before = (await store.list()).map((backup) => backup.id);
+      const path = join(store.root, id, PIECES.database);
+      await truncate(path, 200);
+      await expect(engine.verify(id)).rejects.toThrow(`backup ${id}: the SHA-256 of the encrypted file of ${PIECES.database} does not match its manifest`);
+      await expect(engine.restoreProject(id, { projectId, confirm: projectId })).rejects.toThrow(/does not match its manifest/);
+      await unchanged(before);
+      await store.delete(id);
+    });
+
+    it('a tampered piece, even one whose manifest was edited to match', async () => {
+      const id = await spoilable();
+      const before = (await store.list()).map((backup) => backup.id);
+      const path = join(store.root, id, PIECES.files);
+      await flipByte(path, 300);
+      await expect(engine.restoreProject(id, { projectId, confirm: projectId })).rejects.toThrow(/SHA-256 of the encrypted file of files.tar.pgp does not match/);
+      // the attacker fixes the outer hash: the decrypted contents still fail (OpenPGP's MDC or the inner hash)
+      const manifestPath = join(store.root, id, 'manifest.json');
+      const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+      const { createHash } = await import('node:crypto');
+      manifest.pieces[1].sha256 = createHash('sha256').update(await readFile(path)).digest('hex');
+      await writeFile(manifestPath, JSON.stringify(manifest));
+      await expect(engine.verify(id)).rejects.toThrow(/files.tar.pgp (cannot be decrypted|is corrupt or was tampered with|.*does not match)/);
+      await unchanged(before);
+      await store.delete(id);
+    });
+
+    it('a manifest whose hashes do not match the pieces', async () => {
+      const id = await spoilable();
+      const before = (await store.list()).map((backup) => backup.id);
+      const manifestPath = join(store.root, id, 'manifest.json');
+      const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+      manifest.pieces[0].plaintextSha256 = '0'.repeat(64);
+      await writeFile(manifestPath, JSON.stringify(manifest));
+      await expect(engine.verify(id)).rejects.toThrow(`backup ${id}: the SHA-256 of the decrypted contents of ${PIECES.database} does not match its manifest`);
+      await unchanged(before);
+      await store.delete(id);
+    });
+
+    it('a backup of a project with another template', async () => {
+      const [backup] = await store.list();
+      const before = (await store.list()).map((manifest) => manifest.id);
+      await withClient(platform.adminUrl, (admin) => admin.query(`update platform.projects set template = 'haven' where id = $1`, [projectId]));
+      try {
+        await expect(engine.restoreProject(backup!.id, { projectId, confirm: projectId })).rejects.toThrow(
+          `backup ${backup!.id} is of a project with no template, project ${projectId} has template haven: restore it with --as-new <id> instead`,
+        );
+      } finally {
+        await withClient(platform.adminUrl, (admin) => admin.query(`update platform.projects set template = null where id = $1`, [projectId]));
+      }
+      await unchanged(before);
+    });
+
+    it('not enough disk', async () => {
+      const [backup] = await store.list();
+      const before = (await store.list()).map((manifest) => manifest.id);
+      const cramped = engineWith({ diskReserveBytes: 1e18 });
+      await expect(cramped.restoreProject(backup!.id, { projectId, confirm: projectId })).rejects.toThrow(/^not enough disk at .*: needs about .* free$/);
+      await expect(cramped.backupProject(projectId)).rejects.toThrow(/^not enough disk at /);
+      await unchanged(before);
+    });
+  });
 });

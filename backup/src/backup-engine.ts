@@ -258,10 +258,9 @@ export class BackupEngine {
       if (encrypted.bytes !== piece.bytes || (encrypted.writableFinished && encrypted.sha256 !== piece.sha256)) {
         throw BackupErrors.hashMismatch(manifest.id, piece.name, 'SHA-256 of the encrypted file');
       }
-      if (isLaunchDbError(error) && error.code !== 'backup_failed') throw error;
-      const message = (error as Error).message;
-      if (/modification|mdc|integrity|packet|decrypt|unexpected end|truncated/i.test(message)) throw BackupErrors.decryptionFailed(manifest.id, piece.name, message);
-      throw error;
+      if (isLaunchDbError(error)) throw error;
+      // the bytes are the manifest's, but what they decrypt to is not a dump or an archive
+      throw BackupErrors.corrupt(manifest.id, piece.name, (error as Error).message);
     }
     if (encrypted.bytes !== piece.bytes || encrypted.sha256 !== piece.sha256) throw BackupErrors.hashMismatch(manifest.id, piece.name, 'SHA-256 of the encrypted file');
     if (plain.bytes !== piece.plaintextBytes || plain.sha256 !== piece.plaintextSha256) throw BackupErrors.hashMismatch(manifest.id, piece.name, 'SHA-256 of the decrypted contents');

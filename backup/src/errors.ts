@@ -29,6 +29,8 @@ export const BackupErrors = {
   pieceMissing: (id: string, piece: string) => new LaunchDbError('backup_corrupt', 422, `backup ${id} is incomplete: ${piece} is missing`),
   hashMismatch: (id: string, piece: string, what: string) =>
     new LaunchDbError('backup_corrupt', 422, `backup ${id}: the ${what} of ${piece} does not match its manifest (truncated or tampered with)`),
+  corrupt: (id: string, piece: string, reason: string) =>
+    new LaunchDbError('backup_corrupt', 422, `backup ${id}: ${piece} is corrupt or was tampered with (${reason})`),
   decryptionFailed: (id: string, piece: string, reason: string) =>
     new LaunchDbError('backup_decryption_failed', 422, `backup ${id}: ${piece} cannot be decrypted: ${reason}`),
   noDecryptionKey: () =>
