@@ -6,10 +6,12 @@ import { deleteObjects } from '../sql/delete-objects.ts';
 import { findObject } from '../sql/find-object.ts';
 import { findObjects } from '../sql/find-objects.ts';
 import { listObjects, type ListedObject, type ObjectSortColumn } from '../sql/list-objects.ts';
+import { listObjectsV2, type ListV2SortColumn } from '../sql/list-objects-v2.ts';
 import { moveObject } from '../sql/move-object.ts';
 import type { ObjectMetadata, ObjectRow, Sql } from '../sql/rows.ts';
 import { upsertObject, type ObjectWrite } from '../sql/upsert-object.ts';
 import { Buckets } from './buckets.ts';
+import { decodeListCursor, encodeListCursor } from './list-cursor.ts';
 import { isMimeTypeAllowed, isValidContentType } from './mime-types.ts';
 import { validateObjectKey } from './object-key.ts';
 import { asCaller, asService, dryRunAsCaller, type StorageContext } from './storage-context.ts';
@@ -46,6 +48,44 @@ export interface ListRequest {
   search: string;
   sortColumn: ObjectSortColumn;
   sortOrder: 'asc' | 'desc';
+}
+
+export interface ListV2Request {
+  prefix: string;
+  limit: number;
+  cursor?: string | undefined;
+  withDelimiter: boolean;
+  sortColumn?: ListV2SortColumn | undefined;
+  sortOrder?: 'asc' | 'desc' | undefined;
+}
+
+/** A list-v2 object: with `key` (its name below the prefix's folder) when listed by folder. */
+export interface ListedObjectV2 {
+  key?: string;
+  name: string;
+  id: string;
+  metadata: ObjectMetadata | null;
+  created_at: string;
+  updated_at: string;
+  last_accessed_at: string | null;
+}
+
+export interface ListedFolderV2 {
+  key: string;
+  name: string;
+  id: null;
+  metadata: null;
+  created_at: string | null;
+  updated_at: string | null;
+  last_accessed_at: null;
+}
+
+/** Supabase's list-v2 answer. */
+export interface ListV2Result {
+  hasNext: boolean;
+  nextCursor?: string;
+  folders: ListedFolderV2[];
+  objects: ListedObjectV2[];
 }
 
 export interface ObjectTransfer {
@@ -251,6 +291,52 @@ export const Objects = {
         sortOrder: request.sortOrder,
       }),
     );
+  },
+
+  /**
+   * One page of the objects under a prefix (by folder with `withDelimiter`), as the caller sees
+   * them, and a cursor for the next; the cursor carries the order it was asked in.
+   */
+  async listV2(context: StorageContext, bucketId: string, request: ListV2Request): Promise<ListV2Result> {
+    const cursor = request.cursor === undefined || request.cursor === '' ? undefined : decodeListCursor(request.cursor);
+    const sortColumn = cursor?.sortColumn ?? request.sortColumn ?? 'name';
+    const sortOrder = cursor?.sortOrder ?? request.sortOrder ?? 'asc';
+    const entries = await asCaller(context, (sql) =>
+      listObjectsV2(sql, {
+        bucketId,
+        prefix: request.prefix,
+        delimited: request.withDelimiter,
+        sortColumn,
+        sortOrder,
+        after: cursor === undefined ? undefined : { name: cursor.startAfter, sortValue: cursor.sortColumnAfter },
+        limit: request.limit,
+      }),
+    );
+    const hasNext = entries.length > request.limit;
+    const page = hasNext ? entries.slice(0, request.limit) : entries;
+    // the segment of each name at the prefix's depth, as Supabase's search_v2 names it
+    const level = request.prefix.split('/').length;
+    const keyOf = (name: string) => name.split('/')[level - 1] ?? '';
+    const result: ListV2Result = { hasNext, folders: [], objects: [] };
+    for (const entry of page) {
+      const { is_folder: isFolder, sort_value: _sortValue, ...fields } = entry;
+      if (isFolder) {
+        result.folders.push({ key: keyOf(entry.name), ...fields, id: null, metadata: null, last_accessed_at: null });
+      } else {
+        const object = fields as Omit<ListedObjectV2, 'key'>;
+        result.objects.push(request.withDelimiter ? { key: keyOf(entry.name), ...object } : object);
+      }
+    }
+    if (hasNext) {
+      const last = page.at(-1)!;
+      result.nextCursor = encodeListCursor({
+        startAfter: last.name,
+        sortOrder,
+        sortColumn,
+        sortColumnAfter: sortColumn === 'name' ? undefined : (last.sort_value ?? undefined),
+      });
+    }
+    return result;
   },
 
   /** Renames an object: its bytes are copied to the new name, the row moved as the caller, the old bytes deleted. */

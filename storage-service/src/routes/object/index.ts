@@ -7,6 +7,7 @@ import { getObjectRoutes } from './get-object.ts';
 import { getPublicObjectRoutes } from './get-public-object.ts';
 import { getSignedObjectRoutes } from './get-signed-object.ts';
 import { listObjectsRoute } from './list-objects.ts';
+import { listObjectsV2Route } from './list-objects-v2.ts';
 import { moveObjectRoute } from './move-object.ts';
 import { signObjectUrlRoute } from './sign-object-url.ts';
 import { signObjectUrlsRoute } from './sign-object-urls.ts';
@@ -21,6 +22,7 @@ export function authenticatedObjectRoutes(scope: FastifyInstance): void {
   deleteObjectRoute(scope);
   deleteObjectsRoute(scope);
   listObjectsRoute(scope);
+  listObjectsV2Route(scope);
   moveObjectRoute(scope);
   copyObjectRoute(scope);
   signObjectUrlRoute(scope);
