@@ -37,6 +37,7 @@ import { ensureDashboardBuild, registerDashboard } from '@launchdb/dashboard/ser
 import type { LaunchdbConfig } from './config.ts';
 import { DataFolder } from './data-folder.ts';
 import { PostgresCluster } from './embedded/postgres-cluster.ts';
+import { ProcessSupervisor } from './embedded/process-supervisor.ts';
 import { EMBEDDED_SUPERUSER, PLATFORM_DATABASE } from './local-platform.ts';
 
 
@@ -70,7 +71,8 @@ export class EmbeddedPlatform {
   #projectDirectory: ProjectDirectory | undefined;
   #storageBackend: StorageBackend | undefined;
   #stopped = false;
-  #pgbouncerRestarts = 0;
+  #postgresSupervisor: ProcessSupervisor | undefined;
+  #pgbouncerSupervisor: ProcessSupervisor | undefined;
 
   constructor(config: LaunchdbConfig, logger?: Logger) {
     this.#config = config;
@@ -133,8 +135,11 @@ export class EmbeddedPlatform {
         users,
         admin: { user: role, password: rolePassword },
         onLog: (line) => this.#logger.debug({ component: 'pgbouncer' }, line),
-        onUnexpectedExit: (code, signal) => this.#restartPgBouncer(code, signal),
+        onUnexpectedExit: (code, signal) => this.#pgbouncerSupervisor?.exited(code, signal),
       });
+      const pgbouncer = this.#pgbouncer;
+      // services reconnect through it by themselves once it listens again
+      this.#pgbouncerSupervisor = new ProcessSupervisor({ name: 'PgBouncer', logger: this.#logger.child({ component: 'pgbouncer' }), restart: () => pgbouncer.start() });
       await this.#pgbouncer.writeConfig();
       await this.#pgbouncer.start();
       serviceUrl = roleUrl('127.0.0.1', config.LAUNCHDB_PGBOUNCER_PORT, platformDatabase, role, rolePassword);
@@ -147,8 +152,8 @@ export class EmbeddedPlatform {
     }
 
     const db = this.#pool(serviceUrl, 'platform-api', 10);
-    const healthChecks: DependencyCheck[] = [{ name: 'database', check: pingCheck(this.#pool(directUrl, 'platform-health', 1)) }];
-    if (this.#pgbouncer) healthChecks.push({ name: 'pgbouncer', check: pingCheck(this.#pool(serviceUrl, 'platform-health', 1)) });
+    const healthChecks: DependencyCheck[] = [{ name: 'database', check: pingCheck(this.#pool(directUrl, 'platform-health', 1)), ...supervised(this.#postgresSupervisor) }];
+    if (this.#pgbouncer) healthChecks.push({ name: 'pgbouncer', check: pingCheck(this.#pool(serviceUrl, 'platform-health', 1)), ...supervised(this.#pgbouncerSupervisor) });
 
     const firstOperator = await ensureFirstOperator(db, {
       email: config.LAUNCHDB_ADMIN_EMAIL,
@@ -245,10 +250,10 @@ export class EmbeddedPlatform {
       throw new StartupError(`cannot listen on ${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT} (LAUNCHDB_PORT): ${(error as Error).message}`);
     }
     // provisionings and deletions a crash interrupted go on in the background, then projects made
-    // by an older LaunchDB get the base template's newer files (the auth and storage schemas)
+    // by an older LaunchDB get the base and app templates' newer files (auth, storage, Haven's households)
     void projects.provisioner
       .resumeInterrupted()
-      .then(() => projects.provisioner.upgradeBaseTemplates())
+      .then(() => projects.provisioner.upgradeTemplates())
       .catch((error: Error) => this.#logger.error({ err: error }, 'resuming interrupted provisioning failed'));
 
     return {
@@ -275,6 +280,9 @@ export class EmbeddedPlatform {
   /** Reverse order of start; safe to call at any point of a failed start, and twice. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    // nothing is restarted from here on; a restart under way is waited for before its process is stopped
+    const postgresSupervision = this.#postgresSupervisor?.stop();
+    const pgbouncerSupervision = this.#pgbouncerSupervisor?.stop();
     const api = this.#api;
     this.#api = undefined;
     if (api) {
@@ -299,9 +307,11 @@ export class EmbeddedPlatform {
     await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
     const pgbouncer = this.#pgbouncer;
     this.#pgbouncer = undefined;
+    await pgbouncerSupervision;
     await pgbouncer?.stop();
     const cluster = this.#cluster;
     this.#cluster = undefined;
+    await postgresSupervision;
     await cluster?.stop();
   }
 
@@ -310,31 +320,6 @@ export class EmbeddedPlatform {
     this.#manager?.killAllNow();
     this.#pgbouncer?.killNow();
     this.#cluster?.killNow();
-  }
-
-  /**
-   * PgBouncer died under us: health reports it down (503) while it is restarted with a growing
-   * delay; services reconnect through it by themselves once it listens again.
-   */
-  #restartPgBouncer(code: number | null, signal: NodeJS.Signals | null): void {
-    const pgbouncer = this.#pgbouncer;
-    if (!pgbouncer || this.#stopped) return;
-    this.#pgbouncerRestarts += 1;
-    const delayMs = Math.min(500 * 2 ** Math.min(this.#pgbouncerRestarts - 1, 5), 10_000);
-    this.#logger.error({ component: 'pgbouncer', code, signal, delayMs }, 'PgBouncer exited unexpectedly; restarting');
-    setTimeout(() => {
-      if (this.#stopped || this.#pgbouncer !== pgbouncer) return;
-      pgbouncer.start().then(
-        () => {
-          this.#pgbouncerRestarts = 0;
-          this.#logger.info({ component: 'pgbouncer' }, 'PgBouncer restarted');
-        },
-        (error: Error) => {
-          this.#logger.error({ component: 'pgbouncer', err: error }, 'PgBouncer restart failed');
-          this.#restartPgBouncer(null, null);
-        },
-      );
-    }, delayMs).unref();
   }
 
   /**
@@ -386,6 +371,16 @@ export class EmbeddedPlatform {
         if (!expected && /ERROR|FATAL|PANIC|WARNING/.test(line)) this.#logger.warn({ component: 'postgres' }, line);
         else this.#logger.debug({ component: 'postgres' }, line);
       },
+      onUnexpectedExit: (code, signal) => this.#postgresSupervisor?.exited(code, signal),
+    });
+    // While it is down, PgBouncer refuses clients rather than queueing them, so every request
+    // answers 503 at once; starting it again replays its WAL, so nothing acknowledged is lost.
+    this.#postgresSupervisor = new ProcessSupervisor({
+      name: 'PostgreSQL',
+      logger: this.#logger.child({ component: 'postgres' }),
+      restart: () => cluster.start(),
+      onDown: async () => this.#pgbouncer?.refuseClients(),
+      onUp: async () => this.#pgbouncer?.admitClients(),
     });
     if (!(await cluster.isInitialised())) await cluster.initialise();
     this.#cluster = cluster;
@@ -426,6 +421,10 @@ async function readOrCreate(folder: DataFolder, name: string, create: () => stri
 
 function roleUrl(host: string, port: number, database: string, role: string, password: string): string {
   return withDatabase(`postgres://${encodeURIComponent(role)}:${encodeURIComponent(password)}@${host}:${port}/`, database);
+}
+
+function supervised(supervisor: ProcessSupervisor | undefined): Pick<DependencyCheck, 'process'> {
+  return supervisor ? { process: () => supervisor.status } : {};
 }
 
 function pingCheck(pool: Pool): () => Promise<void> {

@@ -58,29 +58,41 @@ describe('Haven on the running platform', () => {
     await inbox?.close();
   }, 60_000);
 
-  it('keeps each homeowner to their own houses and files', async () => {
+  it("keeps each household to its own houses and files: documents live in the property's folder", async () => {
     const [alice, bob] = [await homeowner('alice'), await homeowner('bob')];
 
     const added = await alice.supabase.from('properties').insert({ name: 'Lake house', kind: 'cabin' }).select().single();
     expect(added.error).toBeNull();
     expect(added.data).toMatchObject({ name: 'Lake house', owner_id: alice.id });
+    const house = added.data!.id as string;
     expect((await alice.supabase.from('properties').select('name')).data).toEqual([{ name: 'Lake house' }]);
     expect((await bob.supabase.from('properties').select('name')).data).toEqual([]);
 
     const manual = new Blob(['boiler manual, page 1'], { type: 'text/plain' });
-    const uploaded = await alice.supabase.storage.from('documents').upload(`${alice.id}/boiler-manual.txt`, manual);
+    const uploaded = await alice.supabase.storage.from('documents').upload(`${house}/boiler-manual.txt`, manual);
     expect(uploaded.error).toBeNull();
-    const downloaded = await alice.supabase.storage.from('documents').download(`${alice.id}/boiler-manual.txt`);
+    const downloaded = await alice.supabase.storage.from('documents').download(`${house}/boiler-manual.txt`);
     expect(await downloaded.data?.text()).toBe('boiler manual, page 1');
-    expect((await alice.supabase.storage.from('documents').list(alice.id)).data?.map((file) => file.name)).toEqual(['boiler-manual.txt']);
+    expect((await alice.supabase.storage.from('documents').list(house)).data?.map((file) => file.name)).toEqual(['boiler-manual.txt']);
+    const document = await alice.supabase.from('documents').insert({ property_id: house, title: 'Boiler manual', storage_path: `${house}/boiler-manual.txt` }).select('title').single();
+    expect(document.error).toBeNull();
+    // a document row points into its own property's folder only
+    const astray = await alice.supabase.from('documents').insert({ property_id: house, title: 'Elsewhere', storage_path: `${alice.id}/boiler-manual.txt` });
+    expect(astray.error?.code).toBe('23514');
+    // documents outside a property folder are no one's: not even alice's own user folder
+    expect((await alice.supabase.storage.from('documents').upload(`${alice.id}/note.txt`, new Blob(['hi']))).error).not.toBeNull();
 
-    // bob can neither read alice's folder nor write into it, and sees none of it listed
-    expect((await bob.supabase.storage.from('documents').download(`${alice.id}/boiler-manual.txt`)).error).not.toBeNull();
-    const intrusion = await bob.supabase.storage.from('documents').upload(`${alice.id}/note.txt`, new Blob(['hi']));
+    // bob can neither read alice's property folder nor write into it, and sees none of it listed
+    expect((await bob.supabase.storage.from('documents').download(`${house}/boiler-manual.txt`)).error).not.toBeNull();
+    const intrusion = await bob.supabase.storage.from('documents').upload(`${house}/note.txt`, new Blob(['hi']));
     expect(intrusion.error).not.toBeNull();
-    expect((await bob.supabase.storage.from('documents').list(alice.id)).data).toEqual([]);
+    expect((await bob.supabase.storage.from('documents').list(house)).data).toEqual([]);
     // and the anon key alone reaches nothing
-    expect((await client('anon').storage.from('documents').download(`${alice.id}/boiler-manual.txt`)).error).not.toBeNull();
+    expect((await client('anon').storage.from('documents').download(`${house}/boiler-manual.txt`)).error).not.toBeNull();
+
+    // captures stay personal, under the user's own folder
+    expect((await alice.supabase.storage.from('captures').upload(`${alice.id}/leak.txt`, new Blob(['drip'], { type: 'text/plain' }))).error).toBeNull();
+    expect((await bob.supabase.storage.from('captures').download(`${alice.id}/leak.txt`)).error).not.toBeNull();
   });
 
   it('signs a homeowner out everywhere: the refresh token stops working, the REST API sees an anonymous caller', async () => {

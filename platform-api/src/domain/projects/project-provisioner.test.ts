@@ -132,16 +132,20 @@ describe('ProjectProvisioner', () => {
 
   it('applies an app template as the owner, with row-level security per user', async () => {
     const names = projectNames(b);
+    const [ann, bob] = [randomUUID(), randomUUID()];
     const tables = await withClient(withDatabase(inject('postgresUrl'), names.database), async (admin) => {
       const { rows } = await admin.query<{ tablename: string; tableowner: string; rowsecurity: boolean }>(
         `select tablename, tableowner, rowsecurity from pg_tables where schemaname = 'public' order by tablename`,
       );
+      // Haven's rows reference auth.users
+      await admin.query(`insert into auth.users (id, email, email_confirmed_at) select id, id || '@example.com', now() from unnest($1::uuid[]) as id`, [[ann, bob]]);
       return rows;
     });
-    expect(tables.map((table) => table.tablename)).toEqual(['assets', 'captures', 'documents', 'logs', 'maintenance_tasks', 'properties', 'supplies', 'zones']);
+    expect(tables.map((table) => table.tablename)).toEqual([
+      'asset_templates', 'assets', 'captures', 'documents', 'logs', 'maintenance_tasks', 'properties', 'property_members', 'supplies', 'zones',
+    ]);
     expect(tables.every((table) => table.tableowner === names.owner && table.rowsecurity)).toBe(true);
 
-    const [ann, bob] = [randomUUID(), randomUUID()];
     const authenticator = { user: names.authenticator, password: await secret(b, ProjectSecret.authenticatorPassword), database: names.database };
     const seen = await asRole(authenticator, async (client) => {
       const as = async <T>(role: string, sub: string | undefined, work: () => Promise<T>): Promise<T> => {
@@ -166,7 +170,7 @@ describe('ProjectProvisioner', () => {
       const serviceSees = await as('service_role', undefined, async () => (await client.query('select count(*)::int as n from captures')).rows[0].n);
       return { owner: property.owner_id, bobSees, bobZone, anonSees, serviceSees };
     });
-    expect(seen).toEqual({ owner: ann, bobSees: 0, bobZone: '23503', anonSees: 0, serviceSees: 1 });
+    expect(seen).toEqual({ owner: ann, bobSees: 0, bobZone: '42501', anonSees: 0, serviceSees: 1 });
   });
 
   it('refuses an active id (409) and an unknown template (400), and derives an id from the name', async () => {

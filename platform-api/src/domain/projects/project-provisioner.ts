@@ -158,26 +158,36 @@ export class ProjectProvisioner {
   }
 
   /**
-   * At boot: the base template's newer files (a LaunchDB upgrade: the auth and storage schemas,
-   * say) reach every active project. Versioned per database, so a project already current costs
-   * one query. Failures are logged per project, never thrown: that project keeps its old schema.
+   * At boot: the newer files of the base template (a LaunchDB upgrade: the auth and storage
+   * schemas, say) and of each project's app template (Haven's households, say) reach every active
+   * project, and its data API reloads its schema cache. Versioned per database, so a project
+   * already current costs two queries. Failures are logged per project, never thrown: that
+   * project keeps its old schema.
    */
-  async upgradeBaseTemplates(): Promise<{ upgraded: string[]; failed: string[] }> {
+  async upgradeTemplates(): Promise<{ upgraded: string[]; failed: string[] }> {
     const upgraded: string[] = [];
     const failed: string[] = [];
     for (const id of await this.#records.idsWithStatus('active')) {
       try {
-        const applied = await this.#locks.run(id, () => {
+        const applied = await this.#locks.run(id, async () => {
+          const project = await this.#records.find(id);
+          if (project?.status !== 'active') return [];
           const names = projectNames(id);
-          return this.#inProjectDatabase(names, (client) => this.#templates.applyBase(client, names));
+          return this.#inProjectDatabase(names, async (client) => {
+            const files = await this.#templates.applyBase(client, names);
+            if (project.template !== null) files.push(...(await this.#templates.applyApp(client, names, project.template)));
+            // a data API already running learns the new tables and functions
+            if (files.length > 0) await client.query(`notify pgrst, 'reload schema'`);
+            return files;
+          });
         });
         if (applied.length > 0) {
           upgraded.push(id);
-          this.#logger.info({ projectId: id, applied }, 'base template upgraded');
+          this.#logger.info({ projectId: id, applied }, 'project templates upgraded');
         }
       } catch (error) {
         failed.push(id);
-        this.#logger.error({ projectId: id, err: error }, 'base template upgrade failed');
+        this.#logger.error({ projectId: id, err: error }, 'project template upgrade failed');
       }
     }
     return { upgraded, failed };
