@@ -2,3 +2,5 @@
 // console): the server only ever serves the shell.
 export const ssr = false;
 export const prerender = false;
+// the apps answer at /console/ and /app/<project>/: relative links and the service worker's scope rely on the slash
+export const trailingSlash = 'always';

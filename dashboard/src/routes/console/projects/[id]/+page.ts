@@ -1,0 +1,3 @@
+export function load({ params }: { params: { id: string } }): { id: string } {
+  return { id: params.id };
+}
