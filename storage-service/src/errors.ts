@@ -82,6 +82,9 @@ export const StorageErrors = {
   missingParameter: (name: string) => new StorageError({ code: StorageErrorCode.MissingParameter, status: 400, message: `Missing Required Parameter ${name}` }),
   invalidParameter: (message: string) => new StorageError({ code: StorageErrorCode.InvalidParameter, status: 400, message }),
   invalidRequest: (message: string, status = 400) => new StorageError({ code: StorageErrorCode.InvalidRequest, status, message }),
+  /** What an unknown route answers (Fastify's not-found, in Storage's shape). */
+  routeNotFound: (method: string, path: string) =>
+    new StorageError({ code: StorageErrorCode.InvalidRequest, status: 404, message: `Route ${method}:${path} not found`, httpStatus: 404 }),
   noContent: () => new StorageError({ code: StorageErrorCode.InvalidRequest, status: 400, message: 'No content provided' }),
   tus: (message: string, status: number) => new StorageError({ code: StorageErrorCode.TusError, status, message, httpStatus: status }),
   projectNotFound: (projectId: string) =>

@@ -20,9 +20,19 @@ export interface BucketSettings {
 
 const EMPTY_BATCH = 1000;
 
+/**
+ * The words of the /object routes, which stand where a bucket id stands (`/object/list-v2/b`,
+ * `/object/b/name`). No bucket takes one as its id, so a route word is never read as a bucket,
+ * whichever routes a later version adds under it. Supabase leaves these open; its own
+ * list-v2 route shadows a bucket called `list-v2`.
+ */
+export const OBJECT_ROUTE_WORDS: ReadonlySet<string> = new Set(['authenticated', 'public', 'info', 'sign', 'upload', 'list', 'list-v2', 'move', 'copy']);
+
+/** A new bucket's id: Supabase's rules, and none of the route words. */
 export function checkBucketId(id: string): string {
   const checked = validateBucketId(id);
   if (!checked.ok) throw StorageErrors.invalidBucketName(checked.reason);
+  if (OBJECT_ROUTE_WORDS.has(id)) throw StorageErrors.invalidBucketName(`${id} is a word of the storage routes`);
   return checked.key;
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Objects } from '../../domain/objects.ts';
 import { storageContext } from '../storage-request.ts';
+import { refuseRouteWordAsBucket } from './object-params.ts';
 
 const body = {
   type: 'object',
@@ -10,7 +11,7 @@ const body = {
 
 /** DELETE /object/:bucketId {prefixes}: the rows deleted (those the caller may delete), as Supabase answers. */
 export function deleteObjectsRoute(scope: FastifyInstance): void {
-  scope.delete<{ Params: { bucketId: string }; Body: { prefixes: string[] } }>('/object/:bucketId', { schema: { body } }, async (request) =>
+  scope.delete<{ Params: { bucketId: string }; Body: { prefixes: string[] } }>('/object/:bucketId', { schema: { body }, onRequest: refuseRouteWordAsBucket }, async (request) =>
     Objects.removeMany(storageContext(request), request.params.bucketId, request.body.prefixes),
   );
 }

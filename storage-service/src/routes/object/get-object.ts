@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Objects } from '../../domain/objects.ts';
 import { storageContext } from '../storage-request.ts';
-import { objectNameOf, type ObjectParams } from './object-params.ts';
+import { objectNameOf, refuseRouteWordAsBucket, type ObjectParams } from './object-params.ts';
 import { sendObject } from './send-object.ts';
 
 interface Querystring {
@@ -16,6 +16,7 @@ export function getObjectRoutes(scope: FastifyInstance): void {
         method,
         url,
         exposeHeadRoute: false,
+        onRequest: refuseRouteWordAsBucket,
         handler: async (request, reply) => {
           const context = storageContext(request);
           const row = await Objects.find(context, request.params.bucketId, objectNameOf(request.params));

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { storageContext } from '../storage-request.ts';
-import { objectNameOf, type ObjectParams } from './object-params.ts';
+import { objectNameOf, refuseRouteWordAsBucket, type ObjectParams } from './object-params.ts';
 import { receiveUpload } from './upload-body.ts';
 
 /**
@@ -8,7 +8,7 @@ import { receiveUpload } from './upload-body.ts';
  * overwrites), multipart or raw. `{Id, Key}` as Supabase answers.
  */
 export function uploadObjectRoutes(scope: FastifyInstance): void {
-  scope.post<{ Params: ObjectParams }>('/object/:bucketId/*', async (request) => {
+  scope.post<{ Params: ObjectParams }>('/object/:bucketId/*', { onRequest: refuseRouteWordAsBucket }, async (request) => {
     const { id, key } = await receiveUpload(request, storageContext(request), {
       bucketId: request.params.bucketId,
       name: objectNameOf(request.params),
@@ -16,7 +16,7 @@ export function uploadObjectRoutes(scope: FastifyInstance): void {
     });
     return { Id: id, Key: key };
   });
-  scope.put<{ Params: ObjectParams }>('/object/:bucketId/*', async (request) => {
+  scope.put<{ Params: ObjectParams }>('/object/:bucketId/*', { onRequest: refuseRouteWordAsBucket }, async (request) => {
     const { id, key } = await receiveUpload(request, storageContext(request), {
       bucketId: request.params.bucketId,
       name: objectNameOf(request.params),
