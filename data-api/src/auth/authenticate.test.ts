@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { loadDataApiConfig } from '../config/config.ts';
@@ -154,6 +155,47 @@ describe("authenticate: PostgREST's JWT errors", () => {
     expect(bearerToken({ authorization: 'Bearer' })).toBe('');
     expect(bearerToken({ authorization: 'BEARER   a.b.c' })).toBe('a.b.c');
     expect(bearerToken({ authorization: ['Bearer x.y.z'] })).toBe('x.y.z');
+  });
+});
+
+describe('authenticate with jwt-secret as a JWK Set (asymmetric signing keys)', () => {
+  const setUp = async () => {
+    const es = await generateKeyPair('ES256', { extractable: true });
+    const rs = await generateKeyPair('RS256', { extractable: true });
+    const other = await generateKeyPair('ES256', { extractable: true });
+    const jwks = {
+      keys: [
+        { kty: 'oct', k: Buffer.from(SECRET).toString('base64url'), alg: 'HS256' },
+        { ...(await exportJWK(es.publicKey)), kid: 'es-key', alg: 'ES256', use: 'sig' },
+        { ...(await exportJWK(rs.publicKey)), kid: 'rs-key', alg: 'RS256', use: 'sig' },
+      ],
+    };
+    const withKeys = loadDataApiConfig({ env: { PGRST_JWT_SECRET: JSON.stringify(jwks), PGRST_DB_ANON_ROLE: 'anon' } });
+    const sign = (alg: 'ES256' | 'RS256', key: CryptoKey, kid: string | undefined) =>
+      new SignJWT({ role: 'member', sub: 'u1' }).setProtectedHeader({ alg, ...(kid ? { kid } : {}) }).sign(key);
+    return { withKeys, sign, es, rs, other };
+  };
+
+  it('verifies ES256 and RS256 tokens by their kid, and HS256 tokens with the oct key', async () => {
+    const { withKeys, sign, es, rs } = await setUp();
+    expect((await authenticate(bearer(await sign('ES256', es.privateKey, 'es-key')), withKeys, NOW)).claims).toMatchObject({ role: 'member', sub: 'u1' });
+    expect((await authenticate(bearer(await sign('RS256', rs.privateKey, 'rs-key')), withKeys, NOW)).role).toBe('member');
+    // without a kid every key of the algorithm is tried
+    expect((await authenticate(bearer(await sign('ES256', es.privateKey, undefined)), withKeys, NOW)).role).toBe('member');
+    expect((await authenticate(bearer(token({ role: 'member' })), withKeys, NOW)).role).toBe('member');
+  });
+
+  it('refuses a token signed by a key not in the set, or naming a kid it does not have', async () => {
+    const { withKeys, sign, es, other } = await setUp();
+    expect((await rejection(bearer(await sign('ES256', other.privateKey, 'es-key')), withKeys)).body).toMatchObject({
+      code: 'PGRST301',
+      details: 'None of the keys was able to decode the JWT',
+    });
+    expect((await rejection(bearer(await sign('ES256', es.privateKey, 'unknown-kid')), withKeys)).body).toMatchObject({
+      code: 'PGRST301',
+      details: 'No suitable key was found to decode the JWT',
+    });
+    expect((await rejection(bearer(token({ role: 'member' }, { secret: 'another-secret-of-at-least-32-characters!' })), withKeys)).body).toMatchObject({ code: 'PGRST301' });
   });
 });
 

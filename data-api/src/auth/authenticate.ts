@@ -1,4 +1,5 @@
-import { compactVerify, errors as joseErrors } from 'jose';
+import { webcrypto } from 'node:crypto';
+import { compactVerify, errors as joseErrors, importJWK, type JWK } from 'jose';
 import type { DataApiConfig } from '../config/config.ts';
 import { walkJsPath } from '../config/js-path.ts';
 import { Errors, PgrstError } from '../errors.ts';
@@ -14,7 +15,7 @@ export interface AuthResult {
   authenticated: boolean;
 }
 
-export type AuthConfig = Pick<DataApiConfig, 'jwtSecret' | 'jwtAud' | 'jwtRoleClaimKey' | 'dbAnonRole'>;
+export type AuthConfig = Pick<DataApiConfig, 'jwtSecret' | 'jwtKeys' | 'jwtAud' | 'jwtRoleClaimKey' | 'dbAnonRole'>;
 
 export type RequestHeaders = Record<string, string | string[] | undefined>;
 
@@ -23,7 +24,8 @@ const ALLOWED_SKEW_SECONDS = 30;
 
 /**
  * PostgREST's authentication: no bearer token means the anonymous role (or PGRST302 when
- * db-anon-role is unset); a bearer token must be an HS256 JWT signed with jwt-secret whose
+ * db-anon-role is unset); a bearer token must be a JWT signed with jwt-secret (HS256 with a
+ * secret; with a JWK or JWK Set, any key of it that fits the token's alg and kid) whose
  * registered claims are valid. Failures are PostgREST's JWT errors: PGRST300 (no secret
  * configured), PGRST301 (the token cannot be decoded or verified), PGRST303 (its claims are
  * invalid), with `WWW-Authenticate: Bearer error="invalid_token", …`.
@@ -31,8 +33,8 @@ const ALLOWED_SKEW_SECONDS = 30;
 export async function authenticate(headers: RequestHeaders, config: AuthConfig, now: Date = new Date()): Promise<AuthResult> {
   const token = bearerToken(headers);
   if (token === undefined) return anonymous(config);
-  if (!config.jwtSecret) throw Errors.jwtSecretMissing();
-  const claims = await verifyToken(token, config.jwtSecret);
+  if (!config.jwtSecret && !config.jwtKeys) throw Errors.jwtSecretMissing();
+  const claims = await verifyToken(token, config);
   validateClaims(claims, config, Math.floor(now.getTime() / 1000));
 
   const roleClaim = walkJsPath(claims, config.jwtRoleClaimKey);
@@ -68,7 +70,7 @@ function withRole(claims: Record<string, unknown>, role: string, config: AuthCon
   return { role, claims: withRoleClaim, claimsJson: JSON.stringify(withRoleClaim), authenticated: role !== config.dbAnonRole };
 }
 
-async function verifyToken(token: string, secret: Uint8Array): Promise<Record<string, unknown>> {
+async function verifyToken(token: string, config: AuthConfig): Promise<Record<string, unknown>> {
   if (token === '') throw Errors.jwtInvalid('Empty JWT is sent in Authorization header');
   const parts = token.split('.');
   if (parts.length !== 3) throw Errors.jwtInvalid(`Expected 3 parts in JWT; got ${parts.length}`);
@@ -79,18 +81,7 @@ async function verifyToken(token: string, secret: Uint8Array): Promise<Record<st
   }
   const alg = (header as { alg: string }).alg;
   if (alg === 'none') throw decodeError('Wrong or unsupported encoding algorithm', "JWT is unsecured but expected 'alg' was not 'none'");
-  // the only key is the HS256 secret: any other algorithm finds no key to verify with
-  if (alg !== 'HS256') throw decodeError('No suitable key or wrong key type', 'No suitable key was found to decode the JWT');
-
-  let payload: Uint8Array;
-  try {
-    ({ payload } = await compactVerify(token, secret, { algorithms: ['HS256'] }));
-  } catch (error) {
-    if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
-      throw decodeError('No suitable key or wrong key type', 'None of the keys was able to decode the JWT');
-    }
-    throw Errors.jwtInvalid('JWT cryptographic operation failed');
-  }
+  const payload = config.jwtKeys ? await verifyWithKeys(token, alg, (header as { kid?: unknown }).kid, config.jwtKeys) : await verifyWithSecret(token, alg, config.jwtSecret!);
 
   let claims: unknown;
   try {
@@ -100,6 +91,63 @@ async function verifyToken(token: string, secret: Uint8Array): Promise<Record<st
   }
   if (!claims || typeof claims !== 'object' || Array.isArray(claims)) throw Errors.jwtClaims('Parsing claims failed');
   return claims as Record<string, unknown>;
+}
+
+async function verifyWithSecret(token: string, alg: string, secret: Uint8Array): Promise<Uint8Array> {
+  // the only key is the HS256 secret: any other algorithm finds no key to verify with
+  if (alg !== 'HS256') throw decodeError('No suitable key or wrong key type', 'No suitable key was found to decode the JWT');
+  try {
+    return (await compactVerify(token, secret, { algorithms: ['HS256'] })).payload;
+  } catch (error) {
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+      throw decodeError('No suitable key or wrong key type', 'None of the keys was able to decode the JWT');
+    }
+    throw Errors.jwtInvalid('JWT cryptographic operation failed');
+  }
+}
+
+/** The keys that may have signed a token of this alg (and kid, when both name one), tried in order. */
+async function verifyWithKeys(token: string, alg: string, kid: unknown, keys: JWK[]): Promise<Uint8Array> {
+  const candidates = keys.filter((key) => fits(key, alg) && (typeof kid !== 'string' || key.kid === undefined || key.kid === kid));
+  if (candidates.length === 0) throw decodeError('No suitable key or wrong key type', 'No suitable key was found to decode the JWT');
+  for (const jwk of candidates) {
+    try {
+      return (await compactVerify(token, await verificationKey(jwk, alg), { algorithms: [alg] })).payload;
+    } catch (error) {
+      if (!(error instanceof joseErrors.JWSSignatureVerificationFailed)) throw Errors.jwtInvalid('JWT cryptographic operation failed');
+    }
+  }
+  throw decodeError('No suitable key or wrong key type', 'None of the keys was able to decode the JWT');
+}
+
+const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
+
+function fits(key: JWK, alg: string): boolean {
+  if (key.alg !== undefined && key.alg !== alg) return false;
+  if (key.use !== undefined && key.use !== 'sig') return false;
+  if (/^HS(256|384|512)$/.test(alg)) return key.kty === 'oct';
+  if (/^(RS|PS)(256|384|512)$/.test(alg)) return key.kty === 'RSA';
+  if (alg in CURVES) return key.kty === 'EC' && key.crv === CURVES[alg];
+  if (alg === 'EdDSA' || alg === 'Ed25519') return key.kty === 'OKP';
+  return false;
+}
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'] as const;
+const importedKeys = new WeakMap<JWK, Map<string, Promise<webcrypto.CryptoKey | Uint8Array>>>();
+
+/** Each key imported once per alg (the config's keys live as long as the config); private members are left out. */
+function verificationKey(jwk: JWK, alg: string): Promise<webcrypto.CryptoKey | Uint8Array> {
+  let byAlg = importedKeys.get(jwk);
+  if (byAlg === undefined) importedKeys.set(jwk, (byAlg = new Map()));
+  let key = byAlg.get(alg);
+  if (key === undefined) {
+    const publicPart: JWK = { ...jwk };
+    if (jwk.kty !== 'oct') for (const member of PRIVATE_MEMBERS) delete (publicPart as Record<string, unknown>)[member];
+    delete publicPart.key_ops;
+    key = importJWK(publicPart, alg) as Promise<webcrypto.CryptoKey | Uint8Array>;
+    byAlg.set(alg, key);
+  }
+  return key;
 }
 
 function decodeJsonPart(part: string): unknown {

@@ -121,6 +121,13 @@ describe('loadDataApiConfig from PGRST_* variables', () => {
     expect(Buffer.from(plain.jwtSecret!).toString()).toBe(bytes.toString('base64'));
   });
 
+  it('reads jwt-secret as a JSON Web Key or a JWK Set, as PostgREST does', () => {
+    const single = loadDataApiConfig({ env: { PGRST_JWT_SECRET: '{"kty":"oct","k":"c2VjcmV0"}' } });
+    expect(single).toMatchObject({ jwtSecret: undefined, jwtKeys: [{ kty: 'oct', k: 'c2VjcmV0' }] });
+    const set = loadDataApiConfig({ env: { PGRST_JWT_SECRET: '{"keys":[{"kty":"oct","k":"c2VjcmV0"},{"kty":"EC","crv":"P-256","x":"AA","y":"AA","kid":"a"}]}' } });
+    expect(set.jwtKeys?.map((key) => key.kty)).toEqual(['oct', 'EC']);
+  });
+
   it('reads db-uri and jwt-secret from a file given as @path', async () => {
     const secretFile = await file('secret.txt', `${secret}\n`);
     const uriFile = await file('uri.txt', ' postgres://u:p@db:5432/app \n');
@@ -176,12 +183,13 @@ describe('loadDataApiConfig from PGRST_* variables', () => {
     expect(message).toContain('jwt-aud: jwt-aud should be a string or a valid URI');
   });
 
-  it('refuses system schemas, a bad base64 secret, a JWK, and the admin port on the server port', () => {
+  it('refuses system schemas, a bad base64 secret, a malformed JWK, and the admin port on the server port', () => {
     expect(() => loadDataApiConfig({ env: { PGRST_DB_SCHEMAS: 'api,pg_catalog' } })).toThrow("db-schemas: db-schemas does not allow schema: 'pg_catalog'");
     expect(() => loadDataApiConfig({ env: { PGRST_JWT_SECRET: 'not base64!', PGRST_JWT_SECRET_IS_BASE64: 'true' } })).toThrow(
       'jwt-secret: jwt-secret-is-base64 is true but jwt-secret is not valid base64',
     );
-    expect(() => loadDataApiConfig({ env: { PGRST_JWT_SECRET: '{"kty":"oct","k":"c2VjcmV0"}' } })).toThrow('jwt-secret: JSON Web Keys are not supported');
+    expect(() => loadDataApiConfig({ env: { PGRST_JWT_SECRET: '{"kty":"EC","crv":"P-256"}' } })).toThrow('jwt-secret: invalid JSON Web Key: an EC key needs "crv", "x" and "y"');
+    expect(() => loadDataApiConfig({ env: { PGRST_JWT_SECRET: '{"keys":[]}' } })).toThrow('jwt-secret: a JWK Set needs a non-empty "keys" array');
     expect(() => loadDataApiConfig({ env: { PGRST_SERVER_PORT: '3000', PGRST_ADMIN_SERVER_PORT: '3000' } })).toThrow(
       'admin-server-port: cannot be the same as server-port',
     );

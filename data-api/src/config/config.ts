@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { ConfigError } from '@launchdb/common/errors';
+import type { JWK } from 'jose';
 import { describeValue, readConfigFile, type ConfigFileValue } from './config-file.ts';
 import { JsPathError, parseJsPath, type JsPath } from './js-path.ts';
 
@@ -42,8 +43,10 @@ export interface DataApiConfig {
   dbTxEnd: TxEnd;
   dbChannel: string;
   dbChannelEnabled: boolean;
-  /** The HS256 key, already base64-decoded when jwt-secret-is-base64; undefined when not configured. */
+  /** The HS256 key, already base64-decoded when jwt-secret-is-base64; undefined when not configured or given as JWKs. */
   jwtSecret: Uint8Array | undefined;
+  /** jwt-secret given as a JSON Web Key or a JWK Set (PostgREST's other form): the keys; undefined otherwise. */
+  jwtKeys: JWK[] | undefined;
   jwtAud: string | undefined;
   jwtRoleClaimKey: JsPath;
   serverHost: string;
@@ -128,7 +131,7 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
   const dbChannel = setting('db-channel', z._default(text(), 'pgrst'), raw('db-channel'));
   const dbChannelEnabled = setting('db-channel-enabled', boolean(true), raw('db-channel-enabled'));
   const jwtSecretIsBase64 = setting('jwt-secret-is-base64', boolean(false), raw('jwt-secret-is-base64', 'secret-is-base64'));
-  const jwtSecret = setting(
+  const jwtSecretOrKeys = setting(
     'jwt-secret',
     z.optional(z.pipe(z.pipe(text(), fileOrValue('jwt-secret')), jwtSecretKey(jwtSecretIsBase64 ?? false))),
     raw('jwt-secret'),
@@ -174,7 +177,8 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
     dbTxEnd: dbTxEnd!,
     dbChannel: dbChannel!,
     dbChannelEnabled: dbChannelEnabled!,
-    jwtSecret,
+    jwtSecret: jwtSecretOrKeys instanceof Uint8Array ? jwtSecretOrKeys : undefined,
+    jwtKeys: Array.isArray(jwtSecretOrKeys) ? jwtSecretOrKeys : undefined,
     jwtAud,
     jwtRoleClaimKey: jwtRoleClaimKey!,
     serverHost: serverHost!,
@@ -339,8 +343,9 @@ function functionName() {
   });
 }
 
+/** The secret itself, or the keys of a JWK (`{"kty": …}`) or JWK Set (`{"keys": [...]}`), as PostgREST reads jwt-secret. */
 function jwtSecretKey(isBase64: boolean) {
-  return convert((value, refuse): Uint8Array => {
+  return convert((value, refuse): Uint8Array | JWK[] => {
     if (/^\s*\{/.test(value)) {
       let parsed: unknown;
       try {
@@ -349,7 +354,13 @@ function jwtSecretKey(isBase64: boolean) {
         // not JSON: a secret that happens to start with a brace
       }
       if (parsed && typeof parsed === 'object' && ('kty' in parsed || 'keys' in parsed)) {
-        refuse('JSON Web Keys are not supported here; give the HS256 secret itself');
+        const keys = 'keys' in parsed ? (parsed as { keys: unknown }).keys : [parsed];
+        if (!Array.isArray(keys) || keys.length === 0) refuse('a JWK Set needs a non-empty "keys" array');
+        for (const key of keys as unknown[]) {
+          const problem = jwkProblem(key);
+          if (problem !== undefined) refuse(`invalid JSON Web Key: ${problem}`);
+        }
+        return keys as JWK[];
       }
     }
     if (!isBase64) return new TextEncoder().encode(value);
@@ -357,6 +368,24 @@ function jwtSecretKey(isBase64: boolean) {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(standard) || standard.length % 4 !== 0) refuse('jwt-secret-is-base64 is true but jwt-secret is not valid base64');
     return new Uint8Array(Buffer.from(standard, 'base64'));
   });
+}
+
+function jwkProblem(key: unknown): string | undefined {
+  if (!key || typeof key !== 'object' || Array.isArray(key)) return 'expected an object';
+  const jwk = key as Record<string, unknown>;
+  const has = (...names: string[]) => names.every((name) => typeof jwk[name] === 'string' && jwk[name] !== '');
+  switch (jwk.kty) {
+    case 'oct':
+      return has('k') ? undefined : 'an oct key needs "k"';
+    case 'RSA':
+      return has('n', 'e') ? undefined : 'an RSA key needs "n" and "e"';
+    case 'EC':
+      return has('crv', 'x', 'y') ? undefined : 'an EC key needs "crv", "x" and "y"';
+    case 'OKP':
+      return has('crv', 'x') ? undefined : 'an OKP key needs "crv" and "x"';
+    default:
+      return `unsupported "kty": ${JSON.stringify(jwk.kty)}`;
+  }
 }
 
 /** `http://a.example, https://b.example`: PostgREST splits at commas and trims. */
