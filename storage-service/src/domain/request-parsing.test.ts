@@ -24,12 +24,17 @@ describe('parseRange', () => {
 });
 
 describe('parseFileSize', () => {
-  it("reads Supabase's sizes in binary units", () => {
+  it("reads Supabase's sizes in decimal units, as Supabase computes them", () => {
     expect(parseFileSize(1000)).toBe(1000);
+    expect(parseFileSize('52428800')).toBe(52428800);
     expect(parseFileSize('3B')).toBe(3);
-    expect(parseFileSize('30KB')).toBe(30 * 1024);
-    expect(parseFileSize('20 mb')).toBe(20 * 1024 * 1024);
-    expect(parseFileSize('1.5GB')).toBe(1.5 * 1024 ** 3);
+    expect(parseFileSize('30KB')).toBe(30_000);
+    expect(parseFileSize('20mb')).toBe(20_000_000);
+    expect(parseFileSize('1.5GB')).toBe(1_500_000_000);
+    // three significant digits, as Supabase's parseFileSizeToBytes keeps
+    expect(parseFileSize('1.2345GB')).toBe(1_230_000_000);
+    expect(parseFileSize('20 mb')).toBeUndefined();
+    expect(parseFileSize('1TB')).toBeUndefined();
     expect(parseFileSize('lots')).toBeUndefined();
     expect(parseFileSize(-1)).toBeUndefined();
     expect(parseFileSize(1.5)).toBeUndefined();

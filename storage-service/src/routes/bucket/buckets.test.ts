@@ -19,7 +19,7 @@ describe('bucket routes (storage-js)', () => {
       error: null,
     });
     const { data: bucket } = await storage.getBucket('manuals');
-    expect(bucket).toMatchObject({ id: 'manuals', name: 'manuals', public: false, file_size_limit: 1024 * 1024, allowed_mime_types: ['application/pdf', 'image/*'] });
+    expect(bucket).toMatchObject({ id: 'manuals', name: 'manuals', public: false, file_size_limit: 1_000_000, allowed_mime_types: ['application/pdf', 'image/*'] });
     expect(typeof bucket!.created_at).toBe('string');
 
     const { data: listed } = await storage.listBuckets();
@@ -36,6 +36,16 @@ describe('bucket routes (storage-js)', () => {
     expect((await storage.from('manuals').list()).data).toEqual([]);
     expect((await storage.deleteBucket('manuals')).data).toEqual({ message: 'Successfully deleted' });
     expect((await storage.getBucket('manuals')).error).toMatchObject({ status: 400, statusCode: '404', message: 'Bucket not found' });
+  });
+
+  it("reads size limits in decimal units, as Supabase: '20mb' is 20 000 000 bytes", async () => {
+    const storage = bed.client(project);
+    expect((await storage.createBucket('sized', { fileSizeLimit: '20mb' })).error).toBeNull();
+    expect((await storage.getBucket('sized')).data).toMatchObject({ file_size_limit: 20_000_000 });
+    expect((await storage.updateBucket('sized', { public: false, fileSizeLimit: '5KB' })).error).toBeNull();
+    expect((await storage.getBucket('sized')).data).toMatchObject({ file_size_limit: 5000 });
+    expect((await storage.from('sized').upload('fits.bin', Buffer.alloc(5000))).error).toBeNull();
+    expect((await storage.from('sized').upload('over.bin', Buffer.alloc(5001))).error).toMatchObject({ statusCode: '413' });
   });
 
   it('answers a duplicate, an invalid name and a bad size limit as Supabase does', async () => {
