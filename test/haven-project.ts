@@ -32,7 +32,7 @@ export async function createHavenProject(): Promise<HavenProject> {
   const id = randomProjectId();
   platform.created.add(id);
   await platform.provisioner().create({ id, name: 'haven', template: 'haven' });
-  const admin = new pg.Pool({ connectionString: withDatabase(inject('postgresUrl'), projectNames(id).database), max: 6 });
+  const admin = new pg.Pool({ connectionString: withDatabase(inject('postgresUrl'), projectNames(id).database), max: 6, types: { getTypeParser: datesAsText } });
   admin.on('error', () => undefined);
   const today = (await admin.query<{ today: string }>(`select current_date::text as today`)).rows[0]!.today;
 
@@ -76,6 +76,10 @@ export async function createHavenProject(): Promise<HavenProject> {
     },
   };
 }
+
+/** `date` values as PostgREST sends them ('YYYY-MM-DD'), not as JavaScript Dates at local midnight. */
+const datesAsText = ((oid: number, format?: 'text' | 'binary') =>
+  oid === pg.types.builtins.DATE ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
 
 /** The error's SQLSTATE; Haven's "not found" is PostgREST's raised JSON carrying P0002 (a 404). */
 export function sqlState(error: { code?: string; message?: string }): string {
