@@ -116,6 +116,35 @@ describe('the Haven asset catalogue', () => {
     expect(furnace.supplies).toContainEqual(expect.objectContaining({ name: 'Furnace filter 20x25x4 MERV 11', part_number: 'FLT-20254-M11' }));
   });
 
+  it('gives a homeowner any asset of it in one call: its tasks scheduled from today, its supplies listed', async () => {
+    const added = await inProject(async (client) => {
+      await client.query('begin');
+      try {
+        const { rows } = await client.query<{ id: string }>(
+          `insert into auth.users (id, aud, role, email, created_at, updated_at) values (gen_random_uuid(), 'authenticated', 'authenticated', 'cat@example.com', now(), now()) returning id`,
+        );
+        await client.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: rows[0]!.id, role: 'authenticated' })]);
+        await client.query('set local role authenticated');
+        const house = (await client.query<{ id: string }>(`insert into public.properties (name) values ('Catalogue house') returning id`)).rows[0]!.id;
+        const assets: Array<{ key: string; tasks: Array<{ next_due_on: string; recurrence: unknown; recurrence_months: number[] | null }>; supplies: unknown[] }> = [];
+        for (const entry of catalogue) {
+          const { rows: [row] } = await client.query<{ asset: (typeof assets)[number] }>('select public.add_asset_from_template($1, $2) as asset', [house, entry.key]);
+          assets.push({ ...row!.asset, key: entry.key });
+        }
+        const today = (await client.query<{ today: string }>('select current_date::text as today')).rows[0]!.today;
+        return { assets, today };
+      } finally {
+        await client.query('rollback');
+      }
+    });
+    for (const asset of added.assets) {
+      const entry = catalogue.find((candidate) => candidate.key === asset.key)!;
+      expect(asset.tasks, asset.key).toHaveLength(entry.tasks.length);
+      expect(asset.supplies, asset.key).toHaveLength(entry.supplies.length);
+      expect(asset.tasks.filter((task) => !(task.next_due_on > added.today)), asset.key).toEqual([]);
+    }
+  });
+
   it('carries the usual advice of fire codes, the EPA and manufacturers', () => {
     const schedule = (key: string) =>
       catalogue.find((entry) => entry.key === key)!.tasks.map((task) => task.recurrence ?? (task.months ? `months ${task.months.join(',')}` : 'once'));
