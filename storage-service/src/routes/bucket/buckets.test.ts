@@ -40,7 +40,7 @@ describe('bucket routes (storage-js)', () => {
 
   it("reads size limits in decimal units, as Supabase: '20mb' is 20 000 000 bytes", async () => {
     const storage = bed.client(project);
-    expect((await storage.createBucket('sized', { fileSizeLimit: '20mb' })).error).toBeNull();
+    expect((await storage.createBucket('sized', { public: false, fileSizeLimit: '20mb' })).error).toBeNull();
     expect((await storage.getBucket('sized')).data).toMatchObject({ file_size_limit: 20_000_000 });
     expect((await storage.updateBucket('sized', { public: false, fileSizeLimit: '5KB' })).error).toBeNull();
     expect((await storage.getBucket('sized')).data).toMatchObject({ file_size_limit: 5000 });
