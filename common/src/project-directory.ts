@@ -4,6 +4,7 @@ import { readLiveApiKeys, type LiveApiKeys } from './api-keys.ts';
 import { createPool } from './db.ts';
 import { projectNames, ProjectSecret, readProjectSecret, type DatabaseAddress } from './projects.ts';
 import type { SecretBox } from './secrets.ts';
+import { readProjectSigningKeys, type ProjectSigningKeys } from './signing-keys.ts';
 
 export type ProjectStatus = 'provisioning' | 'active' | 'failed' | 'deleting';
 
@@ -12,6 +13,8 @@ export interface ActiveProject {
   readonly id: string;
   /** The HS256 secret its tokens are signed and checked with. */
   readonly jwtSecret: string;
+  /** Its asymmetric signing keys: the one in use (private) and the published ones. */
+  readonly signingKeys: ProjectSigningKeys;
   readonly apiKeys: Readonly<LiveApiKeys>;
   /** Which of the project's live keys this is, compared in constant time; undefined when none. */
   apiKeyRole(presented: string): 'anon' | 'service_role' | undefined;
@@ -121,10 +124,11 @@ export class ProjectDirectory {
     const status = rows[0]?.status;
     if (status === undefined) return { state: 'missing' };
     if (status !== 'active') return { state: status };
-    const [apiKeys, jwtSecret, password] = await Promise.all([
+    const [apiKeys, jwtSecret, password, signingKeys] = await Promise.all([
       readLiveApiKeys(platformDb, secrets, projectId),
       readProjectSecret(platformDb, secrets, projectId, ProjectSecret.jwtSecret),
       readProjectSecret(platformDb, secrets, projectId, ProjectSecret.authenticatorPassword),
+      readProjectSigningKeys(platformDb, secrets, projectId),
     ]);
     if (jwtSecret === undefined || password === undefined) throw new Error(`project ${projectId} is active but has no JWT secret or authenticator password`);
     const db = this.#poolFor(projectId, names.database, names.authenticator, password);
@@ -134,6 +138,7 @@ export class ProjectDirectory {
       project: {
         id: projectId,
         jwtSecret,
+        signingKeys,
         apiKeys,
         db,
         apiKeyRole(presented) {

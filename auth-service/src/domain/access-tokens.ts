@@ -1,5 +1,6 @@
 import { webcrypto } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { SignJWT, type JWTPayload } from 'jose';
+import { importCachedJwk, verifyProjectJwt, type ProjectSigningKeys } from '@launchdb/common/signing-keys';
 import { AuthErrors } from '../errors.ts';
 import type { SessionClaims } from '../sql/sessions.ts';
 import type { UserRow } from '../sql/users.ts';
@@ -43,26 +44,28 @@ function hmacKey(secret: string): Promise<webcrypto.CryptoKey> {
   return key;
 }
 
-/** HS256 with the project's secret (jose). */
-export async function signAccessToken(claims: JWTPayload, options: { secret: string; issuer: string; lifetimeSeconds: number }): Promise<string> {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt()
-    .setIssuer(options.issuer)
-    .setExpirationTime(`${options.lifetimeSeconds}s`)
-    .sign(await hmacKey(options.secret));
+/** What signs and checks a project's tokens: its HS256 secret and its asymmetric keys. */
+export interface ProjectTokenKeys {
+  jwtSecret: string;
+  signingKeys: ProjectSigningKeys;
 }
 
-export type VerifiedToken = { ok: true; claims: JWTPayload } | { ok: false; expired: boolean };
+/**
+ * With the project's key in use (ES256 or RS256, its `kid` in the header, as GoTrue with
+ * asymmetric keys), else HS256 with its secret (jose).
+ */
+export async function signAccessToken(claims: JWTPayload, options: { keys: ProjectTokenKeys; issuer: string; lifetimeSeconds: number }): Promise<string> {
+  const current = options.keys.signingKeys.current;
+  const jwt = new SignJWT(claims).setIssuedAt().setIssuer(options.issuer).setExpirationTime(`${options.lifetimeSeconds}s`);
+  if (current === undefined) return jwt.setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(await hmacKey(options.keys.jwtSecret));
+  return jwt.setProtectedHeader({ alg: current.algorithm, kid: current.kid, typ: 'JWT' }).sign(await importCachedJwk(current.privateJwk, current.algorithm));
+}
 
-/** Checks signature (HS256 only) and expiry; never throws. */
-export async function verifyAccessToken(token: string, secret: string): Promise<VerifiedToken> {
-  try {
-    const { payload } = await jwtVerify(token, await hmacKey(secret), { algorithms: ['HS256'] });
-    return { ok: true, claims: payload };
-  } catch (error) {
-    return { ok: false, expired: error instanceof joseErrors.JWTExpired };
-  }
+export type VerifiedToken = { ok: true; claims: JWTPayload } | { ok: false; expired: boolean; reason: string };
+
+/** Checks signature (HS256 with the secret, ES256/RS256 with a published key) and expiry; never throws. */
+export async function verifyAccessToken(token: string, keys: ProjectTokenKeys): Promise<VerifiedToken> {
+  return verifyProjectJwt(token, { jwtSecret: keys.jwtSecret, jwks: keys.signingKeys.jwks }, await hmacKey(keys.jwtSecret));
 }
 
 export interface VerifiedCaller {
@@ -70,13 +73,13 @@ export interface VerifiedCaller {
 }
 
 /**
- * The caller's Bearer token, checked with the project's secret alone: a token of another
- * project (another secret) fails here. GoTrue's errors: no token 401, bad or expired 403.
+ * The caller's Bearer token, checked with the project's keys alone: a token of another
+ * project (other keys) fails here. GoTrue's errors: no token 401, bad or expired 403.
  */
-export async function verifyBearer(authorization: string | undefined, secret: string): Promise<VerifiedCaller> {
+export async function verifyBearer(authorization: string | undefined, keys: ProjectTokenKeys): Promise<VerifiedCaller> {
   const match = authorization === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (match === null) throw AuthErrors.noAuthorization();
-  const verified = await verifyAccessToken(match[1]!, secret);
-  if (!verified.ok) throw verified.expired ? AuthErrors.expiredJwt() : AuthErrors.badJwt('signature is invalid');
+  const verified = await verifyAccessToken(match[1]!, keys);
+  if (!verified.ok) throw verified.expired ? AuthErrors.expiredJwt() : AuthErrors.badJwt(verified.reason);
   return { claims: verified.claims };
 }

@@ -29,7 +29,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Admin routes: a Bearer token of this project whose role is service_role (the service key). */
 export async function assertServiceRole(ctx: AuthRequestContext, authorization: string | undefined): Promise<void> {
-  const { claims } = await verifyBearer(authorization, ctx.project.jwtSecret);
+  const { claims } = await verifyBearer(authorization, ctx.project);
   if (claims.role !== 'service_role' && claims.role !== 'supabase_admin') throw AuthErrors.notAdmin();
 }
 

@@ -106,7 +106,7 @@ export async function sessionResponse(
 ): Promise<SessionResponse> {
   const now = Math.floor(Date.now() / 1000);
   const accessToken = await signAccessToken(accessTokenClaims(user, sessionId, session), {
-    secret: ctx.project.jwtSecret,
+    keys: ctx.project,
     issuer: ctx.issuer,
     lifetimeSeconds: ctx.config.jwtExp,
   });

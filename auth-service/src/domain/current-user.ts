@@ -22,7 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * exists and whose session (session_id claim) has not ended — as GoTrue's requireAuthentication.
  */
 export async function signedInCaller(ctx: AuthRequestContext, authorization: string | undefined): Promise<{ caller: SignedInCaller; user: UserRow }> {
-  const { claims } = await verifyBearer(authorization, ctx.project.jwtSecret);
+  const { claims } = await verifyBearer(authorization, ctx.project);
   const sub = claims.sub;
   if (typeof sub !== 'string' || !UUID.test(sub)) throw AuthErrors.badJwt('invalid claim: missing sub claim');
   const sessionId = typeof claims.session_id === 'string' && UUID.test(claims.session_id) ? claims.session_id : null;

@@ -13,6 +13,7 @@ import { factorUnenrollRoute } from './factors/unenroll.ts';
 import { factorVerifyRoute } from './factors/verify.ts';
 import { healthRoute } from './health.ts';
 import { inviteRoute } from './invite.ts';
+import { jwksRoute } from './jwks.ts';
 import { logoutRoute } from './logout.ts';
 import { otpRoute } from './otp.ts';
 import { recoverRoute } from './recover.ts';
@@ -29,6 +30,7 @@ import { verifyPostRoute } from './verify-post.ts';
 export function authRoutes(scope: FastifyInstance, deps: AuthRouteDependencies): void {
   healthRoute(scope);
   settingsRoute(scope);
+  jwksRoute(scope);
   signupRoute(scope, deps);
   tokenRoute(scope, deps);
   userGetRoute(scope);

@@ -11,6 +11,7 @@ export interface DataApiSettings {
   dbUri: string;
   /** The same role directly on PostgreSQL, for LISTEN (PgBouncer in transaction mode cannot LISTEN). */
   dbListenUri: string;
+  /** PGRST_JWT_SECRET: the HS256 secret, or a JWK Set of it and the public keys once the project has asymmetric signing keys. */
   jwtSecret: string;
   dbSchemas: string;
   anonRole: string;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { projectNames, ProjectSecret, readProjectSecret, type DatabaseAddress, type SecretBox } from '@launchdb/common';
+import { dataApiJwtSecret, listSigningKeys } from '@launchdb/common/signing-keys';
 import type { DataApiLogLevel } from '@launchdb/data-api';
 import { ManagerErrors } from '../errors.ts';
 import type { DataApiSettings, DataApiSettingsSource } from './data-api-settings.ts';
@@ -43,9 +44,10 @@ export class PlatformDataApiSettings implements DataApiSettingsSource {
     const { rows } = await this.#db.query<{ status: string }>('select status from platform.projects where id = $1', [projectId]);
     const status = rows[0]?.status;
     if (status === undefined || !SERVED_STATUSES.has(status)) return undefined;
-    const [password, jwtSecret] = await Promise.all([
+    const [password, jwtSecret, signingKeys] = await Promise.all([
       readProjectSecret(this.#db, this.#secrets, projectId, ProjectSecret.authenticatorPassword),
       readProjectSecret(this.#db, this.#secrets, projectId, ProjectSecret.jwtSecret),
+      listSigningKeys(this.#db, projectId),
     ]);
     // provisioning writes both before it starts the data API; until then there is nothing to run
     if (password === undefined || jwtSecret === undefined) throw ManagerErrors.projectNotReady(projectId);
@@ -54,7 +56,8 @@ export class PlatformDataApiSettings implements DataApiSettingsSource {
       projectId,
       dbUri: connectionUri(this.#pooler, names.authenticator, password, names.database),
       dbListenUri: connectionUri(this.#postgres, names.authenticator, password, names.database),
-      jwtSecret,
+      // with asymmetric keys, a JWK Set of the HS256 secret (anon and service keys) and the public keys not revoked
+      jwtSecret: dataApiJwtSecret(jwtSecret, { jwks: signingKeys.filter((key) => key.status !== 'revoked').map((key) => key.public_jwk) }),
       dbSchemas: 'public',
       anonRole: 'anon',
       dbPool: this.#dbPool,

@@ -1,4 +1,5 @@
 import { verifyHs256, type ActiveProject, type ProjectDirectory, type RequestIdentity } from '@launchdb/common';
+import { verifyProjectJwt } from '@launchdb/common/signing-keys';
 import { StorageErrors } from '../errors.ts';
 
 export type CallerRole = 'anon' | 'authenticated' | 'service_role';
@@ -47,12 +48,22 @@ export async function identifyCaller(project: ActiveProject, credentials: Creden
   } else {
     throw StorageErrors.noCredentials();
   }
-  const verified = await verifyHs256(token, project.jwtSecret);
-  if (!verified.ok) throw StorageErrors.accessDenied(verified.reason === 'expired' ? '"exp" claim timestamp check failed' : verified.message);
-  const claims = verified.claims as Record<string, unknown>;
+  const claims = await verifiedClaims(project, token);
   const role = typeof claims.role === 'string' ? claims.role : 'anon';
   if (!CALLER_ROLES.has(role)) throw StorageErrors.roleNotAllowed(role);
   return { role: role as CallerRole, claims, owner: typeof claims.sub === 'string' ? claims.sub : null };
+}
+
+/** HS256 with the project's secret; with asymmetric signing keys, also ES256/RS256 by the token's kid. */
+async function verifiedClaims(project: ActiveProject, token: string): Promise<Record<string, unknown>> {
+  if (project.signingKeys.jwks.length > 0) {
+    const verified = await verifyProjectJwt(token, { jwtSecret: project.jwtSecret, jwks: project.signingKeys.jwks });
+    if (!verified.ok) throw StorageErrors.accessDenied(verified.expired ? '"exp" claim timestamp check failed' : verified.reason);
+    return verified.claims as Record<string, unknown>;
+  }
+  const verified = await verifyHs256(token, project.jwtSecret);
+  if (!verified.ok) throw StorageErrors.accessDenied(verified.reason === 'expired' ? '"exp" claim timestamp check failed' : verified.message);
+  return verified.claims as Record<string, unknown>;
 }
 
 export const SERVICE_CALLER: Caller = { role: 'service_role', claims: { role: 'service_role' }, owner: null };

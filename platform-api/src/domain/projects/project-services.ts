@@ -1,5 +1,7 @@
+import { HavenDemo } from './haven-demo.ts';
 import { ProjectAuthSettings } from './project-auth-settings.ts';
 import { ProjectCatalog } from './project-catalog.ts';
+import { ProjectKeyRing } from './project-key-ring.ts';
 import { ProjectMigrations } from './project-migrations.ts';
 import { ProjectProvisioner, type ProjectProvisionerOptions } from './project-provisioner.ts';
 import { ProjectTemplates } from './project-templates.ts';
@@ -10,7 +12,10 @@ export interface ProjectServices {
   migrations: ProjectMigrations;
   catalog: ProjectCatalog;
   authSettings: ProjectAuthSettings;
+  /** Asymmetric JWT signing keys: create, rotate, revoke. */
+  signingKeys: ProjectKeyRing;
   templates: ProjectTemplates;
+  havenDemo: HavenDemo;
 }
 
 export interface ProjectServicesOptions extends ProjectProvisionerOptions {
@@ -23,8 +28,10 @@ export function createProjectServices(options: ProjectServicesOptions): ProjectS
   return {
     templates,
     authSettings: new ProjectAuthSettings(options.db, options.secrets, options.onAuthSettingsChanged),
+    signingKeys: new ProjectKeyRing({ db: options.db, secrets: options.secrets, dataApis: options.dataApis, onKeysRotated: options.onKeysRotated, logger: options.logger }),
     provisioner: new ProjectProvisioner({ ...options, templates }),
     migrations: new ProjectMigrations({ db: options.db, adminUrl: options.adminUrl, secrets: options.secrets }),
     catalog: new ProjectCatalog(options.db, options.secrets),
+    havenDemo: new HavenDemo({ adminUrl: options.adminUrl }),
   };
 }
