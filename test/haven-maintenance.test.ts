@@ -254,11 +254,13 @@ describe('Haven maintenance', () => {
       ],
     );
     const zone = (await haven.query<{ id: string }>(owner, `insert into zones (property_id, name) values ($1, 'Utility room') returning id`, [house]))[0]!.id;
-    const [{ asset }] = await haven.query<{ asset: Record<string, unknown> & { tasks: Array<Record<string, unknown>>; supplies: Array<Record<string, unknown>> } }>(
+    type AddedAsset = Record<string, unknown> & { tasks: Array<Record<string, unknown>>; supplies: Array<Record<string, unknown>> };
+    const [added] = await haven.query<{ asset: AddedAsset }>(
       member,
       `select add_asset_from_template($1, $2, zone_id => $3, details => '{"brand": "Acme", "purchased_on": "2024-10-01"}') as asset`,
       [house, key, zone],
     );
+    const asset = added!.asset;
     const [due] = await haven.query<{ yearly: string; october: string; soon: string }>(
       'anon',
       `select (current_date + interval '1 year')::date::text as yearly, next_due_date(null, '{10}', current_date)::text as october, (current_date + 30)::text as soon`,
