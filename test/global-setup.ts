@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { bundleDataApi } from '@launchdb/data-api/build';
 import { ensureDashboardBuild } from '@launchdb/dashboard/server';
-import { startThrowawayPostgres } from '../cli/src/embedded/throwaway-postgres.ts';
+import { startThrowawayPostgres } from '@launchdb/testkit/throwaway-postgres';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -33,7 +33,7 @@ import {
 } from '@launchdb/common';
 import { writeProjectAuthSettings } from '@launchdb/common/auth-settings';
 import { NO_SIGNING_KEYS } from '@launchdb/common/signing-keys';
-import { startThrowawayPostgres } from '../../cli/src/embedded/throwaway-postgres.ts';
+import { startThrowawayPostgres } from '@launchdb/testkit/throwaway-postgres';
 import { DirectProjectPooler } from '../../platform-api/src/domain/projects/direct-project-pooler.ts';
 import { ProjectProvisioner } from '../../platform-api/src/domain/projects/project-provisioner.ts';
 import { PLATFORM_MIGRATIONS_FOLDER } from '../../platform-api/src/setup/platform-database.ts';

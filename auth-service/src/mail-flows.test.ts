@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoTrueAdminApi } from '@supabase/auth-js';
 import { decodeJwt } from 'jose';
 import type { ServiceTestProject } from '../../test/service-projects.ts';
-import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '../../test/smtp-inbox.ts';
+import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from '@launchdb/testkit/smtp-inbox';
 import { startAuthTestbed, type AuthTestbed } from './testing/auth-testbed.ts';
 
 const email = (label: string) => `${label}-${Math.random().toString(36).slice(2, 8)}@example.com`;

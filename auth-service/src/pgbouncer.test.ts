@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthClient } from '@supabase/auth-js';
 import { createLogger, ProjectDirectory, projectNames } from '@launchdb/common';
-import { startTestPgBouncer, type TestPgBouncer } from '../../test/pgbouncer.ts';
+import { startTestPgBouncer, type TestPgBouncer } from '@launchdb/testkit/pgbouncer';
 import { createServiceTestbed, type ServiceTestbed, type ServiceTestProject } from '../../test/service-projects.ts';
-import { reservePort } from '../../test/ports.ts';
+import { reservePort } from '@launchdb/testkit/ports';
 import { buildAuthApp, type AuthApp } from './app.ts';
 import { defaultAuthServiceSettings } from './config.ts';
 import { RAISED_RATE_LIMITS, memoryStorage } from './testing/auth-testbed.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { startSmtpInbox, type SmtpInbox } from '../../test/smtp-inbox.ts';
+import { startSmtpInbox, type SmtpInbox } from '@launchdb/testkit/smtp-inbox';
 import { startRunningPlatform, type RunningPlatform, type RunningProject } from './testing/running-platform.ts';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../test/databases.ts';
+import { createTestDatabase } from '@launchdb/testkit/databases';
 import { withClient } from './db.ts';
 import { applyMigrations, readMigrations } from './migrations.ts';
 

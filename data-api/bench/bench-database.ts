@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { withClient, withDatabase } from '@launchdb/common';
-import { startThrowawayPostgres } from '../../cli/src/embedded/throwaway-postgres.ts';
+import { withClient, withDatabase } from '@launchdb/common/db';
+import { startThrowawayPostgres } from '@launchdb/testkit/throwaway-postgres';
 
 /** Bench rows: zones spread over the fixture's properties, assets spread over those zones. */
 export const BENCH_ZONES = 500;
@@ -55,7 +55,7 @@ vacuum analyze api.assets;
  */
 export async function startBenchDatabase(onLog?: (line: string) => void): Promise<BenchDatabase> {
   const postgres = await startThrowawayPostgres('launchdb-bench-pg', onLog);
-  const { cluster, stop } = postgres;
+  const { stop } = postgres;
   try {
     const serverUrl = postgres.url;
     await withClient(serverUrl, (client) => client.query('create database bench'));
@@ -75,7 +75,7 @@ export async function startBenchDatabase(onLog?: (line: string) => void): Promis
       url,
       authenticatorUrl: authenticatorUrl.toString(),
       serverVersion,
-      pid: () => cluster.pid,
+      pid: postgres.pid,
       resetInserts: () =>
         withClient(url, async (client) => {
           await client.query('delete from api.assets where category = $1', [INSERTED_CATEGORY]);

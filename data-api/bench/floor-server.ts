@@ -10,7 +10,7 @@
  */
 import Fastify from 'fastify';
 import pg from 'pg';
-import { createLogger } from '@launchdb/common';
+import { createLogger } from '@launchdb/common/logger';
 import { loadDataApiConfig } from '../src/config/config.ts';
 import { introspectSchemaCache } from '../src/schema-cache/schema-cache.ts';
 import { createDataApiPool } from '../src/server/start.ts';

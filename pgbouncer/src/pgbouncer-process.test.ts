@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findFreePort, quoteIdent, quoteLiteral, serviceUser, StartupError, withClient } from '@launchdb/common';
-import { createTestDatabase } from '../../test/databases.ts';
+import { createTestDatabase } from '@launchdb/testkit/databases';
 import { runAdminCommand } from './admin-console.ts';
 import { findPgBouncerBinary } from './locate.ts';
 import { PgBouncerProcess, type PgBouncerProcessSettings } from './pgbouncer-process.ts';

@@ -1,5 +1,7 @@
 import type pg from 'pg';
-import { projectNames, withClient, type DatabaseAddress, type ProjectPooler } from '@launchdb/common';
+// by module, never common's index: test helpers and bundles import this package too
+import { withClient } from '@launchdb/common/db';
+import { projectNames, type DatabaseAddress, type ProjectPooler } from '@launchdb/common/projects';
 import type { PgBouncerProcess, PgBouncerProcessSettings } from './pgbouncer-process.ts';
 import { readScramSecrets } from './scram-secrets.ts';
 import type { DatabaseRoute, UserSecret } from './settings.ts';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createPool, generateMasterKey, parseMasterKey, SecretBox, withClient, type Pool } from '@launchdb/common';
-import { createTestDatabase } from '../../test/databases.ts';
+import { createTestDatabase } from '@launchdb/testkit/databases';
 import { buildPlatformApi, type PlatformApi } from './app.ts';
 import { preparePlatformDatabase } from './setup/platform-database.ts';
 import { ensureFirstOperator } from './setup/first-operator.ts';

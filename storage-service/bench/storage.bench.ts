@@ -40,7 +40,7 @@ import {
   type DataApiControl,
   type ProjectPooler,
 } from '@launchdb/common';
-import { startThrowawayPostgres } from '../../cli/src/embedded/throwaway-postgres.ts';
+import { startThrowawayPostgres } from '@launchdb/testkit/throwaway-postgres';
 import { ProjectProvisioner } from '../../platform-api/src/domain/projects/project-provisioner.ts';
 import { preparePlatformDatabase } from '../../platform-api/src/setup/platform-database.ts';
 import { buildStorageApp } from '../src/app.ts';

@@ -2,7 +2,7 @@ import { AuthClient, type AuthFlowType, type GoTrueClient, type SupportedStorage
 import { createLogger } from '@launchdb/common';
 import { writeProjectAuthSettings, type ProjectAuthSettings } from '@launchdb/common/auth-settings';
 import { createServiceTestbed, type ServiceTestbed, type ServiceTestProject } from '../../../test/service-projects.ts';
-import { reservePort } from '../../../test/ports.ts';
+import { reservePort } from '@launchdb/testkit/ports';
 import { buildAuthApp, type AuthApp } from '../app.ts';
 import { defaultAuthServiceSettings, type AuthServiceSettings } from '../config.ts';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectNames } from '@launchdb/common';
-import { reservePort } from '../../../test/ports.ts';
+import { reservePort } from '@launchdb/testkit/ports';
 import { startRunningPlatform, TEST_OPERATOR, type RunningPlatform } from '../testing/running-platform.ts';
 
 const LAUNCHDB = fileURLToPath(new URL('../../bin/launchdb.js', import.meta.url));

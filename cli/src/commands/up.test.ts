@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reservePort } from '../../../test/ports.ts';
+import { reservePort } from '@launchdb/testkit/ports';
 import { findPgBouncerBinary } from '@launchdb/pgbouncer';
 
 const LAUNCHDB = fileURLToPath(new URL('../../bin/launchdb.js', import.meta.url));

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { reservePort } from '../../../test/ports.ts';
+import { reservePort } from '@launchdb/testkit/ports';
 import { launchdbConfigSchema } from '../config.ts';
 import { EmbeddedPlatform } from '../embedded-platform.ts';
 

@@ -4,7 +4,7 @@
  * plans it and runs the plan's statement in a transaction (read only when the plan says so).
  */
 import pg from 'pg';
-import { createTestDatabase } from '../../../test/databases.ts';
+import { createTestDatabase } from '@launchdb/testkit/databases';
 import { parseApiRequest } from '../request/api-request.ts';
 import type { ApiRequest } from '../request/types.ts';
 import { introspectSchemaCache } from '../schema-cache/introspect.ts';

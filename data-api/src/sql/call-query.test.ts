@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../test/databases.ts';
+import { createTestDatabase } from '@launchdb/testkit/databases';
 import { callQuery, type CallQuery } from './call-query.ts';
 import { render } from './fragment.ts';
 import { allSourceRows, resultStatement, type BodyFormat } from './mutate-query.ts';

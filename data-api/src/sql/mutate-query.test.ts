@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../test/databases.ts';
+import { createTestDatabase } from '@launchdb/testkit/databases';
 import { empty, ident, param, raw, render, sql, type SqlFragment } from './fragment.ts';
 import {
   allSourceRows,

@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createTestDatabase } from '../../../test/databases.ts';
+import { createTestDatabase } from '@launchdb/testkit/databases';
 import { PgrstError } from '../errors.ts';
 import type { ApiRequest } from '../request/types.ts';
 import type { PlanContext } from '../plan/context.ts';

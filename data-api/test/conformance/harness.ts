@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { createLogger, findFreePort, withClient } from '@launchdb/common';
-import { startTestPgBouncer, type TestPgBouncer } from '../../../test/pgbouncer.ts';
+import { startTestPgBouncer, type TestPgBouncer } from '@launchdb/testkit/pgbouncer';
 import { loadDataApiConfig } from '../../src/config/config.ts';
 import { startDataApi, type RunningDataApi } from '../../src/server/start.ts';
 import { createFixtureDatabase, type FixtureDatabase } from '../fixtures/load-fixture.ts';

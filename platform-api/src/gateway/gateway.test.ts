@@ -27,7 +27,7 @@ import {
 } from '@launchdb/common';
 import { loadDataApiConfig, startDataApi, type RunningDataApi } from '@launchdb/data-api';
 import { inject } from 'vitest';
-import { createTestDatabase } from '../../../test/databases.ts';
+import { createTestDatabase } from '@launchdb/testkit/databases';
 import { buildPlatformApi, type PlatformApi } from '../app.ts';
 import { PLATFORM_MIGRATIONS_FOLDER } from '../setup/platform-database.ts';
 import { registerGateway, type Gateway } from './plugin.ts';

@@ -21,7 +21,7 @@ import {
   type Logger,
   type Pool,
 } from '@launchdb/common';
-import { createTestDatabase } from '../../../test/databases.ts';
+import { createTestDatabase } from '@launchdb/testkit/databases';
 import { PlatformDataApiSettings } from '../domain/platform-data-api-settings.ts';
 
 const PLATFORM_MIGRATIONS = fileURLToPath(new URL('../../../postgres/platform/', import.meta.url));

@@ -18,7 +18,7 @@ import {
   type ProjectPooler,
 } from '@launchdb/common';
 import { inject } from 'vitest';
-import { createTestDatabase } from '../../../../test/databases.ts';
+import { createTestDatabase } from '@launchdb/testkit/databases';
 import { PLATFORM_MIGRATIONS_FOLDER } from '../../setup/platform-database.ts';
 import { ProjectProvisioner, type ProjectProvisionerOptions } from './project-provisioner.ts';
 
