@@ -1,4 +1,4 @@
-import type { ObjectMetadata, Sql } from './rows.ts';
+import { isoTimestamp as iso, type ObjectMetadata, type Sql } from './rows.ts';
 
 export type ListV2SortColumn = 'name' | 'created_at' | 'updated_at';
 
@@ -27,9 +27,6 @@ export interface ListedEntryV2 {
   /** The sort column's value, for the next page's cursor. */
   sort_value: string | null;
 }
-
-/** A timestamp as JavaScript's toISOString writes it (what Supabase's JSON answers carry). */
-const iso = (expression: string) => `to_char((${expression}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const SORT_EXPRESSIONS: Record<ListV2SortColumn, string | undefined> = {
   name: undefined,

@@ -1,4 +1,4 @@
-import type { ObjectMetadata, Sql } from './rows.ts';
+import { isoTimestamp, type ObjectMetadata, type Sql } from './rows.ts';
 
 /** One entry of a folder listing: a file, or a folder (every field but the name null), as Supabase lists them. */
 export interface ListedObject {
@@ -52,7 +52,7 @@ export async function listObjects(sql: Sql, query: ListObjectsQuery): Promise<Li
                row_number() over (order by name ${folderOrder}) as position, 0 as kind
           from folders)
        union all
-       (select path_tokens[$3], id, to_json(updated_at)#>>'{}', to_json(created_at)#>>'{}', to_json(last_accessed_at)#>>'{}', metadata,
+       (select path_tokens[$3], id, ${isoTimestamp('updated_at')}, ${isoTimestamp('created_at')}, ${isoTimestamp('last_accessed_at')}, metadata,
                row_number() over (order by ${FILE_ORDER[query.sortColumn][query.sortOrder]}), 1
           from matching where array_length(path_tokens, 1) = $3)
      )

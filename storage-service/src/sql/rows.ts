@@ -8,7 +8,6 @@ export interface BucketRow {
   id: string;
   name: string;
   owner: string | null;
-  owner_id: string | null;
   public: boolean;
   file_size_limit: number | null;
   allowed_mime_types: string[] | null;
@@ -42,8 +41,15 @@ export interface ObjectRow {
   last_accessed_at: string;
 }
 
-export const BUCKET_COLUMNS = `id, name, owner, owner_id, public, file_size_limit::float8 as file_size_limit, allowed_mime_types,
-  to_json(created_at)#>>'{}' as created_at, to_json(updated_at)#>>'{}' as updated_at`;
+/**
+ * A timestamp as Supabase's answers carry it (a JavaScript Date in JSON: `2024-05-01T09:30:00.123Z`),
+ * whatever the session's time zone.
+ */
+export const isoTimestamp = (expression: string) => `to_char((${expression}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The bucket as Supabase's getBucket and listBuckets answer it: no owner_id. */
+export const BUCKET_COLUMNS = `id, name, owner, public, file_size_limit::float8 as file_size_limit, allowed_mime_types,
+  ${isoTimestamp('created_at')} as created_at, ${isoTimestamp('updated_at')} as updated_at`;
 
 export const OBJECT_COLUMNS = `id, bucket_id, name, owner, owner_id, version, metadata, user_metadata,
-  to_json(created_at)#>>'{}' as created_at, to_json(updated_at)#>>'{}' as updated_at, to_json(last_accessed_at)#>>'{}' as last_accessed_at`;
+  ${isoTimestamp('created_at')} as created_at, ${isoTimestamp('updated_at')} as updated_at, ${isoTimestamp('last_accessed_at')} as last_accessed_at`;

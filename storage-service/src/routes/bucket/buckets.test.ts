@@ -32,10 +32,30 @@ describe('bucket routes (storage-js)', () => {
     const notEmpty = await storage.deleteBucket('manuals');
     expect(notEmpty.error).toMatchObject({ status: 400, statusCode: '409', message: 'The bucket you tried to delete is not empty' });
 
-    expect((await storage.emptyBucket('manuals')).data).toEqual({ message: 'Successfully emptied' });
+    expect((await storage.emptyBucket('manuals')).error).toBeNull();
     expect((await storage.from('manuals').list()).data).toEqual([]);
     expect((await storage.deleteBucket('manuals')).data).toEqual({ message: 'Successfully deleted' });
     expect((await storage.getBucket('manuals')).error).toMatchObject({ status: 400, statusCode: '404', message: 'Bucket not found' });
+  });
+
+  it("answers buckets in Supabase's shape: ISO timestamps in UTC, no owner_id", async () => {
+    const storage = bed.client(project);
+    await storage.createBucket('shaped', { public: true });
+    const { data: bucket } = await storage.getBucket('shaped');
+    expect(Object.keys(bucket!).sort()).toEqual(['allowed_mime_types', 'created_at', 'file_size_limit', 'id', 'name', 'owner', 'public', 'updated_at']);
+    expect(bucket!.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(bucket!.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const listed = (await storage.listBuckets()).data!.find((entry) => entry.id === 'shaped')!;
+    expect(listed).not.toHaveProperty('owner_id');
+    expect(listed.created_at).toBe(bucket!.created_at);
+  });
+
+  it("empties a bucket with Supabase's answer", async () => {
+    const storage = bed.client(project);
+    await storage.createBucket('emptied');
+    await storage.from('emptied').upload('a.txt', 'a', { contentType: 'text/plain' });
+    expect(await storage.emptyBucket('emptied')).toEqual({ data: { message: 'Empty bucket has been queued. Completion may take up to an hour.' }, error: null });
+    expect((await storage.from('emptied').list()).data).toEqual([]);
   });
 
   it("reads size limits in decimal units, as Supabase: '20mb' is 20 000 000 bytes", async () => {

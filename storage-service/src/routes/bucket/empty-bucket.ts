@@ -7,6 +7,7 @@ import { bucketIdParams, type BucketIdParams } from './schemas.ts';
 export function emptyBucketRoute(scope: FastifyInstance): void {
   scope.post<{ Params: BucketIdParams }>('/bucket/:bucketId/empty', { schema: { params: bucketIdParams } }, async (request) => {
     await Buckets.empty(storageContext(request), request.params.bucketId);
-    return { message: 'Successfully emptied' };
+    // Supabase empties in the background and says so; here it is done when this answers
+    return { message: 'Empty bucket has been queued. Completion may take up to an hour.' };
   });
 }

@@ -45,6 +45,13 @@ describe.each<BackendKind>(['fs', 's3'])('object routes on the %s backend (stora
 
     const { data: info } = await docs.info('manuals/boiler.pdf');
     expect(info).toMatchObject({ name: 'manuals/boiler.pdf', bucketId: 'docs', size: 15, contentType: 'application/pdf', cacheControl: 'max-age=60', metadata: { property: 'home' } });
+    // Supabase's info: last_modified is the row's updated_at, and there is no updated_at of its own
+    expect(info).not.toHaveProperty('updatedAt');
+    expect(info!.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(info!.lastModified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const listed = (await docs.list('manuals')).data!.find((entry) => entry.name === 'boiler.pdf')!;
+    expect(listed.created_at).toBe(info!.createdAt);
+    expect(listed.updated_at).toBe(info!.lastModified);
     expect((await docs.exists('manuals/boiler.pdf')).data).toBe(true);
     expect((await docs.exists('manuals/nothing.pdf')).data).toBe(false);
   });
