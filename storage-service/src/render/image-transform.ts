@@ -53,6 +53,23 @@ export function parseTransformOptions(query: Record<string, unknown>): Transform
   return { ok: true, options };
 }
 
+/** imgproxy's names of the resize modes, as Supabase hands them over. */
+const RESIZING_TYPES = { cover: 'fill', contain: 'fit', fill: 'force' } as const;
+
+/**
+ * What Supabase lists in X-Transformations for these options (its imgproxy segments): height,
+ * width, resizing type when resized, quality when the query gave one, format unless `origin`.
+ */
+export function describeTransformations(options: TransformOptions, qualityAsked: boolean): string[] {
+  const segments: string[] = [];
+  if (options.height !== undefined) segments.push(`height:${options.height}`);
+  if (options.width !== undefined) segments.push(`width:${options.width}`);
+  if (options.width !== undefined || options.height !== undefined) segments.push(`resizing_type:${RESIZING_TYPES[options.resize]}`);
+  if (qualityAsked) segments.push(`quality:${options.quality}`);
+  if (options.format !== undefined && options.format !== 'origin') segments.push(`format:${options.format}`);
+  return segments;
+}
+
 export interface TransformLimits {
   /** Bytes of source image read at most (libvips needs the whole source before it writes). 50 MiB. */
   maxInputBytes?: number;

@@ -52,6 +52,23 @@ describe('image rendering (storage-js, fs backend)', () => {
     expect(await dimensions(altered)).toMatchObject({ width: 40 });
   });
 
+  it('answers with the Content-Length of the rendered image (not chunked) and the X-Transformations Supabase lists', async () => {
+    const base = `${bed.storageUrl(project.id)}/render/image`;
+    const response = await fetch(`${base}/authenticated/private/leak.png?width=100&height=50&resize=contain&quality=60&format=origin`, {
+      headers: { authorization: `Bearer ${project.serviceKey}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('transfer-encoding')).toBeNull();
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(response.headers.get('content-length')).toBe(String(body.length));
+    expect(response.headers.get('x-transformations')).toBe('height:50,width:100,resizing_type:fit,quality:60');
+
+    const { data } = storage.from('captures').getPublicUrl('leak.png', { transform: { width: 80, format: 'avif' } });
+    const rendered = await fetch(data.publicUrl);
+    expect(rendered.headers.get('x-transformations')).toBe('width:80,resizing_type:fill,format:avif');
+    expect(rendered.headers.get('content-length')).toBe(String((await rendered.arrayBuffer()).byteLength));
+  });
+
   it('answers bad options, non-images and private buckets in Storage error shape', async () => {
     const base = `${bed.storageUrl(project.id)}/render/image`;
     const auth = { authorization: `Bearer ${project.serviceKey}` };

@@ -4,7 +4,7 @@ import { locationOfRow } from '../../domain/objects.ts';
 import { downloadHeaders } from '../../domain/active-content.ts';
 import type { StorageContext } from '../../domain/storage-context.ts';
 import { StorageErrors } from '../../errors.ts';
-import { ImageTransformError, parseTransformOptions, transformImage } from '../../render/image-transform.ts';
+import { describeTransformations, ImageTransformError, parseTransformOptions, transformImage } from '../../render/image-transform.ts';
 import type { ObjectRow } from '../../sql/rows.ts';
 
 /** Sources larger than this are not decoded (libvips needs the whole source in memory). */
@@ -19,7 +19,9 @@ function toStorageError(error: unknown): unknown {
 
 /**
  * Answers with the object's image resized and re-encoded as the query (or a signed URL's
- * grant) asks: width, height, resize, quality, format — Supabase's /render/image.
+ * grant) asks: width, height, resize, quality, format — Supabase's /render/image. The rendered
+ * image (at most 2500 × 2500) is whole before it is sent, so it carries its Content-Length, as
+ * Supabase's (imgproxy's) answers do, with the transformations applied in X-Transformations.
  */
 export async function sendRenderedImage(
   request: FastifyRequest,
@@ -51,9 +53,19 @@ export async function sendRenderedImage(
     if (!image.output.destroyed) image.output.destroy();
     if (!source.body.destroyed) source.body.destroy();
   });
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of image.output) chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw toStorageError(error);
+  }
+  const body = Buffer.concat(chunks);
+  const transformations = describeTransformations(parsed.options, query.quality !== undefined && query.quality !== '');
+  if (transformations.length > 0) reply.header('x-transformations', transformations.join(','));
   return reply
     .headers(downloadHeaders(contentType))
+    .header('content-length', String(body.length))
     .header('cache-control', row.metadata?.cacheControl ?? 'no-cache')
     .header('vary', 'Accept')
-    .send(image.output);
+    .send(body);
 }
