@@ -32,6 +32,12 @@ export const PlatformErrors = {
     new LaunchDbError('confirmation_required', 400, `deleting a project cannot be undone: confirm with ?confirm=${id}`),
   dataApiReloadFailed: (id: string, message: string) =>
     new LaunchDbError('data_api_unavailable', 503, `the keys of project ${id} were rotated, but its data API did not reload: ${message}; rotate again once it is back`),
+  havenDemoNeedsTemplate: () => new LaunchDbError('validation_failed', 400, 'demo data comes with the haven template: add "template": "haven"'),
+  havenDemoNeedsAnswer: () =>
+    new LaunchDbError('validation_failed', 400, 'demo data cannot be created with Prefer: respond-async: its password is in the answer, once the data exists'),
+  havenDemoExists: (id: string, email: string) => new LaunchDbError('demo_exists', 409, `project ${id} already has the demo homeowner ${email}`),
+  havenDemoFailed: (id: string, message: string) =>
+    new LaunchDbError('demo_failed', 500, `project ${id} was created, but its demo data failed and nothing of it was kept: ${message}`),
   migrationExists: (name: string) => new LaunchDbError('migration_exists', 409, `migration ${name} has already been applied`),
   migrationFailed: (name: string, message: string) => new LaunchDbError('migration_failed', 400, `migration ${name} failed, nothing was applied: ${message}`),
 };

@@ -12,6 +12,9 @@ Commands (through the platform API; credentials: LAUNCHDB_TOKEN, or LAUNCHDB_ADM
 LAUNCHDB_ADMIN_EMAIL, default ${DEFAULT_ADMIN_EMAIL}; the platform: LAUNCHDB_URL, else
 http://127.0.0.1:$LAUNCHDB_PORT):
   create <name> [--id <id>] [--template <name>]   provision a project; prints its URLs and keys
+         [--demo]                                 haven only: add the demo homeowner demo@haven.local
+                                                  (a house, a dozen assets, a year of logs); its
+                                                  password is printed this once
   list                                            every project and its status
   show <id>                                       status, URLs and keys of one project
   provision <id>                                  resume a failed or interrupted provisioning
@@ -71,7 +74,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, id: { type: 'string' }, template: { type: 'string' }, confirm: { type: 'string' }, set: { type: 'string' } },
+    options: { json: { type: 'boolean' }, id: { type: 'string' }, template: { type: 'string' }, demo: { type: 'boolean' }, confirm: { type: 'string' }, set: { type: 'string' } },
   });
   const print = (value: unknown, human: () => string): void => {
     process.stdout.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : human());
@@ -82,7 +85,12 @@ async function run(command: string | undefined, args: string[], config: Launchdb
     case 'create': {
       const name = positionals[0];
       if (!name) throw usage('create needs a name');
-      const body = { name, ...(values.id ? { id: projectId(values.id) } : {}), ...(values.template ? { template: values.template } : {}) };
+      const body = {
+        name,
+        ...(values.id ? { id: projectId(values.id) } : {}),
+        ...(values.template ? { template: values.template } : {}),
+        ...(values.demo ? { demo: true } : {}),
+      };
       const created = await client.request<ProjectView>('POST', '/api/projects', body);
       return print(created, () => describe(created));
     }
@@ -230,6 +238,7 @@ function describe(project: ProjectView): string {
   }
   if (project.keys?.anon) lines.push(`  anon key          ${project.keys.anon}`);
   if (project.keys?.service_role) lines.push(`  service_role key  ${project.keys.service_role}`);
+  if (project.demo) lines.push(`  demo user  ${project.demo.email}`, `  password   ${project.demo.password}   (shown this once: note it now)`);
   return `${lines.join('\n')}\n`;
 }
 

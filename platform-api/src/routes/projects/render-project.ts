@@ -15,6 +15,8 @@ export interface ProjectBody {
   database: string;
   urls: { rest: string; auth: string; storage: string; supabase: string };
   keys?: LiveApiKeys | null;
+  /** Haven's demo homeowner, in the answer that created it and never again. */
+  demo?: { email: string; password: string };
 }
 
 /** The project as operators see it; `keys` only where asked for (one project), and null unless active. */
