@@ -41,6 +41,7 @@ export const authServiceEnvSchema = z.object({
   AUTH_SMTP_SENDER_NAME: z.string().default('LaunchDB'),
   /** Without SMTP, log each mail's link (with its token) at info level. Off: tokens never reach the log. */
   AUTH_LOG_MAIL_LINKS: bool(false),
+  AUTH_SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION: bool(false),
   AUTH_MFA_TOTP_ENROLL_ENABLED: bool(true),
   AUTH_MFA_TOTP_VERIFY_ENABLED: bool(true),
   AUTH_MFA_MAX_ENROLLED_FACTORS: env.positiveInt(10),
@@ -85,6 +86,7 @@ export interface AuthServiceSettings {
   secureEmailChange: boolean;
   smtp: SmtpServer | null;
   logMailLinks: boolean;
+  updatePasswordRequireReauthentication: boolean;
   mfaTotpEnrollEnabled: boolean;
   mfaTotpVerifyEnabled: boolean;
   mfaMaxEnrolledFactors: number;
@@ -110,6 +112,7 @@ export function authServiceSettingsOf(config: AuthServiceEnv): AuthServiceSettin
     secureEmailChange: config.AUTH_MAILER_SECURE_EMAIL_CHANGE_ENABLED,
     smtp: smtpOf(config),
     logMailLinks: config.AUTH_LOG_MAIL_LINKS,
+    updatePasswordRequireReauthentication: config.AUTH_SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION,
     mfaTotpEnrollEnabled: config.AUTH_MFA_TOTP_ENROLL_ENABLED,
     mfaTotpVerifyEnabled: config.AUTH_MFA_TOTP_VERIFY_ENABLED,
     mfaMaxEnrolledFactors: config.AUTH_MFA_MAX_ENROLLED_FACTORS,

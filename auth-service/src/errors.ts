@@ -77,6 +77,14 @@ export const AuthErrors = {
   emailNotAllowed: () => new AuthError('email_address_not_authorized', 400, 'Email address not authorized'),
   smtpFailed: () => new AuthError('unexpected_failure', 500, 'Error sending email'),
 
+  // reauthentication
+  reauthenticationNeedsAddress: () => new AuthError('validation_failed', 400, 'Reauthentication requires the user to have an email or a phone number'),
+  verifyEmailFirst: () => new AuthError('email_not_confirmed', 422, 'Please verify your email first.'),
+  reauthenticationNeeded: () => new AuthError('reauthentication_needed', 400, 'Password update requires reauthentication'),
+  nonceInvalid: () => new AuthError('reauthentication_not_valid', 422, 'Nonce has expired or is invalid'),
+  sentTooRecently: (seconds: number) =>
+    new AuthError('over_email_send_rate_limit', 429, `For security purposes, you can only request this after ${seconds} seconds.`, { retryAfterSeconds: seconds }),
+
   // multi-factor authentication
   mfaEnrollDisabled: (kind: 'TOTP' | 'Phone' | 'WebAuthn') =>
     new AuthError(`mfa_${kind.toLowerCase()}_enroll_not_enabled`, 422, `MFA enroll is disabled for ${kind}`),

@@ -10,7 +10,7 @@ import type { SecretBox } from './secrets.ts';
  */
 
 /** The mails the auth service sends, each with its own subject and template. */
-export const AUTH_MAIL_KINDS = ['confirmation', 'recovery', 'magic_link', 'email_change', 'invite'] as const;
+export const AUTH_MAIL_KINDS = ['confirmation', 'recovery', 'magic_link', 'email_change', 'invite', 'reauthentication'] as const;
 export type AuthMailKind = (typeof AUTH_MAIL_KINDS)[number];
 
 export const PASSWORD_CHARACTER_CLASSES = ['lower', 'upper', 'digits', 'symbols'] as const;
@@ -86,6 +86,8 @@ export const projectAuthSettingsSchema = z
     /** How long mailed links and codes stay valid, seconds. */
     mailer_otp_exp: z.number().int().min(60).max(86_400),
     smtp: smtpSettingsSchema.nullable(),
+    /** A password change needs the nonce mailed by GET /reauthenticate when the session is older than 24 hours (GoTrue's SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION). */
+    security_update_password_require_reauthentication: z.boolean(),
     /** TOTP factors may be enrolled (GoTrue's MFA_TOTP_ENROLL_ENABLED, on by default). */
     mfa_totp_enroll_enabled: z.boolean(),
     /** TOTP factors may be challenged and verified (GoTrue's MFA_TOTP_VERIFY_ENABLED, on by default). */

@@ -1,12 +1,13 @@
 import { AuthErrors } from '../errors.ts';
 import { audit } from '../sql/audit-log.ts';
 import { deleteOneTimeToken } from '../sql/one-time-tokens.ts';
-import { deleteSession, deleteUserSessions, sessionExists } from '../sql/sessions.ts';
+import { deleteSession, deleteUserSessions, sessionAgeSeconds, sessionExists } from '../sql/sessions.ts';
 import { applyEmailChange, findUserByEmail, findUserById, mergeUserMetadata, setEmailChange, setPasswordHash, type UserRow } from '../sql/users.ts';
 import { verifyBearer } from './access-tokens.ts';
 import { inAuthSchema, normalizeEmail, type AuthRequestContext, type AuthServices } from './auth-context.ts';
 import { countMail, prepareLink, sendLink, type PkceChallenge, type PreparedLink } from './mail-links.ts';
 import { assertStrongPassword, checkPassword, hashPassword } from './passwords.ts';
+import { consumeReauthenticationNonce, RECENT_SIGN_IN_SECONDS } from './reauthentication.ts';
 import { allowedRedirect } from './redirects.ts';
 import { userJson } from './user-json.ts';
 
@@ -41,6 +42,10 @@ export interface UserUpdate {
   data?: Record<string, unknown> | undefined;
   pkce?: PkceChallenge | undefined;
   redirectTo?: string | undefined;
+  /** From GET /reauthenticate: required for a password change when the project asks for it. */
+  nonce?: string | undefined;
+  /** The caller's session: a recent one changes the password without a nonce, as in GoTrue. */
+  sessionId?: string | null | undefined;
 }
 
 /**
@@ -50,8 +55,13 @@ export interface UserUpdate {
  */
 export async function updateCurrentUser(ctx: AuthRequestContext, services: AuthServices, current: UserRow, update: UserUpdate): Promise<Record<string, unknown>> {
   let passwordHash: string | undefined;
+  let nonce: string | undefined;
   if (update.password !== undefined) {
     assertStrongPassword(update.password, { minLength: ctx.config.passwordMinLength, required: ctx.config.passwordRequiredCharacters });
+    if (ctx.config.updatePasswordRequireReauthentication && !(await signedInRecently(ctx, update.sessionId ?? null))) {
+      if (update.nonce === undefined || update.nonce === '') throw AuthErrors.reauthenticationNeeded();
+      nonce = update.nonce;
+    }
     if (current.encrypted_password && (await checkPassword(current.encrypted_password, update.password)).ok) throw AuthErrors.samePassword();
     passwordHash = await hashPassword(update.password);
   }
@@ -66,6 +76,7 @@ export async function updateCurrentUser(ctx: AuthRequestContext, services: AuthS
   const user = await inAuthSchema(ctx, async (client) => {
     if (update.data !== undefined) await mergeUserMetadata(client, current.id, update.data);
     if (passwordHash !== undefined) {
+      if (nonce !== undefined) await consumeReauthenticationNonce(ctx, client, current, nonce);
       await setPasswordHash(client, current.id, passwordHash);
       await audit(client, { action: 'user_updated_password', actorId: current.id, actorEmail: current.email, ip: ctx.ip });
     }
@@ -92,6 +103,13 @@ export async function updateCurrentUser(ctx: AuthRequestContext, services: AuthS
   });
   for (const link of links) await sendLink(ctx, services, link);
   return userJson(user);
+}
+
+/** Whether the caller's session began less than a day ago (GoTrue then needs no nonce). */
+async function signedInRecently(ctx: AuthRequestContext, sessionId: string | null): Promise<boolean> {
+  if (sessionId === null) return false;
+  const age = await inAuthSchema(ctx, (client) => sessionAgeSeconds(client, sessionId));
+  return age !== undefined && age < RECENT_SIGN_IN_SECONDS;
 }
 
 export type LogoutScope = 'global' | 'local' | 'others';

@@ -27,6 +27,10 @@ export const DEFAULT_TEMPLATES: Record<AuthMailKind, MailTemplate> = {
     subject: 'You have been invited',
     content: '<h2>You have been invited</h2>\n\n<p>You have been invited to create a user on {{ .SiteURL }}. Follow this link to accept the invite:</p>\n<p><a href="{{ .ConfirmationURL }}">Accept the invite</a></p>\n<p>Alternatively, enter the code: {{ .Token }}</p>',
   },
+  reauthentication: {
+    subject: 'Confirm reauthentication',
+    content: '<h2>Confirm reauthentication</h2>\n\n<p>Enter the code: {{ .Token }}</p>',
+  },
 };
 
 export interface TemplateValues {

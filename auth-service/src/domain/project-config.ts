@@ -29,6 +29,8 @@ export interface ProjectAuthConfig {
   smtp: SmtpServer | null;
   templates: Record<AuthMailKind, MailTemplate>;
   rateLimits: AuthRateLimits;
+  /** PUT /user with a password needs a nonce from GET /reauthenticate (sessions older than 24 h). */
+  updatePasswordRequireReauthentication: boolean;
   mfaTotpEnrollEnabled: boolean;
   mfaTotpVerifyEnabled: boolean;
   mfaMaxEnrolledFactors: number;
@@ -68,6 +70,7 @@ export function resolveProjectConfig(defaults: AuthServiceSettings, own: Project
     smtp,
     templates,
     rateLimits: { ...defaults.rateLimits, ...own.rate_limits },
+    updatePasswordRequireReauthentication: own.security_update_password_require_reauthentication ?? defaults.updatePasswordRequireReauthentication,
     mfaTotpEnrollEnabled: own.mfa_totp_enroll_enabled ?? defaults.mfaTotpEnrollEnabled,
     mfaTotpVerifyEnabled: own.mfa_totp_verify_enabled ?? defaults.mfaTotpVerifyEnabled,
     mfaMaxEnrolledFactors: own.mfa_max_enrolled_factors ?? defaults.mfaMaxEnrolledFactors,

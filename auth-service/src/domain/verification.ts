@@ -78,6 +78,9 @@ async function consume(ctx: AuthRequestContext, client: PoolClient, type: Verify
       await audit(client, { action: 'user_modified', actorId: user.id, actorEmail: newEmail, ip: ctx.ip, traits: { email_change: true } });
       return { user, method: 'email_change' };
     }
+    case 'reauthentication_token':
+      // a reauthentication nonce goes with PUT /user, never to /verify (TOKEN_TYPES never asks for it)
+      throw AuthErrors.otpExpired();
   }
 }
 

@@ -16,6 +16,7 @@ import { inviteRoute } from './invite.ts';
 import { jwksRoute } from './jwks.ts';
 import { logoutRoute } from './logout.ts';
 import { otpRoute } from './otp.ts';
+import { reauthenticateRoute } from './reauthenticate.ts';
 import { recoverRoute } from './recover.ts';
 import { resendRoute } from './resend.ts';
 import { settingsRoute } from './settings.ts';
@@ -36,6 +37,7 @@ export function authRoutes(scope: FastifyInstance, deps: AuthRouteDependencies):
   userGetRoute(scope);
   userUpdateRoute(scope, deps);
   logoutRoute(scope);
+  reauthenticateRoute(scope, deps);
   recoverRoute(scope, deps);
   otpRoute(scope, deps);
   verifyPostRoute(scope, deps);

@@ -23,7 +23,7 @@ const schema = {
 export function userUpdateRoute(scope: FastifyInstance, deps: AuthRouteDependencies): void {
   scope.withTypeProvider<JsonSchemaToTsProvider>().put('/user', { schema }, async (request) => {
     const ctx = contextOf(request);
-    const { user } = await signedInCaller(ctx, request.headers.authorization);
+    const { caller, user } = await signedInCaller(ctx, request.headers.authorization);
     const body = request.body;
     if (body.phone) throw AuthErrors.validationFailed('Phone changes are disabled');
     return updateCurrentUser(ctx, deps.services, user, {
@@ -32,6 +32,8 @@ export function userUpdateRoute(scope: FastifyInstance, deps: AuthRouteDependenc
       data: body.data ?? undefined,
       pkce: pkceOf(body),
       redirectTo: redirectToOf(request),
+      nonce: body.nonce ?? undefined,
+      sessionId: caller.sessionId,
     });
   });
 }

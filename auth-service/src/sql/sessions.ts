@@ -61,3 +61,9 @@ export async function deleteSession(client: PoolClient, sessionId: string): Prom
 export async function deleteUserSessions(client: PoolClient, userId: string, except: string | null): Promise<void> {
   await client.query('delete from auth.sessions where user_id = $1 and ($2::uuid is null or id <> $2::uuid)', [userId, except]);
 }
+
+/** Seconds since the session began; undefined when it no longer exists. */
+export async function sessionAgeSeconds(client: PoolClient, sessionId: string): Promise<number | undefined> {
+  const { rows } = await client.query<{ age: number }>('select extract(epoch from now() - created_at)::float8 as age from auth.sessions where id = $1', [sessionId]);
+  return rows[0]?.age;
+}

@@ -212,3 +212,23 @@ export async function listUsers(client: PoolClient, page: number, perPage: numbe
   ];
   return { users: rows, total: counted.rows[0]!.n };
 }
+
+/** The user's pending reauthentication: the digest of the mailed nonce and when it was sent ('' / null: none). */
+export async function reauthenticationOf(client: PoolClient, userId: string): Promise<{ token_hash: string; sent_seconds_ago: number | null }> {
+  const { rows } = await client.query<{ token_hash: string; sent_seconds_ago: number | null }>(
+    `select coalesce(reauthentication_token, '') as token_hash, extract(epoch from now() - reauthentication_sent_at)::float8 as sent_seconds_ago
+       from auth.users where id = $1 for update`,
+    [userId],
+  );
+  return rows[0] ?? { token_hash: '', sent_seconds_ago: null };
+}
+
+export async function setReauthentication(client: PoolClient, userId: string, tokenHash: string): Promise<void> {
+  await client.query('update auth.users set reauthentication_token = $2, reauthentication_sent_at = now() where id = $1', [userId, tokenHash]);
+}
+
+/** A nonce used: it and every other one-time token of the user end (GoTrue's ConfirmReauthentication). */
+export async function confirmReauthentication(client: PoolClient, userId: string): Promise<void> {
+  await client.query(`update auth.users set reauthentication_token = '' where id = $1`, [userId]);
+  await client.query('delete from auth.one_time_tokens where user_id = $1', [userId]);
+}
