@@ -8,8 +8,8 @@ import { startRunningPlatform, type RunningPlatform, type RunningProject } from 
 
 /**
  * Haven's homeowners on the platform as `launchdb up` runs it: they sign up through the auth
- * service (confirming by the mail a real SMTP server received), keep their houses through the
- * REST API and their files through storage, each seeing only their own — supabase-js at
+ * service (confirming by the mail a real SMTP server received), share their houses as households
+ * through the REST API, its RPCs and storage, and see nothing of anyone else's — supabase-js at
  * `/p/<id>` for all three, through PgBouncer.
  */
 describe('Haven on the running platform', () => {
@@ -24,8 +24,8 @@ describe('Haven on the running platform', () => {
     });
 
   /** Signs a homeowner up, follows the confirmation link of the mail, and signs in. */
-  const homeowner = async (name: string): Promise<{ supabase: SupabaseClient; id: string; email: string }> => {
-    const email = `${name}-${Date.now()}@haven.example.com`;
+  const homeowner = async (name: string, address?: string): Promise<{ supabase: SupabaseClient; id: string; email: string }> => {
+    const email = address ?? `${name}-${Date.now()}@haven.example.com`;
     const supabase = client(name);
     const signUp = await supabase.auth.signUp({ email, password: 'correct horse battery staple', options: { data: { name } } });
     expect(signUp.error).toBeNull();
@@ -117,6 +117,73 @@ describe('Haven on the running platform', () => {
     expect((await renewed.from('properties').insert({ name: 'Town flat', kind: 'apartment' }).select('owner_id').single()).data).toEqual({ owner_id: dave.id });
   });
 
+  it('lets two homeowners share a house: a member completes a task, the owner sees the log and the new due date, a third sees nothing', async () => {
+    const [olive, paul, quinn] = [await homeowner('olive'), await homeowner('paul'), await homeowner('quinn')];
+    const house = (await olive.supabase.from('properties').insert({ name: 'Shared house' }).select('id').single()).data!.id as string;
+    const invited = await olive.supabase.rpc('invite_member', { property_id: house, email: paul.email });
+    expect(invited.error).toBeNull();
+    expect(invited.data).toMatchObject({ property_id: house, user_id: paul.id, role: 'member' });
+
+    const zone = (await paul.supabase.from('zones').insert({ property_id: house, name: 'Basement' }).select('id').single()).data!.id as string;
+    const furnace = await olive.supabase.from('assets').insert({ property_id: house, zone_id: zone, name: 'Furnace' }).select('id').single();
+    expect(furnace.error).toBeNull();
+    const task = await olive.supabase
+      .from('maintenance_tasks')
+      .insert({ property_id: house, asset_id: furnace.data!.id, title: 'Replace filter', recurrence: '3 months', next_due_on: '2020-01-01' })
+      .select('id')
+      .single();
+    expect(task.error).toBeNull();
+
+    // paul completes it today on a flaky network: the retry completes nothing more
+    const today = new Date().toISOString().slice(0, 10);
+    const completion = { task_id: task.data!.id, performed_on: today, notes: 'new filter', cost: 32.5, client_request_id: crypto.randomUUID() };
+    const done = await paul.supabase.rpc('complete_task', completion);
+    expect(done.error).toBeNull();
+    const nextDue = plusMonths(today, 3);
+    expect(done.data).toMatchObject({ id: task.data!.id, last_done_on: today, next_due_on: nextDue });
+    expect((await paul.supabase.rpc('complete_task', completion)).data).toEqual(done.data);
+
+    // olive sees paul's log and the new due date, in the table and on her dashboard
+    expect((await olive.supabase.from('logs').select('notes, cost, created_by').eq('task_id', task.data!.id)).data).toEqual([{ notes: 'new filter', cost: 32.5, created_by: paul.id }]);
+    expect((await olive.supabase.from('maintenance_tasks').select('last_done_on, next_due_on').eq('id', task.data!.id).single()).data).toEqual({ last_done_on: today, next_due_on: nextDue });
+    const dashboard = await olive.supabase.rpc('property_dashboard', { property_id: house });
+    expect(dashboard.error).toBeNull();
+    expect(dashboard.data).toMatchObject({ property: { name: 'Shared house', my_role: 'owner' }, overdue_tasks: [], recent_logs: [{ notes: 'new filter', task_title: 'Replace filter' }] });
+    const calendar = await paul.supabase.rpc('upcoming_tasks', { from: today, to: nextDue });
+    expect(calendar.data).toEqual([expect.objectContaining({ title: 'Replace filter', due_on: nextDue, property_name: 'Shared house', asset_name: 'Furnace', zone_name: 'Basement' })]);
+
+    // their documents folder is the house's, shared by both
+    expect((await paul.supabase.storage.from('documents').upload(`${house}/filter-receipt.txt`, new Blob(['filter, 32.50']))).error).toBeNull();
+    expect(await (await olive.supabase.storage.from('documents').download(`${house}/filter-receipt.txt`)).data?.text()).toBe('filter, 32.50');
+
+    // quinn sees nothing of it, and is told so as PostgREST would
+    for (const table of ['properties', 'zones', 'assets', 'maintenance_tasks', 'logs', 'property_members']) {
+      expect((await quinn.supabase.from(table).select('*')).data, table).toEqual([]);
+    }
+    const refused = await quinn.supabase.rpc('complete_task', { task_id: task.data!.id });
+    expect({ status: refused.status, code: refused.error?.code, message: refused.error?.message }).toEqual({ status: 404, code: 'P0002', message: 'task not found' });
+    expect((await quinn.supabase.rpc('property_dashboard', { property_id: house })).error?.code).toBe('P0002');
+    expect((await quinn.supabase.storage.from('documents').download(`${house}/filter-receipt.txt`)).error).not.toBeNull();
+    // a member cannot remove the owner; the anon key gets nothing
+    const ousting = await paul.supabase.rpc('remove_member', { property_id: house, user_id: olive.id });
+    expect({ status: ousting.status, code: ousting.error?.code }).toEqual({ status: 403, code: '42501' });
+    const anonymous = await client('anon-dashboard').rpc('property_dashboard', { property_id: house });
+    expect(anonymous.status).toBe(401);
+    const badDate = await paul.supabase.rpc('snooze_task', { task_id: task.data!.id, until: '2000-01-01' });
+    expect({ status: badDate.status, code: badDate.error?.code }).toEqual({ status: 400, code: '22023' });
+  });
+
+  it('turns an invitation to an address without an account into a membership once it signs up and confirms', async () => {
+    const rosa = await homeowner('rosa');
+    const house = (await rosa.supabase.from('properties').insert({ name: 'Rosa\'s flat', kind: 'apartment' }).select('id').single()).data!.id as string;
+    const address = `sam-${Date.now()}@haven.example.com`;
+    const invited = await rosa.supabase.rpc('invite_member', { property_id: house, email: address, role: 'owner' });
+    expect(invited.data).toMatchObject({ user_id: null, invited_email: address, role: 'owner' });
+    const sam = await homeowner('sam', address);
+    expect((await sam.supabase.from('properties').select('name')).data).toEqual([{ name: "Rosa's flat" }]);
+    expect((await rosa.supabase.from('property_members').select('user_id, role').eq('user_id', sam.id)).data).toEqual([{ user_id: sam.id, role: 'owner' }]);
+  });
+
   it('deletes a project with its files', async () => {
     const doomed = await running.createProject('Doomed', 'haven');
     const admin = createClient(doomed.urls.supabase, doomed.keys.service_role, { realtime: { transport: ws as never }, auth: { persistSession: false, storageKey: 'doomed-admin' } });
@@ -127,3 +194,10 @@ describe('Haven on the running platform', () => {
     expect(existsSync(folder)).toBe(false);
   });
 });
+
+/** A 'YYYY-MM-DD' day plus whole months, clamped to the month's end as PostgreSQL does (Jan 31 + 1 month = Feb 28/29). */
+function plusMonths(day: string, months: number): string {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const lastDay = new Date(Date.UTC(year, month - 1 + months + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(year, month - 1 + months, Math.min(date, lastDay))).toISOString().slice(0, 10);
+}
