@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withClient } from '@launchdb/common';
 import type { ServiceTestProject } from '../../test/service-projects.ts';
 import { startSmtpInbox, type SmtpInbox } from '../../test/smtp-inbox.ts';
 import { startAuthTestbed, type AuthTestbed } from './testing/auth-testbed.ts';
@@ -25,6 +26,10 @@ describe('auth-service: bad input and rate limits, in GoTrue error shapes', () =
     await bed?.close();
     await inbox?.close();
   });
+
+  async function countUsers(): Promise<number> {
+    return withClient(project.adminUrl, async (client) => Number((await client.query('select count(*) from auth.users')).rows[0].count));
+  }
 
   /** A raw request; `version` adds auth-js's X-Supabase-Api-Version header. */
   async function send(path: string, init: { method?: string; body?: string; contentType?: string; version?: boolean; apikey?: string } = {}) {
@@ -70,6 +75,24 @@ describe('auth-service: bad input and rate limits, in GoTrue error shapes', () =
     const text = await send('/signup', { body: 'email=a@example.com', contentType: 'text/plain', version: true });
     expect(text.status).toBe(415);
     expect(text.body).toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('refuses text PostgreSQL cannot store (NUL, unpaired surrogates) with 400 validation_failed, wherever it is, and creates no user', async () => {
+    const usersBefore = await countUsers();
+    const nul = await send('/signup', { body: JSON.stringify({ email: `nul\u0000${email('x')}`, password: 'valid password' }), contentType: 'application/json' });
+    expect(nul).toMatchObject({ status: 400, body: { code: 400, error_code: 'validation_failed', msg: expect.stringContaining('NUL') } });
+    expect(nul.headers.get('x-sb-error-code')).toBe('validation_failed');
+    const escaped = await send('/signup', { body: `{"email":"${email('esc')}","password":"valid password","data":{"note":"a\\u0000b"}}`, contentType: 'application/json', version: true });
+    expect(escaped).toMatchObject({ status: 400, body: { code: 'validation_failed', message: 'body field "data.note" contains a NUL character (\\u0000), which cannot be stored' } });
+    const surrogate = await send('/signup', { body: `{"email":"${email('sur')}","password":"valid \\ud800 password"}`, contentType: 'application/json', version: true });
+    expect(surrogate).toMatchObject({ status: 400, body: { code: 'validation_failed', message: expect.stringContaining('unpaired UTF-16 surrogate') } });
+    const token = await send('/token?grant_type=password', { body: JSON.stringify({ email: email('tok'), password: 'pass\u0000word' }), contentType: 'application/json', version: true });
+    expect(token).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    const form = await send('/token?grant_type=password', { body: `email=a%00b%40example.com&password=x`, contentType: 'application/x-www-form-urlencoded', version: true });
+    expect(form).toMatchObject({ status: 400, body: { code: 'validation_failed', message: expect.stringContaining('"email"') } });
+    const query = await send('/verify?token=abc%00&type=signup&redirect_to=x', { method: 'GET', version: true });
+    expect(query).toMatchObject({ status: 400, body: { code: 'validation_failed', message: expect.stringContaining('query parameter "token"') } });
+    expect(await countUsers()).toBe(usersBefore);
   });
 
   it("answers /token in OAuth's shape where GoTrue does", async () => {
