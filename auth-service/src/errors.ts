@@ -38,7 +38,8 @@ export const AuthErrors = {
   unsupportedMediaType: () => new AuthError('validation_failed', 415, 'Unsupported Content-Type: send application/json'),
   payloadTooLarge: () => new AuthError('request_too_large', 413, 'Request body is too large'),
   notFound: () => new AuthError('not_found', 404, 'Not Found'),
-  invalidEmail: (email: string) => new AuthError('email_address_invalid', 400, `Email address "${email}" is invalid`),
+  /** GoTrue's validateEmail: the same answer on sign-up, admin create, invite, generate-link, recover, otp. */
+  invalidEmail: () => new AuthError('validation_failed', 400, 'Unable to validate email address: invalid format'),
 
   // sign-up and credentials
   signupDisabled: () => new AuthError('signup_disabled', 422, 'Signups not allowed for this instance'),
@@ -76,6 +77,17 @@ export const AuthErrors = {
   emailChangeMissing: () => new AuthError('validation_failed', 422, 'Email change requires a new email address'),
   emailNotAllowed: () => new AuthError('email_address_not_authorized', 400, 'Email address not authorized'),
   smtpFailed: () => new AuthError('unexpected_failure', 500, 'Error sending email'),
+
+  // features this service does not offer, answered as GoTrue answers them switched off
+  samlDisabled: () => new AuthError('saml_provider_disabled', 404, 'SAML 2.0 is disabled'),
+  manualLinkingDisabled: () => new AuthError('manual_linking_disabled', 404, 'Manual linking is disabled'),
+  web3Disabled: () => new AuthError('web3_provider_disabled', 422, 'Web3 provider is disabled'),
+  providerNotEnabled: () => new AuthError('validation_failed', 400, 'Unsupported provider: provider is not enabled'),
+  providerNotFound: (name: string) => new AuthError('validation_failed', 400, `Unsupported provider: Provider ${name} could not be found`),
+  idTokenProviderDisabled: (issuer: string) => new AuthError('provider_disabled', 400, `Provider (issuer ${JSON.stringify(issuer)}) is not enabled`),
+  customOidcNotAllowed: (provider: string) => new AuthError('validation_failed', 400, `Custom OIDC provider ${JSON.stringify(provider)} not allowed`),
+  invalidPhone: () => new AuthError('validation_failed', 400, 'Invalid phone number format (E.164 required)'),
+  unsupportedVerifyType: () => new AuthError('validation_failed', 400, 'Unsupported verification type'),
 
   // reauthentication
   reauthenticationNeedsAddress: () => new AuthError('validation_failed', 400, 'Reauthentication requires the user to have an email or a phone number'),

@@ -1,4 +1,4 @@
-import type { ActiveProject, Logger, PoolClient, SecretBox } from '@launchdb/common';
+import { isDatabaseUnavailable, type ActiveProject, type Logger, type PoolClient, type SecretBox } from '@launchdb/common';
 import { AuthError, AuthErrors } from '../errors.ts';
 import { createSession, type AuthenticationMethod } from '../sql/sessions.ts';
 import { findUserById, type UserRow } from '../sql/users.ts';
@@ -53,7 +53,7 @@ export async function inAuthSchema<T>(ctx: AuthRequestContext, work: (client: Po
   try {
     client = await ctx.project.db.connect();
   } catch (error) {
-    throw isConnectionFailure(error) ? AuthErrors.databaseUnavailable() : error;
+    throw isDatabaseUnavailable(error) ? AuthErrors.databaseUnavailable() : error;
   }
   let broken: Error | undefined;
   try {
@@ -65,7 +65,7 @@ export async function inAuthSchema<T>(ctx: AuthRequestContext, work: (client: Po
     // a connection whose rollback failed is not handed to the next request
     await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
     if (error instanceof AuthError) throw error;
-    if (isConnectionFailure(error)) throw AuthErrors.databaseUnavailable();
+    if (isDatabaseUnavailable(error)) throw AuthErrors.databaseUnavailable();
     throw error;
   } finally {
     client.release(broken);
@@ -73,12 +73,6 @@ export async function inAuthSchema<T>(ctx: AuthRequestContext, work: (client: Po
 }
 
 const BEGIN_AS_AUTH_ADMIN = "begin; select set_config('role', 'supabase_auth_admin', true), set_config('request.jwt.claims', '{}', true)";
-
-function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === '57P03' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT')) return true;
-  return error instanceof Error && /timeout exceeded when trying to connect|Connection terminated/i.test(error.message);
-}
 
 /**
  * Inside a transaction: a new session for the user, signed in now by `method`. `current` is the
@@ -132,7 +126,7 @@ const EMAIL_PATTERN = /^[^\s@"<>()[\],;:\\]+@[^\s@"<>()[\],;:\\]+\.[^\s@"<>()[\]
 
 export function normalizeEmail(email: string): string {
   const trimmed = email.trim();
-  if (trimmed.length > 255 || !EMAIL_PATTERN.test(trimmed)) throw AuthErrors.invalidEmail(email);
+  if (trimmed.length > 255 || !EMAIL_PATTERN.test(trimmed)) throw AuthErrors.invalidEmail();
   return trimmed.toLowerCase();
 }
 

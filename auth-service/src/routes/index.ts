@@ -22,6 +22,7 @@ import { resendRoute } from './resend.ts';
 import { settingsRoute } from './settings.ts';
 import { signupRoute } from './signup.ts';
 import { tokenRoute } from './token.ts';
+import { unofferedFeatureRoutes } from './unoffered-features.ts';
 import { userGetRoute } from './user-get.ts';
 import { userUpdateRoute } from './user-update.ts';
 import { verifyGetRoute } from './verify-get.ts';
@@ -55,4 +56,5 @@ export function authRoutes(scope: FastifyInstance, deps: AuthRouteDependencies):
   factorVerifyRoute(scope, deps);
   factorUnenrollRoute(scope);
   adminUserFactorsRoutes(scope);
+  unofferedFeatureRoutes(scope);
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { EXTERNAL_PROVIDERS } from '../domain/unoffered-features.ts';
 import { contextOf } from './context.ts';
-
-const EXTERNAL_PROVIDERS = ['apple', 'azure', 'bitbucket', 'discord', 'facebook', 'figma', 'fly', 'github', 'gitlab', 'google', 'keycloak', 'kakao', 'linkedin', 'linkedin_oidc', 'notion', 'spotify', 'slack', 'slack_oidc', 'workos', 'twitch', 'twitter', 'x', 'zoom', 'saml'];
 
 /** GET /settings: what sign-in methods the project offers, in GoTrue's shape. Only email and anonymous exist here. */
 export function settingsRoute(scope: FastifyInstance): void {
@@ -9,7 +8,7 @@ export function settingsRoute(scope: FastifyInstance): void {
     const { config } = contextOf(request);
     return {
       external: {
-        ...Object.fromEntries(EXTERNAL_PROVIDERS.map((provider) => [provider, false])),
+        ...Object.fromEntries([...EXTERNAL_PROVIDERS, 'saml'].map((provider) => [provider, false])),
         anonymous_users: config.anonymousUsersEnabled,
         email: true,
         phone: false,

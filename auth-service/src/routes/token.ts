@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { passwordGrant, pkceGrant, refreshTokenGrant } from '../domain/token-grants.ts';
+import { ID_TOKEN_ISSUERS } from '../domain/unoffered-features.ts';
 import { AuthErrors } from '../errors.ts';
 import type { AuthRouteDependencies } from '../plugin.ts';
 import { contextOf, countRequest } from './context.ts';
@@ -17,11 +18,15 @@ const schema = {
       refresh_token: { type: ['string', 'null'] },
       auth_code: { type: ['string', 'null'] },
       code_verifier: { type: ['string', 'null'] },
+      id_token: { type: ['string', 'null'] },
+      provider: { type: ['string', 'null'] },
+      client_id: { type: ['string', 'null'] },
+      issuer: { type: ['string', 'null'] },
     },
   },
 } as const;
 
-/** POST /token?grant_type=password|refresh_token|pkce. */
+/** POST /token?grant_type=password|refresh_token|pkce; id_token and web3 answer as GoTrue's with the providers off. */
 export function tokenRoute(scope: FastifyInstance, deps: AuthRouteDependencies): void {
   scope.withTypeProvider<JsonSchemaToTsProvider>().post('/token', { schema }, async (request) => {
     const ctx = contextOf(request);
@@ -44,6 +49,16 @@ export function tokenRoute(scope: FastifyInstance, deps: AuthRouteDependencies):
         if (!body.auth_code || !body.code_verifier) throw AuthErrors.invalidTokenRequest('invalid request: both auth code and code verifier should be non-empty');
         return pkceGrant(ctx, { authCode: body.auth_code, codeVerifier: body.code_verifier });
       }
+      case 'id_token': {
+        countRequest(deps, ctx, 'token');
+        if (!body.id_token) throw AuthErrors.invalidTokenRequest('id_token required');
+        const provider = (body.provider ?? '').toLowerCase();
+        if (provider === '' && (!body.client_id || !body.issuer)) throw AuthErrors.invalidTokenRequest('provider or client_id and issuer required');
+        const issuer = ID_TOKEN_ISSUERS[provider] ?? Object.values(ID_TOKEN_ISSUERS).find((known) => known === body.issuer);
+        throw issuer !== undefined ? AuthErrors.idTokenProviderDisabled(issuer) : AuthErrors.customOidcNotAllowed(body.provider ?? body.issuer ?? '');
+      }
+      case 'web3':
+        throw AuthErrors.web3Disabled();
       default:
         throw AuthErrors.unsupportedGrantType();
     }
