@@ -29,15 +29,18 @@ export class PgrstError extends Error {
   }
 }
 
+/** Each request connects anew, so there is no reconnection backoff to report: one second. */
+const RETRY_SOON = { 'Retry-After': '1' };
+
 const bearer = (error: string, description: string) => ({
   'WWW-Authenticate': `Bearer error="${error}", error_description="${description.replaceAll('"', "'")}"`,
 });
 
 export const Errors = {
-  // --- 0xx: connection
-  connection: (message: string) => new PgrstError(503, 'PGRST000', 'Database connection error. Retrying the connection.', message),
-  connectionLost: (message: string) => new PgrstError(503, 'PGRST001', 'Database client error. Retrying the connection.', message),
-  schemaCacheNotReady: () => new PgrstError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.'),
+  // --- 0xx: connection (PostgREST sends Retry-After with these: the request may be sent again as it is)
+  connection: (message: string) => new PgrstError(503, 'PGRST000', 'Database connection error. Retrying the connection.', message, null, RETRY_SOON),
+  connectionLost: (message: string) => new PgrstError(503, 'PGRST001', 'Database client error. Retrying the connection.', message, null, RETRY_SOON),
+  schemaCacheNotReady: () => new PgrstError(503, 'PGRST002', 'Could not query the database for the schema cache. Retrying.', null, null, RETRY_SOON),
   poolTimeout: () => new PgrstError(504, 'PGRST003', 'Timed out acquiring connection from connection pool.'),
 
   // --- 1xx: request

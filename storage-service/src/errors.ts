@@ -1,4 +1,4 @@
-import { LaunchDbError, type UnstorableInput } from '@launchdb/common';
+import { isDatabaseUnavailable, LaunchDbError, type UnstorableInput } from '@launchdb/common';
 
 /**
  * Supabase Storage's error codes (its `ErrorCode` enum), the ones this service answers with.
@@ -110,19 +110,16 @@ interface PgLikeError {
   message?: string;
 }
 
-const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08003', '08006', '08001', '08004']);
-
 /**
  * A PostgreSQL error raised by a metadata query run as the caller, as Supabase maps it
  * (src/storage/database/errors.ts); undefined when it is none of those.
  */
 export function databaseErrorToStorageError(error: unknown): StorageError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
+  // PostgreSQL restarting, PgBouncer refusing clients meanwhile, a connection dropped mid-request
+  if (isDatabaseUnavailable(error)) return StorageErrors.databaseUnavailable();
   const { code, message = '' } = error as PgLikeError;
-  if (code === undefined) {
-    if (/timeout exceeded when trying to connect|Connection terminated/i.test(message)) return StorageErrors.databaseUnavailable();
-    return undefined;
-  }
+  if (code === undefined) return undefined;
   switch (code) {
     case '42501':
       return message.includes('row-level security') ? StorageErrors.rowLevelSecurity() : StorageErrors.accessDenied(message);
@@ -131,7 +128,6 @@ export function databaseErrorToStorageError(error: unknown): StorageError | unde
     case '53300':
       return StorageErrors.tooManyConnections();
   }
-  if (CONNECTION_FAILURES.has(code)) return StorageErrors.databaseUnavailable();
   return undefined;
 }
 

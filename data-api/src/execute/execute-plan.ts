@@ -350,7 +350,8 @@ function toPgrstError(error: unknown, authenticated: boolean, stage: 'connect' |
     return Errors.connection(error instanceof Error ? error.message : String(error));
   }
   if (error instanceof pg.DatabaseError) {
-    if (CONNECTION_LOST_STATES.has(error.code ?? '')) return Errors.connectionLost(error.message);
+    // 08xxx mid-request is the session ending under us: PgBouncer dropping it while the database restarts
+    if (CONNECTION_LOST_STATES.has(error.code ?? '') || (error.code ?? '').startsWith('08')) return Errors.connectionLost(error.message);
     return fromPostgresError({ code: error.code, message: error.message, detail: error.detail, hint: error.hint }, authenticated);
   }
   if (isConnectionFailure(error)) return Errors.connectionLost((error as Error).message);

@@ -186,7 +186,7 @@ describe('buildDataApi', () => {
     expect(response.json().code).toBe('PGRST125');
   });
 
-  it('answers 503 PGRST002 until the schema cache is loaded', async () => {
+  it('answers 503 PGRST002, to be retried, until the schema cache is loaded', async () => {
     const notLoaded = new CountingSchemaCache(testSchemaCache([]), false);
     const early = await buildDataApi({
       config: testConfig(database),
@@ -200,6 +200,7 @@ describe('buildDataApi', () => {
       const response = await early.inject({ method: 'GET', url: '/items' });
       expect(response.statusCode).toBe(503);
       expect(response.json()).toEqual(Errors.schemaCacheNotReady().toJSON());
+      expect(response.headers['retry-after']).toBe('1');
     } finally {
       await early.close();
     }
