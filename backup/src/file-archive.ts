@@ -1,10 +1,17 @@
 import { mkdir, stat } from 'node:fs/promises';
-import { PassThrough, Writable, type Readable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 
 /** Files a writer is still producing (`#tmp.<uuid>`): not part of any object yet. */
 const IN_PROGRESS = /(^|\/)#tmp\./;
+
+/** An archive of one empty folder, `./` (node-tar refuses an archive of nothing but its end blocks). */
+const EMPTY_ARCHIVE = (() => {
+  const block = Buffer.alloc(512);
+  new tar.Header({ path: './', type: 'Directory', mode: 0o755, size: 0, mtime: new Date(0), uid: 0, gid: 0 }).encode(block, 0);
+  return Buffer.concat([block, Buffer.alloc(1024)]);
+})();
 
 export interface FileArchive {
   output: Readable;
@@ -18,10 +25,8 @@ export async function archiveFolder(folder: string): Promise<FileArchive> {
   let files = 0;
   const exists = await stat(folder).then((info) => info.isDirectory(), () => false);
   if (!exists) {
-    const empty = tar.create({ cwd: '/', portable: true }, []);
-    const done = pipeline(empty, output).then(() => 0);
-    done.catch(() => undefined);
-    return { output, files: done };
+    output.end(EMPTY_ARCHIVE);
+    return { output, files: Promise.resolve(0) };
   }
   const pack = tar.create(
     {

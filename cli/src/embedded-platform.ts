@@ -34,6 +34,7 @@ import { buildPostgrestManager, driverChoiceFromSettings, PostgrestManagerClient
 import { authServiceSettingsOf, registerAuthService, type AuthService } from '@launchdb/auth-service';
 import { createStorageBackend, registerStorageService, type StorageBackend, type StorageService } from '@launchdb/storage-service';
 import { ensureDashboardBuild, registerDashboard } from '@launchdb/dashboard/server';
+import { createPlatformBackups, type BackupService } from '@launchdb/backup';
 import type { LaunchdbConfig } from './config.ts';
 import { DataFolder } from './data-folder.ts';
 import { PostgresCluster } from './embedded/postgres-cluster.ts';
@@ -54,6 +55,9 @@ export interface StartupReport {
   storage: string;
   firstOperator: { email: string; generatedPassword: string | undefined } | undefined;
   appliedMigrations: string[];
+  /** When and where backups are made, and what the operator must read (a generated key to move). */
+  backups: string;
+  backupNotices: string[];
 }
 
 /**
@@ -70,6 +74,7 @@ export class EmbeddedPlatform {
   #manager: PostgrestManager | undefined;
   #projectDirectory: ProjectDirectory | undefined;
   #storageBackend: StorageBackend | undefined;
+  #backups: BackupService | undefined;
   #stopped = false;
   #postgresSupervisor: ProcessSupervisor | undefined;
   #pgbouncerSupervisor: ProcessSupervisor | undefined;
@@ -217,6 +222,28 @@ export class EmbeddedPlatform {
     });
     const publicUrl = config.LAUNCHDB_PUBLIC_URL ?? `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}`;
 
+    const backups = await createPlatformBackups({
+      settings: config,
+      dataFolder: folder.path,
+      adminUrl,
+      storageRoot: config.STORAGE_BACKEND === 'fs' ? (config.STORAGE_FS_ROOT ?? folder.file('storage')) : undefined,
+      logger: this.#logger.child({ component: 'backup' }),
+      projects: {
+        create: async (input) => void (await projects.provisioner.create({ id: input.id, name: input.name, template: input.template ?? undefined })),
+        provision: async (id) => void (await projects.provisioner.resume(id)),
+        stopDataApi: (id) => dataApis.stop(id),
+        // the database was swapped under every cache and pool: each forgets it, the data API reloads its schema
+        restored: async (id) => {
+          await pooler.addProject(id);
+          gateway?.forget(id);
+          projectDirectory.forget(id);
+          auth?.forget(id);
+          await dataApis.reload(id);
+        },
+      },
+    });
+    this.#backups = backups.service;
+
     this.#api = await buildPlatformApi({
       db,
       logger: this.#logger.child({ component: 'platform-api' }),
@@ -226,6 +253,7 @@ export class EmbeddedPlatform {
       trustProxy: config.TRUST_PROXY,
       healthChecks,
       projects: { ...projects, publicUrl, dataApis },
+      backups: backups.service,
     });
     gateway = await registerGateway(this.#api, { db, secrets, locator: dataApis, options: gatewaySettingsOf(config) });
     const authSettings = authServiceSettingsOf(config);
@@ -274,12 +302,22 @@ export class EmbeddedPlatform {
           : `files under ${config.STORAGE_FS_ROOT ?? folder.file('storage')}`,
       firstOperator: firstOperator.created ? { email: firstOperator.email, generatedPassword: firstOperator.generatedPassword } : undefined,
       appliedMigrations: applied,
+      backups: backups.summary,
+      backupNotices: backups.notices,
     };
+  }
+
+  /** The backup service (runs, verifies, restores); `launchdb up` starts its nightly schedule. */
+  get backups(): BackupService | undefined {
+    return this.#backups;
   }
 
   /** Reverse order of start; safe to call at any point of a failed start, and twice. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    const backups = this.#backups;
+    this.#backups = undefined;
+    await backups?.stop();
     // nothing is restarted from here on; a restart under way is waited for before its process is stopped
     const postgresSupervision = this.#postgresSupervisor?.stop();
     const pgbouncerSupervision = this.#pgbouncerSupervisor?.stop();

@@ -11,6 +11,8 @@ Commands:
   project <command>
           projects: create, list, show, provision, rotate-keys, delete, migrate, migrations, psql
           (\`launchdb project help\` lists them)
+  backup <command>
+          encrypted backups: list, run, verify, restore, restore-platform (\`launchdb backup help\`)
   help    show this help
 `;
 
@@ -27,6 +29,11 @@ switch (command) {
   case 'project': {
     const { project } = await import('./commands/project.ts');
     await project(args);
+    break;
+  }
+  case 'backup': {
+    const { backup } = await import('./commands/backup.ts');
+    await backup(args);
     break;
   }
   case undefined:

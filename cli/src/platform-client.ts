@@ -12,6 +12,8 @@ export interface PlatformCredentials {
   /** Used to log in when no token is given. */
   email?: string | undefined;
   password?: string | undefined;
+  /** How long one request may take; backups and restores of big projects take hours. */
+  timeoutMs?: number | undefined;
 }
 
 const REQUEST_TIMEOUT_MS = 120_000;
@@ -25,12 +27,14 @@ export class PlatformClient {
   #token: string | undefined;
   readonly #email: string | undefined;
   readonly #password: string | undefined;
+  readonly #timeoutMs: number;
 
   constructor(credentials: PlatformCredentials) {
     this.#url = credentials.url.replace(/\/+$/, '');
     this.#token = credentials.token;
     this.#email = credentials.email;
     this.#password = credentials.password;
+    this.#timeoutMs = credentials.timeoutMs ?? REQUEST_TIMEOUT_MS;
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -93,7 +97,7 @@ export class PlatformClient {
         method,
         headers,
         body: body === undefined ? null : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;

@@ -10,6 +10,8 @@ import { loginRoute } from './routes/auth/login.ts';
 import { meRoute } from './routes/me.ts';
 import { operatorAuthentication } from './routes/operator-authentication.ts';
 import { projectRoutes, type ProjectRouteDependencies } from './routes/projects/index.ts';
+import { backupRoutes } from './routes/backups/index.ts';
+import type { BackupOperations } from './domain/backups.ts';
 
 export interface PlatformApiDependencies {
   db: Pool;
@@ -23,6 +25,8 @@ export interface PlatformApiDependencies {
   trustProxy?: boolean;
   /** The /api/projects routes: `createProjectServices(...)` and the platform's public URL. Absent: no project routes. */
   projects?: ProjectRouteDependencies;
+  /** The /api/backups routes and the backups' line in /api/health. Absent: neither. */
+  backups?: BackupOperations;
 }
 
 export type PlatformApi = FastifyInstance;
@@ -41,7 +45,7 @@ export async function buildPlatformApi(deps: PlatformApiDependencies): Promise<P
   app.setErrorHandler((error, request, reply) => {
     const known = frameworkErrorToLaunchDbError(error);
     if (known.code === 'internal_error') request.log.error({ err: error }, 'request failed');
-    else if (known.status >= 500) request.log.warn({ code: known.code, reason: error.message }, 'request failed');
+    else if (known.status >= 500) request.log.warn({ code: known.code, reason: (error as Error).message }, 'request failed');
     const retryAfter = known.details?.retryAfterSeconds;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     return reply.status(known.status).send(renderPlatformError(known));
@@ -62,10 +66,11 @@ export async function buildPlatformApi(deps: PlatformApiDependencies): Promise<P
   await app.register(
     async (api) => {
       rejectUnstorableInput(api, (input) => PlatformErrors.validation(input.message));
-      healthRoute(api, deps.healthChecks);
+      healthRoute(api, deps.healthChecks, deps.backups ? () => ({ backups: deps.backups!.health() }) : undefined);
       loginRoute(api, { operators, tokens, attemptsPerMinute: deps.loginAttemptsPerMinute });
       meRoute(api, authenticate);
       if (deps.projects) await projectRoutes(api, { ...deps.projects, authenticate });
+      if (deps.backups) await backupRoutes(api, { backups: deps.backups, authenticate });
     },
     { prefix: '/api' },
   );

@@ -52,6 +52,8 @@ export async function up(): Promise<void> {
   }
   if (stopping) return;
   process.stdout.write(banner(report, await passwordFileUnlessTerminal(report)));
+  for (const notice of report.backupNotices) process.stdout.write(`launchdb: ${notice}\n`);
+  await platform.backups?.start().catch((error: Error) => process.stderr.write(`launchdb: backups are not scheduled: ${error.message}\n`));
 }
 
 const FIRST_OPERATOR_PASSWORD_FILE = 'first-operator-password';
@@ -80,6 +82,7 @@ function banner(report: StartupReport, passwordFile: string | undefined): string
     `  data APIs    ${report.dataApis}`,
     `  auth         ${report.auth}`,
     `  storage      ${report.storage}`,
+    `  backups      ${report.backups}`,
   ];
   if (report.firstOperator) {
     lines.push(`  operator     ${report.firstOperator.email}`);

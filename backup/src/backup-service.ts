@@ -1,0 +1,242 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from '@launchdb/common';
+import type { BackupEngine, PlatformRestoreResult, RestoreResult, VerifyResult } from './backup-engine.ts';
+import { BackupErrors } from './errors.ts';
+import { LocalBackupStore } from './local-backup-store.ts';
+import { parseBackupId, PLATFORM_SUBJECT, type BackupManifest } from './manifest.ts';
+import type { RetentionPolicy } from './retention.ts';
+
+export interface BackupSchedule {
+  /** cron expression (server time), or `off`. */
+  cron: string;
+  concurrency: number;
+  retention: RetentionPolicy;
+  verifyNightly: boolean;
+}
+
+/** What `GET /api/backups` shows of a backup: its manifest without the per-table detail. */
+export interface BackupSummary {
+  id: string;
+  kind: 'project' | 'platform';
+  project: string | null;
+  template: string | null;
+  reason: string;
+  startedAt: string;
+  finishedAt: string;
+  bytes: number;
+  tables: number;
+  rows: number;
+  files: number | null;
+  encryption: BackupManifest['encryption'];
+}
+
+export interface RunResult {
+  backups: BackupSummary[];
+  failed: { subject: string; error: string }[];
+  deleted: string[];
+}
+
+interface RunState {
+  at: string;
+  ok: boolean;
+  backups: number;
+  failed: { subject: string; error: string }[];
+  seconds: number;
+}
+
+interface VerifyState {
+  at: string;
+  backup: string;
+  ok: boolean;
+  error?: string;
+}
+
+interface State {
+  lastRun?: RunState;
+  lastVerify?: VerifyState;
+  /** Subject → when one of its backups was last verified: the nightly verify takes the oldest. */
+  verifiedAt: Record<string, string>;
+}
+
+/**
+ * The backups as the platform runs them: on demand (API, CLI) and nightly — every project one
+ * after the other (`concurrency` at once), the platform database, retention, and one verify.
+ * The last run's and verify's outcome is kept beside the backups and shown in /api/health.
+ */
+export class BackupService {
+  readonly #engine: BackupEngine;
+  readonly #schedule: BackupSchedule;
+  readonly #logger: Logger;
+  readonly #stateFile: string;
+  #state: State = { verifiedAt: {} };
+  #task: ScheduledTask | undefined;
+  #nightly: Promise<void> | undefined;
+  readonly #unavailable: string | undefined;
+
+  constructor(options: { engine: BackupEngine; schedule: BackupSchedule; logger: Logger; unavailable?: string | undefined }) {
+    this.#engine = options.engine;
+    this.#schedule = options.schedule;
+    this.#logger = options.logger;
+    this.#stateFile = join(options.engine.store.root, '.state.json');
+    this.#unavailable = options.unavailable;
+  }
+
+  /** Reads the last outcome and starts the schedule (unless `off`, or the tools are missing). */
+  async start(): Promise<void> {
+    this.#state = await readFile(this.#stateFile, 'utf8').then(
+      (text) => ({ verifiedAt: {}, ...(JSON.parse(text) as Partial<State>) }),
+      () => ({ verifiedAt: {} }),
+    );
+    await this.#engine.store.cleanUp().catch(() => []);
+    if (this.#schedule.cron === 'off' || this.#unavailable) return;
+    if (!cron.validate(this.#schedule.cron)) throw BackupErrors.validation(`BACKUP_CRON: not a cron expression: ${this.#schedule.cron}`);
+    this.#task = cron.schedule(this.#schedule.cron, () => this.runNightly(), { name: 'launchdb-backups', noOverlap: true });
+  }
+
+  async stop(): Promise<void> {
+    await this.#task?.destroy();
+    this.#task = undefined;
+    await this.#nightly?.catch(() => undefined);
+  }
+
+  async list(projectId?: string): Promise<BackupSummary[]> {
+    const all = await this.#engine.store.list();
+    return all.filter((manifest) => projectId === undefined || manifest.projectId === projectId).map(summarize);
+  }
+
+  async run(request: { project?: string | undefined; all?: boolean | undefined; platform?: boolean | undefined }): Promise<RunResult> {
+    this.#assertAvailable();
+    const chosen = [request.project !== undefined, request.all === true, request.platform === true].filter(Boolean).length;
+    if (chosen !== 1) throw BackupErrors.validation('choose one: a project, all (every project and the platform), or the platform');
+    if (request.all) return this.#runAll('manual');
+    const manifest = request.platform ? await this.#engine.backupPlatform('manual') : await this.#engine.backupProject(request.project!, 'manual');
+    return { backups: [summarize(manifest)], failed: [], deleted: [] };
+  }
+
+  async verify(id: string): Promise<VerifyResult> {
+    this.#assertAvailable();
+    try {
+      const result = await this.#engine.verify(id);
+      await this.#recordVerify({ at: new Date().toISOString(), backup: id, ok: true });
+      return result;
+    } catch (error) {
+      await this.#recordVerify({ at: new Date().toISOString(), backup: id, ok: false, error: (error as Error).message });
+      throw error;
+    }
+  }
+
+  async restore(id: string, request: { project?: string | undefined; confirm?: string | undefined; asNew?: string | undefined }): Promise<RestoreResult> {
+    this.#assertAvailable();
+    if (request.asNew !== undefined) return this.#engine.restoreProject(id, { asNew: request.asNew });
+    if (request.project === undefined) throw BackupErrors.validation('give the project to restore into, or a new project id');
+    return this.#engine.restoreProject(id, { projectId: request.project, confirm: request.confirm });
+  }
+
+  async restorePlatform(source: string): Promise<PlatformRestoreResult> {
+    this.#assertAvailable();
+    if (/^s3:\/\//i.test(source)) throw BackupErrors.validation('restore-platform reads a backup folder on this machine (S3 sources are not supported yet)');
+    return this.#engine.restorePlatform(new LocalBackupStore(resolve(source)));
+  }
+
+  health(): Record<string, unknown> {
+    return {
+      schedule: this.#unavailable ? `off: ${this.#unavailable}` : this.#schedule.cron,
+      folder: this.#engine.store.root,
+      lastRun: this.#state.lastRun ?? null,
+      lastVerify: this.#state.lastVerify ?? null,
+    };
+  }
+
+  /** The nightly work: everything backed up, retention applied, one backup verified. Never throws. */
+  runNightly(): Promise<void> {
+    this.#nightly ??= (async () => {
+      try {
+        await this.#runAll('scheduled');
+        if (this.#schedule.verifyNightly) await this.#verifyNext();
+      } catch (error) {
+        this.#logger.error({ err: error }, 'nightly backup failed');
+      } finally {
+        this.#nightly = undefined;
+      }
+    })();
+    return this.#nightly;
+  }
+
+  async #runAll(reason: 'scheduled' | 'manual'): Promise<RunResult> {
+    const started = performance.now();
+    const subjects = [PLATFORM_SUBJECT, ...(await this.#engine.activeProjects())];
+    const backups: BackupSummary[] = [];
+    const failed: RunResult['failed'] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < subjects.length) {
+        const subject = subjects[next++]!;
+        try {
+          const manifest = subject === PLATFORM_SUBJECT ? await this.#engine.backupPlatform(reason) : await this.#engine.backupProject(subject, reason);
+          backups.push(summarize(manifest));
+        } catch (error) {
+          this.#logger.error({ subject, err: error }, 'backup failed');
+          failed.push({ subject, error: (error as Error).message });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.#schedule.concurrency) }, worker));
+    // retention only after a run that produced backups: a failing night never thins the old ones
+    const deleted = backups.length > 0 ? await this.#engine.applyRetention(this.#schedule.retention) : [];
+    this.#state.lastRun = { at: new Date().toISOString(), ok: failed.length === 0, backups: backups.length, failed, seconds: Math.round((performance.now() - started) / 100) / 10 };
+    await this.#saveState();
+    return { backups, failed, deleted };
+  }
+
+  /** The newest backup of the subject verified longest ago (never, first). */
+  async #verifyNext(): Promise<void> {
+    const newest = new Map<string, BackupManifest>();
+    for (const manifest of await this.#engine.store.list()) {
+      const subject = parseBackupId(manifest.id)!.subject;
+      if (!newest.has(subject)) newest.set(subject, manifest);
+    }
+    const [choice] = [...newest.entries()].sort(([a], [b]) => (this.#state.verifiedAt[a] ?? '').localeCompare(this.#state.verifiedAt[b] ?? '') || a.localeCompare(b));
+    if (!choice) return;
+    await this.verify(choice[1].id).catch((error: Error) => this.#logger.error({ backup: choice[1].id, err: error }, 'nightly verify failed'));
+  }
+
+  async #recordVerify(result: VerifyState): Promise<void> {
+    this.#state.lastVerify = result;
+    const subject = parseBackupId(result.backup)?.subject;
+    if (subject) this.#state.verifiedAt[subject] = result.at;
+    await this.#saveState();
+  }
+
+  async #saveState(): Promise<void> {
+    const temporary = `${this.#stateFile}.tmp-${process.pid}`;
+    try {
+      await writeFile(temporary, JSON.stringify(this.#state, null, 2), { mode: 0o600 });
+      await rename(temporary, this.#stateFile);
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'backup state not saved');
+    }
+  }
+
+  #assertAvailable(): void {
+    if (this.#unavailable) throw BackupErrors.toolMissing('pg_dump');
+  }
+}
+
+export function summarize(manifest: BackupManifest): BackupSummary {
+  return {
+    id: manifest.id,
+    kind: manifest.kind,
+    project: manifest.projectId,
+    template: manifest.template,
+    reason: manifest.reason,
+    startedAt: manifest.startedAt,
+    finishedAt: manifest.finishedAt,
+    bytes: manifest.pieces.reduce((sum, piece) => sum + piece.bytes, 0),
+    tables: manifest.database.tables.length,
+    rows: manifest.database.tables.reduce((sum, table) => sum + table.rows, 0),
+    files: manifest.pieces.find((piece) => piece.files !== undefined)?.files ?? null,
+    encryption: manifest.encryption,
+  };
+}

@@ -1,0 +1,85 @@
+import { join, resolve } from 'node:path';
+import { isLaunchDbError, StartupError, type Logger } from '@launchdb/common';
+import { BackupEngine, type ProjectControl } from './backup-engine.ts';
+import { BackupService } from './backup-service.ts';
+import { BackupEncryption } from './encryption.ts';
+import { LocalBackupStore } from './local-backup-store.ts';
+import type { BackupSettings } from './settings.ts';
+import { backupToolsProblem } from './tools.ts';
+
+export interface PlatformBackups {
+  service: BackupService;
+  engine: BackupEngine;
+  /** One line for the startup banner. */
+  summary: string;
+  /** Lines the operator must read at startup (a generated private key to move, missing tools). */
+  notices: string[];
+}
+
+/**
+ * The backup service as a platform process runs it (`launchdb up`, or `backup/src/main.ts` in its
+ * own container): settings read, the key loaded or generated once, the tools checked. Missing
+ * tools are a notice, never a failed start: the rest of the platform runs.
+ */
+export async function createPlatformBackups(options: {
+  settings: BackupSettings;
+  /** `<data folder>`: backups default to `<data>/backups`, a generated key lives in `<data>/backup-key`. */
+  dataFolder: string;
+  adminUrl: string;
+  /** The storage service's fs root; undefined when files are on S3. */
+  storageRoot: string | undefined;
+  logger: Logger;
+  projects?: ProjectControl | undefined;
+}): Promise<PlatformBackups> {
+  const { settings } = options;
+  let encryption: BackupEncryption;
+  try {
+    encryption = await BackupEncryption.load({
+      publicKeyFile: settings.BACKUP_PUBLIC_KEY_FILE,
+      privateKeyFile: settings.BACKUP_PRIVATE_KEY_FILE,
+      passphrase: settings.BACKUP_PASSPHRASE,
+      generatedKeyFolder: join(options.dataFolder, 'backup-key'),
+    });
+  } catch (error) {
+    if (isLaunchDbError(error)) throw new StartupError(`backups: ${error.message}`);
+    throw error;
+  }
+  const store = new LocalBackupStore(resolve(settings.BACKUP_DIR ?? join(options.dataFolder, 'backups')));
+  const engine = new BackupEngine({
+    adminUrl: options.adminUrl,
+    store,
+    encryption,
+    storageRoot: options.storageRoot,
+    logger: options.logger,
+    diskReserveBytes: settings.BACKUP_DISK_RESERVE_MB * 1_000_000,
+    projects: options.projects,
+  });
+  const unavailable = await backupToolsProblem();
+  const service = new BackupService({
+    engine,
+    logger: options.logger,
+    unavailable,
+    schedule: {
+      cron: settings.BACKUP_CRON,
+      concurrency: settings.BACKUP_CONCURRENCY,
+      retention: { daily: settings.BACKUP_KEEP_DAILY, weekly: settings.BACKUP_KEEP_WEEKLY, monthly: settings.BACKUP_KEEP_MONTHLY },
+      verifyNightly: settings.BACKUP_VERIFY_NIGHTLY,
+    },
+  });
+
+  const notices: string[] = [];
+  if (unavailable) notices.push(`backups are off: ${unavailable}`);
+  const generated = encryption.generated;
+  if (generated) {
+    notices.push(
+      generated.createdNow
+        ? `backups are encrypted to a key pair generated now; its PRIVATE key is ${generated.privateKeyFile}: move it off this machine and keep it safe (no restore without it; left here, whoever takes this machine reads the backups)`
+        : `the backups' PRIVATE key is still at ${generated.privateKeyFile}: move it off this machine (set BACKUP_PRIVATE_KEY_FILE where you keep it to verify and restore)`,
+    );
+  }
+  if (!options.storageRoot) notices.push('project files are on S3 and not in the backups: keep the bucket versioned or replicated');
+  const described = encryption.describe();
+  const to = described.method === 'passphrase' ? 'with BACKUP_PASSPHRASE' : `to key ${described.fingerprint!.slice(-16)}`;
+  const when = unavailable ? 'off (no pg_dump)' : settings.BACKUP_CRON === 'off' ? 'on demand only (BACKUP_CRON=off)' : `"${settings.BACKUP_CRON}"`;
+  return { service, engine, notices, summary: `${when} into ${store.root}, encrypted ${to}` };
+}

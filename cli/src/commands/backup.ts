@@ -1,0 +1,188 @@
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { ConfigError, LaunchDbError, loadConfig, StartupError } from '@launchdb/common';
+import { DEFAULT_ADMIN_EMAIL } from '@launchdb/platform-api';
+import type { BackupSummary, PlatformRestoreResult, RestoreResult, RunResult, VerifyResult } from '@launchdb/backup';
+import { launchdbConfigSchema, type LaunchdbConfig } from '../config.ts';
+import { PlatformClient } from '../platform-client.ts';
+
+export const BACKUP_USAGE = `Usage: launchdb backup <command>
+
+Commands (run by the platform, through its API; credentials as for \`launchdb project\`):
+  list [--project <id>]                           complete backups, newest first
+  run [--project <id> | --all | --platform]       back up one project, everything, or the platform database
+  verify <backup>                                 decrypt, check every SHA-256, restore into a scratch
+                                                  database, compare row counts with the manifest
+  restore <backup> --project <id> [--confirm <id>]
+                                                  replace the project's database and files (asks for the
+                                                  id again without --confirm; the current state is backed
+                                                  up first)
+  restore <backup> --as-new <id>                  restore into a new project with new keys
+  restore-platform <folder>                       on a fresh platform (same LAUNCHDB_MASTER_KEY): bring
+                                                  back operators, every project and their keys from the
+                                                  newest backups in <folder>
+
+Add --json to print the API's answer as JSON. Backups can also be read without LaunchDB:
+  gpg -d <backup>/database.dump.pgp | pg_restore -d <database>    gpg -d <backup>/files.tar.pgp | tar -x
+`;
+
+/** Long enough for a big project's restore; the API answers when the work is done. */
+const BACKUP_REQUEST_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+
+/** `launchdb backup …`: exits 0 on success, 1 with one line on stderr otherwise. */
+export async function backup(args: string[]): Promise<void> {
+  const [command, ...rest] = args;
+  let config: LaunchdbConfig;
+  try {
+    config = loadConfig(launchdbConfigSchema, { envFile: '.env' });
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
+    throw error;
+  }
+  try {
+    await run(command, rest, config);
+  } catch (error) {
+    if (error instanceof LaunchDbError || error instanceof StartupError) fail(error.message);
+    if (process.env.LAUNCHDB_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    fail(`unexpected error: ${(error as Error).message}`);
+  }
+}
+
+async function run(command: string | undefined, args: string[], config: LaunchdbConfig): Promise<void> {
+  if (command === undefined || command === 'help' || command === '--help') {
+    process.stdout.write(BACKUP_USAGE);
+    return;
+  }
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      project: { type: 'string' },
+      all: { type: 'boolean' },
+      platform: { type: 'boolean' },
+      confirm: { type: 'string' },
+      'as-new': { type: 'string' },
+    },
+  });
+  const client = new PlatformClient({
+    url: process.env.LAUNCHDB_URL ?? `http://127.0.0.1:${config.LAUNCHDB_PORT}`,
+    token: process.env.LAUNCHDB_TOKEN,
+    email: config.LAUNCHDB_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL,
+    password: config.LAUNCHDB_ADMIN_PASSWORD,
+    timeoutMs: BACKUP_REQUEST_TIMEOUT_MS,
+  });
+  const print = (value: unknown, human: () => string): void => {
+    process.stdout.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : human());
+  };
+  const say = (line: string): void => {
+    if (!values.json) process.stderr.write(`${line}\n`);
+  };
+
+  switch (command) {
+    case 'list': {
+      const query = values.project ? `?project=${encodeURIComponent(values.project)}` : '';
+      const { backups } = await client.request<{ backups: BackupSummary[] }>('GET', `/api/backups${query}`);
+      print(backups, () => (backups.length === 0 ? 'no complete backups\n' : `${backups.map(describeBackup).join('\n')}\n`));
+      return;
+    }
+    case 'run': {
+      const chosen = [values.project !== undefined, values.all === true, values.platform === true].filter(Boolean).length;
+      if (chosen > 1) throw usage('choose one of --project <id>, --all, --platform');
+      const body = values.project ? { project: values.project } : values.platform ? { platform: true } : { all: true };
+      say(values.project ? `backing up project ${values.project}…` : values.platform ? 'backing up the platform database…' : 'backing up the platform and every project…');
+      const result = await client.request<RunResult>('POST', '/api/backups', body);
+      print(result, () =>
+        [
+          ...result.backups.map((made) => `made ${describeBackup(made)}`),
+          ...result.failed.map((failure) => `FAILED ${failure.subject}: ${failure.error}`),
+          ...(result.deleted.length ? [`deleted by retention: ${result.deleted.join(', ')}`] : []),
+          '',
+        ].join('\n'),
+      );
+      if (result.failed.length > 0) process.exitCode = 1;
+      return;
+    }
+    case 'verify': {
+      const id = required(positionals[0], 'verify <backup>');
+      say(`verifying ${id}…`);
+      const result = await client.request<VerifyResult>('POST', `/api/backups/${encodeURIComponent(id)}/verify`);
+      print(result, () => `${id}: verified — every SHA-256 matches, ${result.tables} tables and ${result.rows} rows restored as the manifest says${result.files === null ? '' : `, ${result.files} files`} (${result.seconds} s)\n`);
+      return;
+    }
+    case 'restore': {
+      const id = required(positionals[0], 'restore <backup> --project <id> | --as-new <id>');
+      const asNew = values['as-new'];
+      if ((values.project === undefined) === (asNew === undefined)) throw usage('restore needs --project <id> (to replace it) or --as-new <id>');
+      let confirm = values.confirm;
+      if (values.project !== undefined && confirm === undefined) confirm = await askConfirmation(values.project);
+      say(asNew ? `restoring ${id} into a new project ${asNew}…` : `restoring ${id} into project ${values.project} (its current state is backed up first)…`);
+      const result = await client.request<RestoreResult>('POST', `/api/backups/${encodeURIComponent(id)}/restore`, asNew ? { as_new: asNew } : { project: values.project, confirm });
+      print(result, () =>
+        [
+          `project ${result.project} restored from ${result.backup}: ${result.tables} tables, ${result.rows} rows${result.files === null ? '' : `, ${result.files} files`} (${result.seconds} s)`,
+          ...(result.previousState ? [`its state before is backup ${result.previousState}`] : []),
+          ...(asNew ? [`keys: launchdb project show ${result.project}`] : []),
+          '',
+        ].join('\n'),
+      );
+      return;
+    }
+    case 'restore-platform': {
+      const folder = resolve(required(positionals[0], 'restore-platform <backup folder>'));
+      say(`restoring the platform from ${folder}…`);
+      const result = await client.request<PlatformRestoreResult>('POST', '/api/backups/restore-platform', { source: folder });
+      print(result, () =>
+        [
+          `platform restored from ${result.backup} (${result.seconds} s)`,
+          ...result.projects.map((project) =>
+            project.error ? `FAILED ${project.id}: ${project.error}` : project.restored ? `  ${project.id}: from ${project.backup}` : `  ${project.id}: no backup of it in the folder: provisioned empty`,
+          ),
+          '',
+        ].join('\n'),
+      );
+      if (result.projects.some((project) => project.error)) process.exitCode = 1;
+      return;
+    }
+    default:
+      throw usage(`unknown backup command "${command}"`);
+  }
+}
+
+function describeBackup(backup: BackupSummary): string {
+  const what = backup.kind === 'platform' ? 'platform' : `${backup.project}${backup.template ? ` (${backup.template})` : ''}`;
+  return `${backup.id}  ${what}  ${backup.startedAt}  ${formatBytes(backup.bytes)}  ${backup.tables} tables, ${backup.rows} rows${backup.files === null ? '' : `, ${backup.files} files`}  ${backup.reason}`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e9).toFixed(2)} GB`;
+}
+
+/** Without --confirm: the id typed again on a terminal; elsewhere, --confirm is required. */
+async function askConfirmation(projectId: string): Promise<string | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await prompt.question(`This replaces the database and files of project ${projectId}. Type its id to go on: `)).trim();
+  } finally {
+    prompt.close();
+  }
+}
+
+function required(value: string | undefined, what: string): string {
+  if (!value) throw usage(`missing argument: ${what}`);
+  return value;
+}
+
+function usage(message: string): LaunchDbError {
+  return new LaunchDbError('usage', 2, `${message} (launchdb backup help)`);
+}
+
+function fail(message: string): never {
+  process.stderr.write(`launchdb: ${message}\n`);
+  process.exit(1);
+}

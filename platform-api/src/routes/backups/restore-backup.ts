@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import { PROJECT_ID_PATTERN } from '@launchdb/common';
+import { PlatformErrors } from '../../errors.ts';
+import { backupIdParams, type BackupRouteDependencies } from './index.ts';
+
+const body = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    /** Replaces this project's database and files; `confirm` must repeat it. */
+    project: { type: 'string', pattern: PROJECT_ID_PATTERN.source },
+    confirm: { type: 'string', maxLength: 64 },
+    /** Restores into a new project with new keys instead. */
+    as_new: { type: 'string', pattern: PROJECT_ID_PATTERN.source },
+  },
+} as const;
+
+export function restoreBackupRoute(app: FastifyInstance, deps: BackupRouteDependencies): void {
+  app.withTypeProvider<JsonSchemaToTsProvider>().post('/backups/:id/restore', { schema: { params: backupIdParams, body } }, async (request) => {
+    const input = request.body ?? {};
+    if ((input.project === undefined) === (input.as_new === undefined)) throw PlatformErrors.validation('give either project (with confirm) or as_new');
+    return deps.backups.restore(request.params.id, { project: input.project, confirm: input.confirm, asNew: input.as_new });
+  });
+}

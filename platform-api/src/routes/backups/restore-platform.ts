@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import type { BackupRouteDependencies } from './index.ts';
+
+const body = {
+  type: 'object',
+  required: ['source'],
+  additionalProperties: false,
+  properties: {
+    /** A backup folder on this machine. */
+    source: { type: 'string', minLength: 1, maxLength: 4096 },
+  },
+} as const;
+
+/** A fresh platform brought back from a backup folder: operators, projects and their keys, then every project. */
+export function restorePlatformRoute(app: FastifyInstance, deps: BackupRouteDependencies): void {
+  app.withTypeProvider<JsonSchemaToTsProvider>().post('/backups/restore-platform', { schema: { body } }, async (request) =>
+    deps.backups.restorePlatform(request.body.source),
+  );
+}
