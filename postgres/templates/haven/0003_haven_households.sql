@@ -153,7 +153,9 @@ create index properties_owner_idx on public.properties (owner_id);
 
 -- ───────────── membership, as policies read it ─────────────
 
--- Policies call these as `(select …)`: evaluated once per statement, then a hashed lookup per row.
+-- Policies call these as `x = any (array(select …))`: evaluated once per statement (an InitPlan),
+-- and an index condition on property_id, so a list of a household's rows reads only its rows
+-- (`x in (select …)` would be a filter over every row of the table).
 create function public.haven_property_ids() returns setof uuid
 language sql stable security definer set search_path = '' as $$
   select m.property_id from public.property_members m where m.user_id = auth.uid()
@@ -172,14 +174,14 @@ grant execute on function public.haven_property_ids(), public.haven_owned_proper
 -- ───────────── row-level security ─────────────
 
 create policy haven_members_read on public.properties for select to authenticated
-  using (owner_id = (select auth.uid()) or id in (select public.haven_property_ids()));
+  using (owner_id = (select auth.uid()) or id = any (array(select public.haven_property_ids())));
 create policy haven_create on public.properties for insert to authenticated
   with check (owner_id = (select auth.uid()));
 create policy haven_owners_update on public.properties for update to authenticated
-  using (id in (select public.haven_owned_property_ids()))
-  with check (id in (select public.haven_owned_property_ids()));
+  using (id = any (array(select public.haven_owned_property_ids())))
+  with check (id = any (array(select public.haven_owned_property_ids())));
 create policy haven_owners_delete on public.properties for delete to authenticated
-  using (id in (select public.haven_owned_property_ids()));
+  using (id = any (array(select public.haven_owned_property_ids())));
 -- owner_id changes only with membership (remove_member hands it on)
 revoke update on public.properties from anon, authenticated;
 grant update (name, address, kind) on public.properties to authenticated;
@@ -190,7 +192,7 @@ declare
 begin
   foreach child in array array['zones', 'assets', 'maintenance_tasks', 'supplies', 'logs', 'documents'] loop
     execute format(
-      'create policy haven_members on public.%I for all to authenticated using (property_id in (select public.haven_property_ids())) with check (property_id in (select public.haven_property_ids()))',
+      'create policy haven_members on public.%I for all to authenticated using (property_id = any (array(select public.haven_property_ids()))) with check (property_id = any (array(select public.haven_property_ids())))',
       child
     );
   end loop;
@@ -201,12 +203,12 @@ $policies$;
 -- remove_member and revoke_invitation, which keep a property from losing its last owner
 alter table public.property_members enable row level security;
 create policy haven_members_read on public.property_members for select to authenticated
-  using (property_id in (select public.haven_property_ids()));
+  using (property_id = any (array(select public.haven_property_ids())));
 revoke insert, update, delete, truncate on public.property_members from anon, authenticated;
 
 create policy haven_own_captures on public.captures for all to authenticated
   using (owner_id = (select auth.uid()))
-  with check (owner_id = (select auth.uid()) and (property_id is null or property_id in (select public.haven_property_ids())));
+  with check (owner_id = (select auth.uid()) and (property_id is null or property_id = any (array(select public.haven_property_ids()))));
 
 -- ───────────── triggers ─────────────
 

@@ -1,39 +1,49 @@
 -- One call per screen: a property's dashboard, its health score, and the calendar of upcoming
 -- maintenance across all the caller's properties. The formula of house_health is in README.md.
 
-/** The counts and score of house_health, for a property already checked. */
+-- The counts and score of house_health, for a property already checked. PL/pgSQL, so that its
+-- query is planned once per session, not at every call as a SQL function's would be.
 create function haven_internal.health(property uuid) returns jsonb
-language sql stable set search_path = '' as $$
-  with scheduled as (
-    select t.next_due_on from public.maintenance_tasks t
-     where t.property_id = property and t.active and t.next_due_on is not null
-  ),
-  counts as (
-    select
-      (select count(*) from scheduled) as scheduled,
-      (select count(*) from scheduled s where s.next_due_on < current_date) as overdue,
-      -- an overdue task weighs from 0.5 (a day late) to 1 (a month late or more)
-      (select coalesce(sum(0.5 + 0.5 * least(current_date - s.next_due_on, 30) / 30.0), 0) from scheduled s where s.next_due_on < current_date) as overdue_weight,
-      (select count(*) from scheduled s where s.next_due_on between current_date and current_date + 30) as due_soon,
-      (select count(*) from public.logs l where l.property_id = property and l.performed_on >= current_date - 90) as done_last_90_days,
-      (select count(*) from public.assets a
-        where a.property_id = property
-          and not exists (select 1 from public.maintenance_tasks t where t.asset_id = a.id and t.active)) as assets_without_tasks,
-      (select count(*) from public.supplies s where s.property_id = property and s.reorder_below is not null and s.quantity <= s.reorder_below) as low_supplies
-  )
-  select jsonb_build_object(
-    'score', greatest(0, least(100, round(
-      100
-      - case when c.scheduled = 0 then 0 else 80 * c.overdue_weight / c.scheduled end
-      - least(20, 5 * c.low_supplies)
-    )))::int,
-    'overdue', c.overdue,
-    'due_soon', c.due_soon,
-    'done_last_90_days', c.done_last_90_days,
-    'assets_without_tasks', c.assets_without_tasks,
-    'low_supplies', c.low_supplies
-  )
-  from counts c
+language plpgsql stable set search_path = '' as $$
+begin
+  return (
+    with scheduled as (
+      select t.next_due_on from public.maintenance_tasks t
+       where t.property_id = property and t.active and t.next_due_on is not null
+    ),
+    tasks as (
+      select
+        count(*) as scheduled,
+        count(*) filter (where s.next_due_on < current_date) as overdue,
+        -- an overdue task weighs from 0.5 (a day late) to 1 (a month late or more)
+        coalesce(sum(0.5 + 0.5 * least(current_date - s.next_due_on, 30) / 30.0) filter (where s.next_due_on < current_date), 0) as overdue_weight,
+        count(*) filter (where s.next_due_on between current_date and current_date + 30) as due_soon
+      from scheduled s
+    ),
+    counts as (
+      select t.*,
+        (select count(*) from public.logs l where l.property_id = property and l.performed_on >= current_date - 90) as done_last_90_days,
+        (select count(*) from public.assets a
+          where a.property_id = property
+            and not exists (select 1 from public.maintenance_tasks m where m.asset_id = a.id and m.active)) as assets_without_tasks,
+        (select count(*) from public.supplies s where s.property_id = property and s.reorder_below is not null and s.quantity <= s.reorder_below) as low_supplies
+      from tasks t
+    )
+    select jsonb_build_object(
+      'score', greatest(0, least(100, round(
+        100
+        - case when c.scheduled = 0 then 0 else 80 * c.overdue_weight / c.scheduled end
+        - least(20, 5 * c.low_supplies)
+      )))::int,
+      'overdue', c.overdue,
+      'due_soon', c.due_soon,
+      'done_last_90_days', c.done_last_90_days,
+      'assets_without_tasks', c.assets_without_tasks,
+      'low_supplies', c.low_supplies
+    )
+    from counts c
+  );
+end
 $$;
 
 create function public.house_health(property_id uuid) returns jsonb
@@ -47,19 +57,6 @@ $$;
 comment on function public.house_health(uuid) is
   'A property''s health: {score 0-100, overdue, due_soon, done_last_90_days, assets_without_tasks, low_supplies}.';
 
-/** A task as the dashboard lists it: with its asset's and zone's names. */
-create function haven_internal.task_card(task public.maintenance_tasks) returns jsonb
-language sql stable set search_path = '' as $$
-  select to_jsonb(task) || jsonb_build_object(
-    'asset_name', a.name,
-    'zone_name', z.name,
-    'days_until_due', task.next_due_on - current_date
-  )
-  from (select 1) as one
-  left join public.assets a on a.id = task.asset_id
-  left join public.zones z on z.id = a.zone_id
-$$;
-
 create function public.property_dashboard(property_id uuid) returns jsonb
 language plpgsql stable security definer set search_path = '' as $$
 #variable_conflict use_column
@@ -72,13 +69,19 @@ begin
     'property', (select to_jsonb(p) || jsonb_build_object('my_role', my_role) from public.properties p where p.id = property),
     'house_health', haven_internal.health(property),
     'overdue_tasks', coalesce((
-      select jsonb_agg(haven_internal.task_card(t) order by t.next_due_on, t.title)
+      select jsonb_agg(to_jsonb(t) || jsonb_build_object('asset_name', a.name, 'zone_name', z.name, 'days_until_due', t.next_due_on - current_date)
+                       order by t.next_due_on, t.title)
         from public.maintenance_tasks t
+        left join public.assets a on a.id = t.asset_id
+        left join public.zones z on z.id = a.zone_id
        where t.property_id = property and t.active and t.next_due_on < current_date
     ), '[]'),
     'due_soon_tasks', coalesce((
-      select jsonb_agg(haven_internal.task_card(t) order by t.next_due_on, t.title)
+      select jsonb_agg(to_jsonb(t) || jsonb_build_object('asset_name', a.name, 'zone_name', z.name, 'days_until_due', t.next_due_on - current_date)
+                       order by t.next_due_on, t.title)
         from public.maintenance_tasks t
+        left join public.assets a on a.id = t.asset_id
+        left join public.zones z on z.id = a.zone_id
        where t.property_id = property and t.active and t.next_due_on between current_date and current_date + 30
     ), '[]'),
     'low_supplies', coalesce((
@@ -129,6 +132,11 @@ language plpgsql stable security definer set search_path = '' as $$
 #variable_conflict use_column
 declare
   caller uuid := haven_internal.caller();
+  -- the caller's, or every property for the service key: an array, so the tasks' index is used
+  properties uuid[] := case
+    when caller is null then array(select p.id from public.properties p)
+    else array(select m.property_id from public.property_members m where m.user_id = caller)
+  end;
 begin
   if upcoming_tasks."from" is null or upcoming_tasks."to" is null then
     perform haven_internal.bad_argument('from and to are required');
@@ -140,18 +148,18 @@ begin
     perform haven_internal.bad_argument('from and to may be at most 366 days apart');
   end if;
   return query
-    with recursive occurrences (task_id, due_on, projected) as (
-      select t.id, t.next_due_on, false
+    -- each step carries its schedule, so the recursion never goes back to the table
+    with recursive occurrences (task_id, every, months, due_on, projected) as (
+      select t.id, t.recurrence, t.recurrence_months, t.next_due_on, false
         from public.maintenance_tasks t
-       where t.active and t.next_due_on is not null and t.next_due_on <= upcoming_tasks."to"
-         and (caller is null or t.property_id in (select m.property_id from public.property_members m where m.user_id = caller))
+       where t.active and t.next_due_on <= upcoming_tasks."to"
+         and t.property_id = any (properties)
       union all
       -- an overdue task is taken as done today: its later occurrences count from today
-      select o.task_id, public.next_due_date(t.recurrence, t.recurrence_months, greatest(o.due_on, current_date)), true
+      select o.task_id, o.every, o.months, public.next_due_date(o.every, o.months, greatest(o.due_on, current_date)), true
         from occurrences o
-        join public.maintenance_tasks t on t.id = o.task_id
-       where (t.recurrence is not null or t.recurrence_months is not null)
-         and public.next_due_date(t.recurrence, t.recurrence_months, greatest(o.due_on, current_date)) <= upcoming_tasks."to"
+       where (o.every is not null or o.months is not null)
+         and public.next_due_date(o.every, o.months, greatest(o.due_on, current_date)) <= upcoming_tasks."to"
     )
     select o.task_id, o.due_on, o.projected, t.title, t.property_id, p.name, t.asset_id, a.name, z.name, t.recurrence, t.recurrence_months
       from occurrences o
