@@ -56,7 +56,13 @@ const app = await buildPlatformApi({
 });
 if (secrets && dataApis) gateway = await registerGateway(app, { db, secrets, locator: dataApis, options: gatewaySettingsOf(config) });
 await app.listen({ host: config.LAUNCHDB_HOST, port: config.LAUNCHDB_PORT });
-if (projects) void projects.provisioner.resumeInterrupted().catch((error: Error) => logger.error({ err: error }, 'resuming interrupted provisioning failed'));
+// then projects made by an older LaunchDB get the base and app templates' newer files
+if (projects) {
+  void projects.provisioner
+    .resumeInterrupted()
+    .then(() => projects.provisioner.upgradeTemplates())
+    .catch((error: Error) => logger.error({ err: error }, 'resuming interrupted provisioning failed'));
+}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
