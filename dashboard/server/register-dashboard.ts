@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 type NodeHandler = (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
 
 /** Where the dashboard answers on the platform's port; everything else stays the services'. */
-export const DASHBOARD_ROUTES = ['/', '/console', '/console/*', '/app/*', '/_dashboard/*'] as const;
+export const DASHBOARD_ROUTES = ['/', '/console', '/console/*', '/app/*', '/_dashboard/*', '/service-worker.js', '/icon.svg', '/icon-192.png', '/icon-512.png'] as const;
 
 /**
  * Serves the built dashboard (adapter-node's request handler) from the platform's Fastify app,

@@ -49,7 +49,7 @@ describe('Haven, for homeowners', () => {
     const health = page.getByRole('region', { name: 'House health' });
     await health.waitFor();
     expect(Number(await health.locator('.number').textContent())).toBe(100);
-    await page.getByRole('link', { name: 'Capture' }).waitFor();
+    await page.getByRole('button', { name: 'Capture' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
     // signed in after a reload: the session is kept under the project's own key
@@ -57,6 +57,58 @@ describe('Haven, for homeowners', () => {
     await page.getByRole('region', { name: 'House health' }).waitFor();
     const keys = await page.evaluate(() => Object.keys(localStorage));
     expect(keys).toContain(`haven-${project.id}`);
+    await page.close();
+  });
+
+  it('keeps a home with a household: a furnace from the catalogue, a task marked done, a manual, a capture, a second homeowner', { timeout: 90_000 }, async () => {
+    const stamp = Date.now();
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await signUp(page, `keeper-${stamp}@haven.example.com`);
+    await page.getByRole('button', { name: 'Add a home' }).first().click();
+    await page.getByLabel('Name').fill('Oak Lane');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('region', { name: 'House health' }).waitFor();
+    const homeUrl = page.url();
+
+    // a furnace from the catalogue brings its tasks and supplies
+    await page.getByRole('link', { name: 'Assets' }).click();
+    await page.getByRole('button', { name: 'Add an asset' }).click();
+    await page.getByLabel('What is it?').selectOption({ label: 'Furnace' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Maintenance' }).waitFor();
+    const tasks = page.getByRole('button', { name: 'Mark done' });
+    await tasks.first().waitFor();
+    expect(await tasks.count()).toBeGreaterThan(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    // a manual, uploaded and listed
+    await page.getByLabel('Upload a document').setInputFiles({ name: 'furnace-manual.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% a tiny manual\n') });
+    await page.getByRole('button', { name: 'View furnace-manual.pdf' }).waitFor();
+
+    // marking a task done logs it and moves its due date
+    await tasks.first().click();
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    await expect.poll(() => page.locator('section[aria-labelledby="history-title"] li').count()).toBe(1);
+
+    // a text capture waits in the inbox (the worker, when running, reads it)
+    await page.getByRole('button', { name: 'Capture' }).click();
+    await page.getByRole('button', { name: 'Write a note' }).click();
+    await page.getByLabel('Note').fill('replaced furnace filter');
+    await page.getByRole('button', { name: 'Save note' }).click();
+    await page.getByRole('list', { name: 'Captures' }).getByText('replaced furnace filter').waitFor();
+
+    // a second homeowner, invited by email, sees the home once signed up
+    const friend = `friend-${stamp}@haven.example.com`;
+    await page.goto(homeUrl);
+    await page.getByRole('link', { name: 'Household' }).click();
+    await page.getByLabel('Their email').fill(friend);
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await page.getByRole('status').getByText('is invited').waitFor();
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const second = await other.newPage();
+    await signUp(second, friend);
+    await second.getByRole('link', { name: 'Oak Lane' }).waitFor();
+    await other.close();
     await page.close();
   });
 
