@@ -12,7 +12,8 @@
 export type UnstorableProblem = 'nul' | 'lone-surrogate';
 
 export interface UnstorableInput {
-  where: 'path' | 'query' | 'header' | 'body';
+  /** `field`: a value a service decoded itself (a multipart field, base64 metadata in a header). */
+  where: 'path' | 'query' | 'header' | 'body' | 'field';
   /** The path or query parameter, the header, or the body field (`data.tags[2]`, `""` for the body itself). */
   name: string;
   /** The decoded text that holds it: a value, or an object's key. */
@@ -67,7 +68,7 @@ export function findUnstorableText(value: unknown): UnstorableText | undefined {
   return undefined;
 }
 
-const WHERE_WORDS: Record<UnstorableInput['where'], string> = { path: 'path parameter', query: 'query parameter', header: 'header', body: 'body field' };
+const WHERE_WORDS: Record<UnstorableInput['where'], string> = { path: 'path parameter', query: 'query parameter', header: 'header', body: 'body field', field: 'field' };
 
 function describe(where: UnstorableInput['where'], found: UnstorableText, name = found.path): UnstorableInput {
   const what = where === 'body' && name === '' ? 'the request body' : `${WHERE_WORDS[where]} ${JSON.stringify(name)}`;
@@ -105,6 +106,15 @@ export function unstorableInBody(body: unknown): UnstorableInput | undefined {
   if (body === undefined || body === null || Buffer.isBuffer(body)) return undefined;
   const found = findUnstorableText(body);
   return found === undefined ? undefined : describe('body', found);
+}
+
+/**
+ * For what a service decodes past the edge (multipart fields, base64 metadata in a header, a
+ * resumable upload's metadata): the first of the named values that PostgreSQL cannot store.
+ */
+export function unstorableInFields(fields: Record<string, unknown>): UnstorableInput | undefined {
+  const found = findUnstorableText(fields);
+  return found === undefined ? undefined : describe('field', found);
 }
 
 interface GuardedRequest {

@@ -38,6 +38,34 @@ describe('storage: text PostgreSQL cannot store is refused at the edge, in Supab
     expect(await stored()).toEqual(before);
   });
 
+  it('refuses it where the service decodes it itself: base64 x-metadata, multipart fields, resumable upload metadata; nothing is stored or staged', async () => {
+    const before = await stored();
+    const auth = { apikey: project.anonKey, authorization: `Bearer ${project.serviceKey}` };
+    const base64 = (text: string) => Buffer.from(text).toString('base64');
+    const raw = await fetch(`${bed.storageUrl(project.id)}/object/docs/raw.txt`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/plain', 'x-metadata': base64('{"room":"\\ud800"}') },
+      body: 'hello',
+    });
+    expect({ status: raw.status, body: await raw.json() }).toEqual({
+      status: 400,
+      body: { statusCode: '400', code: 'InvalidRequest', error: 'InvalidRequest', message: 'field "metadata.room" contains an unpaired UTF-16 surrogate, which is not valid Unicode' },
+    });
+    for (const [field, value] of [['metadata', '{"room":"\\u0000"}'], ['cacheControl', 'max-age=1\u0000']]) {
+      const form = new FormData();
+      form.append(field!, value!);
+      form.append('file', new Blob(['hello'], { type: 'text/plain' }), 'f.txt');
+      const response = await fetch(`${bed.storageUrl(project.id)}/object/docs/form.txt`, { method: 'POST', headers: auth, body: form });
+      expect({ status: response.status, body: await response.json() }).toMatchObject({ status: 400, body: { code: 'InvalidRequest', message: expect.stringContaining('NUL') } });
+    }
+    for (const metadata of [`bucketName ${base64('do\u0000cs')},objectName ${base64('t.txt')}`, `bucketName ${base64('docs')},objectName ${base64('t.txt')},cacheControl ${base64('x\u0000')}`]) {
+      const created = await fetch(`${bed.storageUrl(project.id)}/upload/resumable`, { method: 'POST', headers: { ...auth, 'tus-resumable': '1.0.0', 'upload-length': '5', 'upload-metadata': metadata } });
+      expect({ status: created.status, body: await created.json() }).toMatchObject({ status: 400, body: { code: 'InvalidRequest', message: expect.stringContaining('NUL') } });
+    }
+    expect(await stored()).toEqual(before);
+    expect(await readdir(bed.uploadsDir).catch(() => [])).toEqual([]);
+  });
+
   it('answers NUL or an unpaired surrogate in a JSON body or the query as an invalid request', async () => {
     const before = await stored();
     expect(await send('POST', '/bucket', { body: '{"name":"new\\u0000bucket"}', contentType: 'application/json' })).toEqual({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { unstorableInFields } from '@launchdb/common/storable-input';
 import { ObjectTooLargeError, type ObjectLocation, type StoredObjectInfo } from '../backends/storage-backend.ts';
 import { StorageErrors, databaseErrorToStorageError } from '../errors.ts';
 import { deleteObjects } from '../sql/delete-objects.ts';
@@ -196,10 +197,21 @@ export const Objects = {
    */
   async prepareUpload(
     context: StorageContext,
-    request: { bucketId: string; name: string; contentType: string; contentLength?: number | undefined; upsert: boolean },
+    request: {
+      bucketId: string;
+      name: string;
+      contentType: string;
+      contentLength?: number | undefined;
+      upsert: boolean;
+      cacheControl?: string | undefined;
+      userMetadata?: Record<string, unknown> | null | undefined;
+    },
     known?: UploadLimits,
   ): Promise<UploadLimits> {
     checkObjectKey(request.name);
+    // what arrived encoded (a multipart form, base64 in x-metadata or Upload-Metadata) was never seen by the edge's check
+    const unstorable = unstorableInFields({ bucketName: request.bucketId, contentType: request.contentType, cacheControl: request.cacheControl, metadata: request.userMetadata });
+    if (unstorable !== undefined) throw StorageErrors.invalidRequest(unstorable.message);
     const limits = known ?? (await Objects.uploadLimits(context, request.bucketId));
     if (request.contentLength !== undefined && request.contentLength > limits.maxBytes) throw StorageErrors.entityTooLarge();
     if (!isValidContentType(request.contentType)) throw StorageErrors.invalidMimeType(request.contentType);

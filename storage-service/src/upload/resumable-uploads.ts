@@ -162,6 +162,7 @@ export class ResumableUploads {
       contentType: metadata.contentType || 'application/octet-stream',
       contentLength: upload.size,
       upsert: request.headers.get('x-upsert') === 'true',
+      cacheControl: metadata.cacheControl,
     });
   }
 
