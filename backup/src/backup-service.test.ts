@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@launchdb/common';
+import { createTestPlatform, randomProjectId, type TestPlatform } from '../../platform-api/src/domain/projects/projects.test-support.ts';
+import { BackupEngine } from './backup-engine.ts';
+import { BackupService } from './backup-service.ts';
+import { BackupEncryption } from './encryption.ts';
+import { LocalBackupStore } from './local-backup-store.ts';
+
+/** The nightly work as the schedule runs it: every subject, retention, one verify in rotation. */
+describe('the nightly run', () => {
+  let platform: TestPlatform;
+  let workdir: string;
+  let service: BackupService;
+  let store: LocalBackupStore;
+  const projectId = randomProjectId();
+
+  beforeAll(async () => {
+    platform = await createTestPlatform();
+    workdir = await mkdtemp(join(tmpdir(), 'launchdb-backup-service-'));
+    platform.created.add(projectId);
+    await platform.provisioner().create({ id: projectId, name: 'Nightly' });
+    store = new LocalBackupStore(join(workdir, 'backups'));
+    const logger = createLogger({ level: 'silent', name: 'backup' });
+    const engine = new BackupEngine({
+      adminUrl: platform.adminUrl,
+      store,
+      encryption: BackupEncryption.withPassphrase('nightly passphrase'),
+      storageRoot: join(workdir, 'storage'),
+      logger,
+      diskReserveBytes: 0,
+    });
+    // keep one backup a day: two runs on one day leave the newest of each subject
+    service = new BackupService({ engine, logger, schedule: { cron: 'off', concurrency: 2, retention: { daily: 1, weekly: 0, monthly: 0 }, verifyNightly: true } });
+    await service.start();
+  }, 60_000);
+  afterAll(async () => {
+    await service?.stop();
+    await platform?.close();
+    await rm(workdir, { recursive: true, force: true });
+  });
+
+  it('backs up the platform and every project, thins old backups, verifies one subject a night in turn', async () => {
+    expect(service.health()).toMatchObject({ schedule: 'off', lastRun: null, lastVerify: null });
+    await service.runNightly();
+    const first = service.health() as { lastRun: { ok: boolean; backups: number }; lastVerify: { ok: boolean; backup: string } };
+    expect(first.lastRun).toMatchObject({ ok: true, backups: 2, failed: [] });
+    expect(first.lastVerify.ok).toBe(true);
+
+    await service.runNightly();
+    const second = service.health() as typeof first;
+    expect(second.lastVerify.ok).toBe(true);
+    // the other subject's turn
+    expect(second.lastVerify.backup.split('-20')[0]).not.toBe(first.lastVerify.backup.split('-20')[0]);
+    const left = await service.list();
+    expect(left.map((backup) => backup.project ?? 'platform').sort()).toEqual(['platform', projectId].sort());
+    expect((await service.list(projectId)).map((backup) => backup.kind)).toEqual(['project']);
+  });
+
+  it('refuses a run that names nothing or two things', async () => {
+    await expect(service.run({})).rejects.toThrow('choose one: a project, all (every project and the platform), or the platform');
+    await expect(service.run({ project: projectId, platform: true })).rejects.toThrow(/choose one/);
+  });
+});

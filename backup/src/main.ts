@@ -1,0 +1,66 @@
+/**
+ * The backup service alone, as its container runs it: the nightly schedule (BACKUP_CRON) over
+ * the platform named by DATABASE_URL, until SIGTERM. `main.ts once` makes one run (every project
+ * and the platform, retention, a verify) and exits 0 when every backup was made.
+ * Restores need the running platform (its provisioner, PgBouncer, data APIs): `launchdb backup restore`.
+ */
+import { z } from 'zod';
+import { ConfigError, createLogger, env, loadConfig, StartupError } from '@launchdb/common';
+import { createPlatformBackups } from './platform-backups.ts';
+import { backupSettings } from './settings.ts';
+
+const schema = z.object({
+  ...backupSettings,
+  /** Superuser URL of the platform database (direct, never PgBouncer): pg_dump and pg_restore connect with it. */
+  DATABASE_URL: env.postgresUrl(),
+  /** Where a generated key pair is kept (`<folder>/backup-key`) and, unless BACKUP_DIR, the backups. */
+  LAUNCHDB_DATA_DIR: z.string().min(1).default('./.launchdb'),
+  /** The storage service's fs root (`<root>/<project>`); unset: project files are not backed up (S3). */
+  STORAGE_FS_ROOT: z.string().min(1).optional(),
+  LOG_LEVEL: env.logLevel(),
+});
+
+let config: z.infer<typeof schema>;
+try {
+  config = loadConfig(schema, { envFile: '.env' });
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`backup: invalid configuration: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'backup' });
+let backups;
+try {
+  backups = await createPlatformBackups({
+    settings: config,
+    dataFolder: config.LAUNCHDB_DATA_DIR,
+    adminUrl: config.DATABASE_URL,
+    storageRoot: config.STORAGE_FS_ROOT,
+    logger,
+  });
+} catch (error) {
+  if (error instanceof StartupError) {
+    process.stderr.write(`backup: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+for (const notice of backups.notices) process.stderr.write(`backup: ${notice}\n`);
+
+if (process.argv[2] === 'once') {
+  await backups.service.start();
+  await backups.service.runNightly();
+  const health = backups.service.health() as { lastRun: { ok: boolean } | null };
+  await backups.service.stop();
+  process.exit(health.lastRun?.ok ? 0 : 1);
+}
+
+await backups.service.start();
+process.stdout.write(`backup: ${backups.summary}\n`);
+const stop = (): void => {
+  void backups.service.stop().then(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
