@@ -115,6 +115,11 @@ describe('Haven dashboards', () => {
       property: { my_role: 'owner' },
     });
 
+    // the service key reads any property's dashboard; it has no captures of its own
+    expect((await haven.query<{ d: { unprocessed_captures: number; property: { id: string } } }>('service_role', `select property_dashboard($1) as d`, [home]))[0]!.d).toMatchObject({
+      unprocessed_captures: 0,
+      property: { id: home },
+    });
     expect(await haven.failure(stranger, `select property_dashboard($1)`, [home])).toBe('P0002');
     expect(await haven.failure('anon', `select property_dashboard($1)`, [home])).toBe('42501');
     expect(await haven.failure(owner, `select property_dashboard(null)`)).toBe('22023');
@@ -147,6 +152,8 @@ describe('Haven dashboards', () => {
     expect(await haven.query(stranger, `select title from upcoming_tasks("to" => current_date + 5)`)).toEqual([{ title: 'Not yours' }]);
     expect((await haven.query(member, `select count(*)::int as n from upcoming_tasks() where title = 'Not yours'`))[0]).toEqual({ n: 0 });
 
+    // the service key sees every household's calendar
+    expect((await haven.query('service_role', `select count(*)::int as n from upcoming_tasks() where title in ('Not yours', 'One-off')`))[0]).toEqual({ n: 2 });
     expect(await haven.failure(member, `select * from upcoming_tasks(current_date, current_date - 1)`)).toBe('22023');
     expect(await haven.failure(member, `select * from upcoming_tasks(current_date, current_date + 400)`)).toBe('22023');
     expect(await haven.failure(member, `select * from upcoming_tasks(null, current_date)`)).toBe('22023');
