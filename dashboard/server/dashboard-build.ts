@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const DASHBOARD_FOLDER = fileURLToPath(new URL('../', import.meta.url));
 export const DASHBOARD_BUILD_FOLDER = join(DASHBOARD_FOLDER, 'build');
 const SOURCE_HASH_FILE = join(DASHBOARD_BUILD_FOLDER, '.source-hash');
-const SOURCES = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json'];
+const SOURCES = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'js-budget.ts', 'package.json'];
 // builds share .svelte-kit/ and build/: two processes (test runs, a second `npm start`) take turns
 const BUILD_LOCK = join(DASHBOARD_FOLDER, '.build-lock');
 const STALE_LOCK_MS = 5 * 60_000;
