@@ -33,6 +33,7 @@ import {
 } from '@launchdb/common';
 import { writeProjectAuthSettings } from '@launchdb/common/auth-settings';
 import { NO_SIGNING_KEYS } from '@launchdb/common/signing-keys';
+import { smoke } from '@launchdb/testkit/bench-smoke';
 import { startThrowawayPostgres } from '@launchdb/testkit/throwaway-postgres';
 import { DirectProjectPooler } from '../../platform-api/src/domain/projects/direct-project-pooler.ts';
 import { ProjectProvisioner } from '../../platform-api/src/domain/projects/project-provisioner.ts';
@@ -42,9 +43,11 @@ import { defaultAuthServiceSettings } from '../src/config.ts';
 import { verifyAccessToken } from '../src/domain/access-tokens.ts';
 import { ARGON2ID_PARAMETERS } from '../src/domain/passwords.ts';
 
-const seconds = Number(process.env['BENCH_SECONDS'] ?? 8);
-const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 4);
-const refreshConcurrency = Number(process.env['BENCH_REFRESH_CONCURRENCY'] ?? 32);
+// BENCH_SMOKE=1: every phase for a blink, a handful of users (figures meaningless)
+const seconds = Number(process.env['BENCH_SECONDS'] ?? smoke(8, 0.3));
+const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? smoke(4, 2));
+const refreshConcurrency = Number(process.env['BENCH_REFRESH_CONCURRENCY'] ?? smoke(32, 4));
+const WARM_UP_MS = smoke(500, 50);
 const POOL_MAX = Number(process.env['BENCH_POOL'] ?? 10);
 const TARGETS = { signInOverhead: 0.1, refreshPerSecond: 1000 } as const;
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
@@ -58,7 +61,7 @@ interface Figures {
 
 /** Runs `work` from `workers` loops at once for `durationMs` (after a short warm-up); latencies in ms. */
 async function load(workers: number, durationMs: number, work: (worker: number) => Promise<void>): Promise<Figures> {
-  const warmUntil = performance.now() + 500;
+  const warmUntil = performance.now() + WARM_UP_MS;
   await Promise.all(Array.from({ length: workers }, async (_, worker) => {
     while (performance.now() < warmUntil) await work(worker);
   }));
@@ -185,8 +188,8 @@ async function main(): Promise<void> {
   log('access token verification (HS256, jose), as a gateway does per request');
   const session = await post('/token?grant_type=password', users[0]);
   const accessToken = session['access_token'] as string;
-  const rounds = 20_000;
-  for (let i = 0; i < 2000; i += 1) await verifyAccessToken(accessToken, { jwtSecret, signingKeys: NO_SIGNING_KEYS });
+  const rounds = smoke(20_000, 500);
+  for (let i = 0; i < rounds / 10; i += 1) await verifyAccessToken(accessToken, { jwtSecret, signingKeys: NO_SIGNING_KEYS });
   const t0 = performance.now();
   for (let i = 0; i < rounds; i += 1) {
     const verified = await verifyAccessToken(accessToken, { jwtSecret, signingKeys: NO_SIGNING_KEYS });

@@ -13,6 +13,7 @@
  *   BENCH_NODE_OPTIONS="--max-semi-space-size=8"   node flags for both servers, instead of the deployed
  *                 ones (src/node-flags.ts); BENCH_NODE_OPTIONS= for none
  *   BENCH_PROFILE_FLOOR=1   with --cpu-prof, profile the floor too
+ *   BENCH_SMOKE=1   every scenario for a fraction of a second, BENCH.md left alone (what CI runs)
  *
  * See data-api/BENCH.md for the method.
  */
@@ -22,7 +23,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findFreePort } from '@launchdb/common';
+import { findFreePort } from '@launchdb/common/net';
+import { BENCH_SMOKE, smoke } from '@launchdb/testkit/bench-smoke';
 import { startBenchDatabase, type BenchDatabase } from './bench-database.ts';
 import { bundleServers } from './bundle.ts';
 import { ForeignCpu } from './machine-load.ts';
@@ -42,12 +44,16 @@ const seconds = (name: string, fallback: number): number => {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
   return value;
 };
-const durationSeconds = seconds('BENCH_DURATION', 10);
-const warmupSeconds = seconds('BENCH_WARMUP', 2);
-const sequentialSeconds = seconds('BENCH_SEQUENTIAL', 8);
-const connections = seconds('BENCH_CONNECTIONS', 10);
-const dbPool = seconds('BENCH_DB_POOL', 10);
-const rounds = seconds('BENCH_ROUNDS', 4);
+const durationSeconds = seconds('BENCH_DURATION', smoke(10, 1));
+const warmupSeconds = seconds('BENCH_WARMUP', smoke(2, 0.2));
+const sequentialSeconds = seconds('BENCH_SEQUENTIAL', smoke(8, 0.5));
+const connections = seconds('BENCH_CONNECTIONS', smoke(10, 4));
+const dbPool = seconds('BENCH_DB_POOL', smoke(10, 4));
+const rounds = seconds('BENCH_ROUNDS', smoke(4, 1));
+/** Smoke mode counts requests, not seconds: autocannon's shortest timed run is a whole second. */
+const smokeRequests = smoke(undefined, 20);
+/** Left alone before the idle memory figure and after the load, for the heap to settle. */
+const settleMs = smoke(3000, 100);
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 // both servers run with the flags the data API is deployed with, unless told otherwise
 const nodeOptions = process.env.BENCH_NODE_OPTIONS === undefined ? [...DATA_API_NODE_FLAGS] : process.env.BENCH_NODE_OPTIONS.split(/\s+/).filter(Boolean);
@@ -110,7 +116,7 @@ async function benchmark(bundleDir: string): Promise<void> {
     await checkResponses(dataApi, floor);
     // idle: started, schema cache loaded, one request answered per scenario (the readiness and
     // response checks above), then left alone
-    await sleep(3000);
+    await sleep(settleMs);
     const idle = memoryStatus(dataApi.pid);
     const floorIdle = memoryStatus(floor.pid);
     log(`idle RSS: data-api ${idle.rssMb.toFixed(1)} MB, floor ${floorIdle.rssMb.toFixed(1)} MB`);
@@ -122,9 +128,10 @@ async function benchmark(bundleDir: string): Promise<void> {
       // the peak of each scenario on its own (VmHWM reset); without clear_refs, only the sampled figure counts
       const resettable = resetPeakRss(dataApi.pid) && resetPeakRss(floor.pid);
       const scenarioSampler = sampleRss(dataApi.pid);
-      for (const server of [dataApi, floor]) await run(server, scenario, { connections, durationSeconds: warmupSeconds }, database);
-      const throughput = await alternate(dataApi, floor, scenario, { connections, durationSeconds }, database);
-      const latency = await alternate(dataApi, floor, scenario, { connections: 1, durationSeconds: sequentialSeconds }, database);
+      // (smoke mode: the response checks were the warm-up; each autocannon run costs a second)
+      if (!BENCH_SMOKE) for (const server of [dataApi, floor]) await run(server, scenario, { connections, durationSeconds: warmupSeconds }, database);
+      const throughput = await alternate(dataApi, floor, scenario, { connections, durationSeconds, requests: smokeRequests }, database);
+      const latency = await alternate(dataApi, floor, scenario, { connections: 1, durationSeconds: sequentialSeconds, requests: smokeRequests }, database);
       const sampled = scenarioSampler.stop();
       peaks.push({
         scenario: scenario.name,
@@ -135,7 +142,7 @@ async function benchmark(bundleDir: string): Promise<void> {
     }
 
     const sampledPeakRssMb = sampler.stop();
-    await sleep(3000);
+    await sleep(settleMs);
     const memory: MemoryFigures = {
       idleRssMb: idle.rssMb,
       idleAnonMb: idle.anonMb,
@@ -163,7 +170,7 @@ async function benchmark(bundleDir: string): Promise<void> {
     process.stdout.write(`\n${markdown}\n\n`);
     const failed = verdicts(figures).filter((verdict) => !verdict.pass);
     process.stdout.write(failed.length === 0 ? 'ALL TARGETS MET\n' : `${failed.length} TARGET(S) MISSED: ${failed.map((verdict) => verdict.target).join('; ')}\n`);
-    if (!args.has('--no-write')) {
+    if (!args.has('--no-write') && !BENCH_SMOKE) {
       await writeResults(benchMd, markdown);
       log(`figures written to ${benchMd}`);
     }

@@ -5,6 +5,8 @@ import type { Scenario } from './scenarios.ts';
 export interface LoadOptions {
   connections: number;
   durationSeconds: number;
+  /** Stop after this many requests instead (smoke mode: autocannon's shortest timed run is a whole second). */
+  requests?: number | undefined;
 }
 
 export interface LoadResult {
@@ -44,7 +46,13 @@ export function runLoad(baseUrl: string, scenario: Scenario, options: LoadOption
   let unexpected = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url: baseUrl, connections: options.connections, duration: options.durationSeconds, timeout: 10, requests: [request] },
+      {
+        url: baseUrl,
+        connections: options.connections,
+        ...(options.requests === undefined ? { duration: options.durationSeconds } : { amount: options.requests }),
+        timeout: 10,
+        requests: [request],
+      },
       (error, result) => {
         if (error) return reject(error);
         const serverCpu = serverPid === undefined ? Number.NaN : processCpuSeconds(serverPid) - serverCpuBefore;

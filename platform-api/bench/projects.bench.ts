@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { findFreePort } from '@launchdb/common';
+import { BENCH_SMOKE, smoke } from '@launchdb/testkit/bench-smoke';
 import { launchdbConfigSchema } from '../../cli/src/config.ts';
 import { EmbeddedPlatform } from '../../cli/src/embedded-platform.ts';
 import { descendantsMemory, kindOf, memoryOf, type ProcessMemory } from './process-memory.ts';
@@ -36,14 +37,15 @@ const numberSetting = (name: string, fallback: number): number => {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
   return value;
 };
-const projectCount = numberSetting('BENCH_PROJECTS', 100);
-const samples = numberSetting('BENCH_SAMPLES', 5);
-const rounds = numberSetting('BENCH_ROUNDS', 4);
-const roundSeconds = numberSetting('BENCH_ROUND_SECONDS', 4);
-const awakeCount = numberSetting('BENCH_AWAKE', 10);
-const IDLE_SECONDS = 3;
+// BENCH_SMOKE=1: two projects, one short round, no wait for PgBouncer's idle timeout (figures meaningless)
+const projectCount = numberSetting('BENCH_PROJECTS', smoke(100, 2));
+const samples = numberSetting('BENCH_SAMPLES', smoke(5, 1));
+const rounds = numberSetting('BENCH_ROUNDS', smoke(4, 1));
+const roundSeconds = numberSetting('BENCH_ROUND_SECONDS', smoke(4, 0.5));
+const awakeCount = numberSetting('BENCH_AWAKE', smoke(10, 1));
+const IDLE_SECONDS = smoke(3, 2);
 /** PgBouncer's server_idle_timeout (60 s, pgbouncer/src/config-generator.ts) and a little. */
-const SERVER_IDLE_WAIT_SECONDS = 70;
+const SERVER_IDLE_WAIT_SECONDS = smoke(70, 0);
 const ADMIN = { email: 'bench@launchdb.local', password: 'bench-password-0123456789' };
 
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
     const figures = await measure(api, report.url);
     const text = render(figures, report.pgbouncer);
     process.stdout.write(text);
-    if (!args.has('--no-write')) await writeResults(text);
+    if (!args.has('--no-write') && !BENCH_SMOKE) await writeResults(text);
   } finally {
     await platform.stop();
     await rm(dataDir, { recursive: true, force: true });

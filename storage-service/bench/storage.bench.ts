@@ -40,6 +40,7 @@ import {
   type DataApiControl,
   type ProjectPooler,
 } from '@launchdb/common';
+import { BENCH_SMOKE, smoke } from '@launchdb/testkit/bench-smoke';
 import { startThrowawayPostgres } from '@launchdb/testkit/throwaway-postgres';
 import { ProjectProvisioner } from '../../platform-api/src/domain/projects/project-provisioner.ts';
 import { preparePlatformDatabase } from '../../platform-api/src/setup/platform-database.ts';
@@ -56,9 +57,10 @@ const numberSetting = (name: string, fallback: number): number => {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
   return value;
 };
-const rounds = numberSetting('BENCH_ROUNDS', 5);
-const largeBytes = numberSetting('BENCH_LARGE_MB', 100) * 1024 * 1024;
-const smallCount = numberSetting('BENCH_SMALL_COUNT', 1000);
+// BENCH_SMOKE=1: one round of a 2 MB object and 20 small ones, both backends (figures meaningless)
+const rounds = numberSetting('BENCH_ROUNDS', smoke(5, 1));
+const largeBytes = numberSetting('BENCH_LARGE_MB', smoke(100, 2)) * 1024 * 1024;
+const smallCount = numberSetting('BENCH_SMALL_COUNT', smoke(1000, 20));
 const smallBytes = numberSetting('BENCH_SMALL_KB', 10) * 1024;
 const smallConcurrency = numberSetting('BENCH_SMALL_CONCURRENCY', 8);
 const benchMd = fileURLToPath(new URL('../BENCH.md', import.meta.url));
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
 
     const text = render(figures, loopbackMs, hashMs);
     process.stdout.write(text);
-    if (!args.has('--no-write')) await writeFile(benchMd, text);
+    if (!args.has('--no-write') && !BENCH_SMOKE) await writeFile(benchMd, text);
   } finally {
     await s3?.close();
     await postgres.stop();
