@@ -146,6 +146,9 @@ describe('Haven on the running platform', () => {
     // olive sees paul's log and the new due date, in the table and on her dashboard
     expect((await olive.supabase.from('logs').select('notes, cost, created_by').eq('task_id', task.data!.id)).data).toEqual([{ notes: 'new filter', cost: 32.5, created_by: paul.id }]);
     expect((await olive.supabase.from('maintenance_tasks').select('last_done_on, next_due_on').eq('id', task.data!.id).single()).data).toEqual({ last_done_on: today, next_due_on: nextDue });
+    // embedding follows the composite (asset_id, property_id) and (zone_id, property_id) keys
+    const embedded = await olive.supabase.from('maintenance_tasks').select('title, assets(name, zones(name))').eq('id', task.data!.id).single();
+    expect(embedded.data).toEqual({ title: 'Replace filter', assets: { name: 'Furnace', zones: { name: 'Basement' } } });
     const dashboard = await olive.supabase.rpc('property_dashboard', { property_id: house });
     expect(dashboard.error).toBeNull();
     expect(dashboard.data).toMatchObject({ property: { name: 'Shared house', my_role: 'owner' }, overdue_tasks: [], recent_logs: [{ notes: 'new filter', task_title: 'Replace filter' }] });
