@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CORS_RESPONSE_HEADERS, preflightHeaders, PROJECT_ID_PATTERN, rejectUnstorableInput, type Logger, type Pool, type ProjectDirectory, type SecretBox } from '@launchdb/common';
+import { clientAddressOf, CORS_RESPONSE_HEADERS, preflightHeaders, PROJECT_ID_PATTERN, rejectUnstorableInput, type Logger, type Pool, type ProjectDirectory, type SecretBox } from '@launchdb/common';
 import type { AuthServiceSettings } from './config.ts';
 import { issuerOf } from './domain/access-tokens.ts';
 import type { AuthRequestContext, AuthServices } from './domain/auth-context.ts';
@@ -141,7 +141,7 @@ async function resolveContext(request: FastifyRequest, deps: AuthServiceDependen
     config,
     issuer: issuerOf(publicUrl, projectId),
     authUrl: `${publicUrl}/auth/${projectId}`,
-    ip: request.ip,
+    ip: clientAddressOf(request),
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 500) : undefined,
   };
 }

@@ -17,3 +17,4 @@ export * from './auth-settings.ts';
 export * from './request-ids.ts';
 export * from './passwords.ts';
 export * from './storable-input.ts';
+export * from './client-address.ts';
