@@ -1,0 +1,271 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, projectNames, serviceUser, withClient, withDatabase } from '@launchdb/common';
+import { reservePort } from '../../../test/ports.ts';
+import { launchdbConfigSchema } from '../config.ts';
+import { PostgresCluster } from '../embedded/postgres-cluster.ts';
+import { ProcessSupervisor } from '../embedded/process-supervisor.ts';
+import { openLocalPlatform } from '../local-platform.ts';
+import { startRunningPlatform, type RunningPlatform, type RunningProject } from '../testing/running-platform.ts';
+
+const LAUNCHDB = fileURLToPath(new URL('../../bin/launchdb.js', import.meta.url));
+
+interface Answer {
+  key: string;
+  status: number | 'network error';
+  ms: number;
+  retryAfter: string | null;
+  body: string;
+  at: number;
+}
+
+/** Sends writes one after the other until stopped, recording each answer. */
+function writeStream(send: (key: string) => Promise<Response>, prefix: string): { answers: Answer[]; stop: () => Promise<void> } {
+  const answers: Answer[] = [];
+  let running = true;
+  const loop = (async () => {
+    for (let n = 0; running; n += 1) {
+      const key = `${prefix}${n}`;
+      const started = Date.now();
+      try {
+        const response = await send(key);
+        const body = await response.text();
+        answers.push({ key, status: response.status, ms: Date.now() - started, retryAfter: response.headers.get('retry-after'), body, at: started });
+      } catch (error) {
+        answers.push({ key, status: 'network error', ms: Date.now() - started, retryAfter: null, body: (error as Error).message, at: started });
+      }
+    }
+  })();
+  return {
+    answers,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+async function postmasterPid(dataDir: string): Promise<number> {
+  return Number((await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+}
+
+/** Processes started from `folder` or working in it (PostgreSQL's backends rename themselves but keep their data folder as cwd). */
+async function processesOf(folder: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
+    if (cmdline.includes(folder) || environ.includes(folder) || cwd.startsWith(folder)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Holds a port once the process that had it has let go of it. */
+async function holdPort(port: number): Promise<Server> {
+  for (let attempt = 0; ; attempt += 1) {
+    const server = createServer();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', resolve);
+      });
+      return server;
+    } catch (error) {
+      if (attempt > 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
+describe('PostgreSQL killed under `launchdb up`', () => {
+  let running: RunningPlatform;
+  let project: RunningProject;
+
+  beforeAll(async () => {
+    running = await startRunningPlatform({ DATA_API_IDLE_SECONDS: '0', AUTH_RATE_LIMIT_SIGNUP_PER_IP: '100000' });
+    project = await running.createProject('supervised');
+    const migration = await running.api('POST', `/api/projects/${project.id}/migrations`, {
+      name: '0001_acks',
+      sql: 'create table public.acks (id text primary key); grant select, insert on public.acks to service_role;',
+    });
+    expect(migration.status).toBe(201);
+    // the migration's NOTIFY makes the data API reload its schema cache in the background
+    for (const deadline = Date.now() + 5_000; ; ) {
+      const probe = await fetch(`${project.urls.supabase}/rest/v1/acks?limit=0`, { headers: { apikey: project.keys.service_role } });
+      if (probe.status === 200) break;
+      if (Date.now() > deadline) throw new Error(`the data API does not serve acks: ${probe.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await running?.stop();
+  }, 30_000);
+
+  it('is restarted: writes acknowledged before, during and after are all there, the outage answers 503 at once, and health shows it', async () => {
+    const serviceHeaders = { apikey: project.keys.service_role, authorization: `Bearer ${project.keys.service_role}`, 'content-type': 'application/json' };
+    const rest = writeStream(
+      (id) => fetch(`${project.urls.supabase}/rest/v1/acks`, { method: 'POST', headers: serviceHeaders, body: JSON.stringify({ id }), signal: AbortSignal.timeout(10_000) }),
+      'row-',
+    );
+    const signUps = writeStream(
+      (n) =>
+        fetch(`${project.urls.supabase}/auth/v1/signup`, {
+          method: 'POST',
+          headers: { apikey: project.keys.anon, 'content-type': 'application/json' },
+          body: JSON.stringify({ email: `${n}@supervised.test`, password: 'a long enough password' }),
+          signal: AbortSignal.timeout(10_000),
+        }),
+      'user-',
+    );
+    const health: Array<{ at: number; status: number; database: Record<string, unknown> }> = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const response = await fetch(`${running.url}/api/health`);
+        health.push({ at: Date.now(), status: response.status, database: ((await response.json()) as { dependencies: { database: Record<string, unknown> } }).dependencies.database });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+
+    try {
+      await expect.poll(() => Math.min(rest.answers.length, signUps.answers.length), { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(5);
+      const killedAt = Date.now();
+      process.kill(await postmasterPid(running.env.LAUNCHDB_DATA_DIR!), 'SIGKILL');
+
+      // back without anyone restarting launchdb: health is green and both streams are acknowledged again
+      await expect.poll(() => health.at(-1)?.database.restarts, { timeout: 15_000, interval: 50 }).toBe(1);
+      await expect.poll(() => health.at(-1)?.status, { timeout: 10_000, interval: 50 }).toBe(200);
+      const recoveredAt = Date.now();
+      const acknowledgedAfter = (stream: { answers: Answer[] }) => stream.answers.filter((answer) => answer.at > recoveredAt && (answer.status === 200 || answer.status === 201)).length;
+      await expect.poll(() => Math.min(acknowledgedAfter(rest), acknowledgedAfter(signUps)), { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(3);
+
+      // health showed the outage as it was happening
+      const outage = health.filter((probe) => probe.database.state === 'restarting');
+      expect(outage.length).toBeGreaterThan(0);
+      for (const probe of outage) expect(probe).toMatchObject({ status: 503, database: { status: 'down', since: outage[0]!.database.since } });
+      expect(Date.parse(outage[0]!.database.since as string)).toBeGreaterThanOrEqual(killedAt);
+      expect(health.at(-1)!.database).toMatchObject({ status: 'up', state: 'running', restarts: 1 });
+    } finally {
+      watching = false;
+      await Promise.all([rest.stop(), signUps.stop(), watcher]);
+    }
+
+    // every request was answered, fast; what failed is a 503 to retry, in its protocol's shape
+    for (const [stream, shape] of [
+      [rest.answers, { code: expect.stringMatching(/^PGRST00\d$|^platform_unavailable$/) }],
+      [signUps.answers, { code: 503, error_code: 'unexpected_failure' }],
+    ] as const) {
+      const failed = stream.filter((answer) => answer.status !== 200 && answer.status !== 201);
+      expect(failed.length, 'requests during the outage').toBeGreaterThan(0);
+      for (const answer of failed) {
+        expect(answer, answer.body).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
+        expect(JSON.parse(answer.body)).toMatchObject(shape);
+      }
+      expect(Math.max(...stream.map((answer) => answer.ms)), 'slowest answer (ms)').toBeLessThan(2_000);
+    }
+
+    // nothing acknowledged was lost
+    const rows = await fetch(`${project.urls.supabase}/rest/v1/acks?select=id`, { headers: serviceHeaders });
+    const stored = new Set(((await rows.json()) as Array<{ id: string }>).map((row) => row.id));
+    const acknowledgedRows = rest.answers.filter((answer) => answer.status === 201).map((answer) => answer.key);
+    expect(acknowledgedRows.filter((id) => !stored.has(id))).toEqual([]);
+
+    const { adminUrl } = await openLocalPlatform(launchdbConfigSchema.parse(running.env));
+    const users = await withClient(withDatabase(adminUrl, projectNames(project.id).database), (client) => client.query<{ email: string }>('select email from auth.users'));
+    const registered = new Set(users.rows.map((row) => row.email));
+    const acknowledgedUsers = signUps.answers.filter((answer) => answer.status === 200).map((answer) => `${answer.key}@supervised.test`);
+    expect(acknowledgedUsers.filter((email) => !registered.has(email))).toEqual([]);
+  }, 40_000);
+});
+
+describe('the PostgreSQL supervisor', () => {
+  it('gives up with one clear log line after restarts keep failing within the window, instead of looping', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'launchdb-supervisor-'));
+    await chmod(root, 0o755);
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', name: 'launchdb', destination: new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }) });
+    const port = await reservePort();
+    let supervisor: ProcessSupervisor | undefined;
+    const cluster = new PostgresCluster({
+      dataDir: join(root, 'pg'),
+      port,
+      superuser: 'postgres',
+      superuserPassword: 'supervisor-test',
+      runAs: serviceUser(),
+      onUnexpectedExit: (code, signal) => supervisor?.exited(code, signal),
+    });
+    supervisor = new ProcessSupervisor({
+      name: 'PostgreSQL',
+      logger,
+      restart: () => cluster.start(),
+      policy: { initialDelayMs: 100, maxDelayMs: 200, maxRestarts: 3, windowMs: 10_000 },
+    });
+    let holder: Server | undefined;
+    try {
+      await cluster.initialise();
+      await cluster.start();
+      process.kill(cluster.pid!, 'SIGKILL');
+      // someone else takes its port: every restart fails
+      holder = await holdPort(port);
+      await expect.poll(() => supervisor.status.state, { timeout: 10_000, interval: 20 }).toBe('failed');
+      const gaveUp = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((entry) => /gave up/.test(entry.msg));
+      expect(gaveUp).toHaveLength(1);
+      expect(gaveUp[0]!.msg).toMatch(new RegExp(`^PostgreSQL gave up: 3 restarts within 10 s did not keep it running \\(last: PostgreSQL stopped during start-up: port ${port} is already in use\\)`));
+      expect(supervisor.status.restarts).toBe(3);
+      // and it stays given up: no further attempt
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(supervisor.status).toMatchObject({ state: 'failed', restarts: 3 });
+      expect(await processesOf(join(root, 'pg'))).toEqual([]);
+    } finally {
+      await supervisor.stop();
+      await cluster.stop();
+      await new Promise((resolve) => holder?.close(resolve) ?? resolve(undefined));
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('leaves no process behind when launchdb is stopped with Ctrl-C while it restarts PostgreSQL', async () => {
+    const workdir = await mkdtemp(join(tmpdir(), 'launchdb-supervised-up-'));
+    await chmod(workdir, 0o755);
+    const port = await reservePort();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      // PostgreSQL's own lines are logged at debug: they say when its restart is under way
+      LOG_LEVEL: 'debug',
+      LAUNCHDB_DATA_DIR: join(workdir, 'data'),
+      LAUNCHDB_PORT: String(port),
+      LAUNCHDB_POSTGRES_PORT: String(await reservePort()),
+      LAUNCHDB_PGBOUNCER_PORT: String(await reservePort()),
+      LAUNCHDB_MANAGER_PORT: String(await reservePort()),
+    };
+    const child = spawn(process.execPath, [LAUNCHDB, 'up'], { cwd: workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => output, { timeout: 30_000, interval: 100 }).toContain('LaunchDB is up');
+      const before = output.length;
+      process.kill(await postmasterPid(env.LAUNCHDB_DATA_DIR), 'SIGKILL');
+      // Ctrl-C while the new postmaster replays its WAL: spawned, not yet ready
+      await expect.poll(() => output.slice(before), { timeout: 10_000, interval: 5 }).toContain('automatic recovery in progress');
+      child.kill('SIGINT');
+      expect(await exited, output).toBe(0);
+      await expect.poll(() => processesOf(workdir), { timeout: 5_000 }).toEqual([]);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      for (const pid of await processesOf(workdir)) process.kill(pid, 'SIGKILL');
+      await rm(workdir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
