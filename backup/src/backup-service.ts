@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Logger } from '@launchdb/common';
+import type { Logger } from '@launchdb/common/logger';
 import type { BackupEngine, PlatformRestoreResult, RestoreResult, VerifyResult } from './backup-engine.ts';
 import { BackupErrors } from './errors.ts';
 import { LocalBackupStore } from './local-backup-store.ts';

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { quoteIdent, withClient, withDatabase, type ProjectNames } from '@launchdb/common';
+import { quoteIdent, withClient, withDatabase } from '@launchdb/common/db';
+import type { ProjectNames } from '@launchdb/common/projects';
 import { BackupErrors } from './errors.ts';
 import { libpqEnvironment, type PostgresTools } from './tools.ts';
 

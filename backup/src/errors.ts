@@ -1,4 +1,4 @@
-import { LaunchDbError } from '@launchdb/common';
+import { LaunchDbError } from '@launchdb/common/errors';
 
 /**
  * Every failure a backup, verify or restore reports: one line an operator can act on. Each

@@ -5,7 +5,9 @@
  * Restores need the running platform (its provisioner, PgBouncer, data APIs): `launchdb backup restore`.
  */
 import { z } from 'zod';
-import { ConfigError, createLogger, env, loadConfig, StartupError } from '@launchdb/common';
+import { env, loadConfig } from '@launchdb/common/config';
+import { ConfigError, StartupError } from '@launchdb/common/errors';
+import { createLogger } from '@launchdb/common/logger';
 import { createPlatformBackups } from './platform-backups.ts';
 import { backupSettings } from './settings.ts';
 

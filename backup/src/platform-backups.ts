@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import { isLaunchDbError, StartupError, type Logger } from '@launchdb/common';
+import { isLaunchDbError, StartupError } from '@launchdb/common/errors';
+import type { Logger } from '@launchdb/common/logger';
 import { BackupEngine, type ProjectControl } from './backup-engine.ts';
 import { BackupService } from './backup-service.ts';
 import { BackupEncryption } from './encryption.ts';

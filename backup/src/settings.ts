@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env } from '@launchdb/common';
+import { env } from '@launchdb/common/config';
 
 const count = (fallback: number) =>
   z.coerce.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(0, { error: 'expected 0 or more' }).default(fallback);
