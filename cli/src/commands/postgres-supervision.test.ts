@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, projectNames, serviceUser, withClient, withDatabase } from '@launchdb/common';
 import { reservePort } from '../../../test/ports.ts';
@@ -187,15 +188,18 @@ describe('PostgreSQL killed under `launchdb up`', () => {
   }, 40_000);
 });
 
-describe('the PostgreSQL supervisor', () => {
-  it('gives up with one clear log line after restarts keep failing within the window, instead of looping', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'launchdb-supervisor-'));
+describe('a PostgreSQL cluster killed outright', () => {
+  let root: string;
+  let port: number;
+  let cluster: PostgresCluster;
+  let supervisor: ProcessSupervisor | undefined;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'launchdb-supervisor-'));
     await chmod(root, 0o755);
-    const lines: string[] = [];
-    const logger = createLogger({ level: 'info', name: 'launchdb', destination: new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }) });
-    const port = await reservePort();
-    let supervisor: ProcessSupervisor | undefined;
-    const cluster = new PostgresCluster({
+    port = await reservePort();
+    cluster = new PostgresCluster({
       dataDir: join(root, 'pg'),
       port,
       superuser: 'postgres',
@@ -203,36 +207,68 @@ describe('the PostgreSQL supervisor', () => {
       runAs: serviceUser(),
       onUnexpectedExit: (code, signal) => supervisor?.exited(code, signal),
     });
-    supervisor = new ProcessSupervisor({
+    await cluster.initialise();
+    await cluster.start();
+  }, 30_000);
+
+  afterAll(async () => {
+    await supervisor?.stop();
+    await cluster?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('starts again although a backend of the dead postmaster still runs and its lock file names a pid now in use', async () => {
+    const busy = new pg.Client({ connectionString: cluster.connectionString() });
+    busy.on('error', () => undefined);
+    await busy.connect();
+    // a backend busy in a loop notices its postmaster's death only when the loop ends: never
+    const spinning = busy.query('do $$ begin loop perform 1; end loop; end $$').catch((error: Error) => error);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const postmaster = cluster.pid!;
+    process.kill(postmaster, 'SIGKILL');
+    await expect.poll(() => cluster.pid, { timeout: 5_000, interval: 10 }).toBeUndefined();
+    expect((await processesOf(join(root, 'pg'))).length, 'backends still running').toBeGreaterThan(0);
+    // the pid PostgreSQL recorded now belongs to someone else (here: this test)
+    const lockFile = join(root, 'pg', 'postmaster.pid');
+    const lock = (await readFile(lockFile, 'utf8')).split('\n');
+    await writeFile(lockFile, [String(process.pid), ...lock.slice(1)].join('\n'));
+
+    await cluster.start();
+    expect(await spinning).toBeInstanceOf(Error);
+    const { rows } = await withClient(cluster.connectionString(), (client) => client.query<{ ok: number }>('select 1 as ok'));
+    expect(rows).toEqual([{ ok: 1 }]);
+  }, 30_000);
+
+  it('gives up with one clear log line after restarts keep failing within the window, instead of looping', async () => {
+    const logger = createLogger({ level: 'info', name: 'launchdb', destination: new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }) });
+    const watched = new ProcessSupervisor({
       name: 'PostgreSQL',
       logger,
       restart: () => cluster.start(),
       policy: { initialDelayMs: 100, maxDelayMs: 200, maxRestarts: 3, windowMs: 10_000 },
     });
+    supervisor = watched;
     let holder: Server | undefined;
     try {
-      await cluster.initialise();
-      await cluster.start();
       process.kill(cluster.pid!, 'SIGKILL');
       // someone else takes its port: every restart fails
       holder = await holdPort(port);
-      await expect.poll(() => supervisor.status.state, { timeout: 10_000, interval: 20 }).toBe('failed');
+      await expect.poll(() => watched.status.state, { timeout: 10_000, interval: 20 }).toBe('failed');
       const gaveUp = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((entry) => /gave up/.test(entry.msg));
       expect(gaveUp).toHaveLength(1);
       expect(gaveUp[0]!.msg).toMatch(new RegExp(`^PostgreSQL gave up: 3 restarts within 10 s did not keep it running \\(last: PostgreSQL stopped during start-up: port ${port} is already in use\\)`));
-      expect(supervisor.status.restarts).toBe(3);
+      expect(watched.status.restarts).toBe(3);
       // and it stays given up: no further attempt
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(supervisor.status).toMatchObject({ state: 'failed', restarts: 3 });
+      expect(watched.status).toMatchObject({ state: 'failed', restarts: 3 });
       expect(await processesOf(join(root, 'pg'))).toEqual([]);
     } finally {
-      await supervisor.stop();
-      await cluster.stop();
       await new Promise((resolve) => holder?.close(resolve) ?? resolve(undefined));
-      await rm(root, { recursive: true, force: true });
     }
   }, 30_000);
+});
 
+describe('launchdb up stopped while it restarts PostgreSQL', () => {
   it('leaves no process behind when launchdb is stopped with Ctrl-C while it restarts PostgreSQL', async () => {
     const workdir = await mkdtemp(join(tmpdir(), 'launchdb-supervised-up-'));
     await chmod(workdir, 0o755);
