@@ -111,7 +111,7 @@ describe('PostgreSQL killed under `launchdb up`', () => {
     await running?.stop();
   }, 30_000);
 
-  it('is restarted: writes acknowledged before, during and after are all there, the outage answers 503 at once, and health shows it', async () => {
+  it('is restarted: writes acknowledged before, during and after are all there, the outage answers 503 at once, health shows it, the data API listens again', async () => {
     const serviceHeaders = { apikey: project.keys.service_role, authorization: `Bearer ${project.keys.service_role}`, 'content-type': 'application/json' };
     const rest = writeStream(
       (id) => fetch(`${project.urls.supabase}/rest/v1/acks`, { method: 'POST', headers: serviceHeaders, body: JSON.stringify({ id }), signal: AbortSignal.timeout(10_000) }),
@@ -185,6 +185,14 @@ describe('PostgreSQL killed under `launchdb up`', () => {
     const registered = new Set(users.rows.map((row) => row.email));
     const acknowledgedUsers = signUps.answers.filter((answer) => answer.status === 200).map((answer) => `${answer.key}@supervised.test`);
     expect(acknowledgedUsers.filter((email) => !registered.has(email))).toEqual([]);
+
+    // the data API listens again: a schema change announced with NOTIFY is served
+    await withClient(withDatabase(adminUrl, projectNames(project.id).database), (client) =>
+      client.query("create table public.after_restart (id int); grant select on public.after_restart to service_role; notify pgrst, 'reload schema'"),
+    );
+    await expect
+      .poll(async () => (await fetch(`${project.urls.supabase}/rest/v1/after_restart`, { headers: serviceHeaders })).status, { timeout: 10_000, interval: 100 })
+      .toBe(200);
   }, 40_000);
 });
 
