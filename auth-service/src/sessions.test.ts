@@ -128,6 +128,16 @@ describe('auth-service: sign-up, sign-in and sessions with auth-js (no SMTP: sig
     expect(a.data.session!.refresh_token).toBe(b.data.session!.refresh_token);
   });
 
+  it('refreshes in a project database provisioned before the one-round-trip refresh function existed', async () => {
+    const older = await bed.createProject();
+    await withClient(older.adminUrl, (admin: pg.Client) => admin.query('drop function auth.launchdb_refresh(text, text, text)'));
+    const auth = bed.client(older);
+    const { data } = await auth.signUp({ email: email('older'), password: 'older password' });
+    const refreshed = await auth.refreshSession({ refresh_token: data.session!.refresh_token });
+    expect(refreshed.error).toBeNull();
+    expect(decodeJwt(refreshed.data.session!.access_token).session_id).toBe(decodeJwt(data.session!.access_token).session_id);
+  });
+
   it('signs out one session (local), the others, or all (global)', async () => {
     const address = email('logout');
     await bed.client(project).signUp({ email: address, password: 'logout password' });

@@ -1,4 +1,4 @@
-import type { PoolClient } from '@launchdb/common';
+import type { Pool, PoolClient } from '@launchdb/common';
 import { SELECT_USER, type UserRow } from './users.ts';
 
 export interface RefreshTokenRow {
@@ -83,3 +83,32 @@ export async function liveChildOf(client: PoolClient, token: string): Promise<st
   const { rows } = await client.query<{ token: string }>('select token from auth.refresh_tokens where parent = $1 and revoked = false limit 1', [token]);
   return rows[0]?.token;
 }
+
+export type RefreshedInOneStatement =
+  | { kind: 'rotated'; rotated: RotatedToken }
+  | { kind: 'refused'; error: 'session_expired' | 'refresh_token_not_found' | 'user_banned' }
+  | { kind: 'other' };
+
+/**
+ * The common case of a refresh in one round trip, outside any transaction: the base template's
+ * `auth.launchdb_refresh` (security definer, owned by supabase_auth_admin) rotates a live token of
+ * a live session. `other` (unknown or used token, session gone, or a database provisioned before
+ * the function existed) leaves the decision to the transaction of the slower path.
+ */
+export async function refreshInOneStatement(db: Pool, presented: string, next: string, ip: string): Promise<RefreshedInOneStatement> {
+  let rows: Array<{ result: RefreshFunctionResult | null }>;
+  try {
+    ({ rows } = await db.query<{ result: RefreshFunctionResult | null }>('select auth.launchdb_refresh($1, $2, $3) as result', [presented, next, ip]));
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '42883') return { kind: 'other' };
+    throw error;
+  }
+  const result = rows[0]?.result ?? null;
+  if (result === null) return { kind: 'other' };
+  if ('error' in result) return { kind: 'refused', error: result.error };
+  return { kind: 'rotated', rotated: { user: result.user, session_id: result.session_id, session_not_after: null, aal: result.aal, amr: result.amr } };
+}
+
+type RefreshFunctionResult =
+  | { error: 'session_expired' | 'refresh_token_not_found' | 'user_banned' }
+  | { session_id: string; aal: string; amr: RotatedToken['amr']; user: UserRow };
