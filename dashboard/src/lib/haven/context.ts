@@ -17,3 +17,8 @@ export const HAVEN = Symbol('haven');
 export function haven(): HavenContext {
   return getContext<HavenContext>(HAVEN);
 }
+
+/** Set at sign-in, taken by the homes list: a homeowner with one home lands straight on it. */
+export function landingKey(projectId: string): string {
+  return `haven-${projectId}-landing`;
+}

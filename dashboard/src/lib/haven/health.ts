@@ -25,3 +25,8 @@ export function dueInWords(daysUntilDue: number | null): string {
   if (daysUntilDue === 1) return 'Due tomorrow';
   return `Due in ${daysUntilDue} days`;
 }
+
+/** A date column (YYYY-MM-DD) as the homeowner's calendar shows it: the day itself, not UTC midnight shifted. */
+export function dayInWords(day: string, locale?: string): string {
+  return new Date(`${day.slice(0, 10)}T00:00:00`).toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric' });
+}
