@@ -1,0 +1,349 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { DatabaseAddress, Logger, SecretBox } from '@launchdb/common';
+import type { ProjectTemplates } from '@launchdb/platform-api';
+import type { StorageBackend } from '@launchdb/storage-service';
+import { CaptureError } from './captures/capture-error.ts';
+import { OcrPool } from './captures/ocr-pool.ts';
+import { readCapture, type CaptureReaders } from './captures/read-capture.ts';
+import { ProjectConnections } from './connections.ts';
+import { CaptureListeners } from './listeners.ts';
+import { WorkerProjects } from './projects.ts';
+import type { WorkerSettings } from './settings.ts';
+import { claimCapture, type ClaimedCapture } from './sql/claim-capture.ts';
+import { recordDocumentObject } from './sql/document-object.ts';
+import { completeCapture, failCapture, markDocumentCopied } from './sql/finish-capture.ts';
+import { acceptedDocument, captureObject } from './sql/household.ts';
+import { sweepCaptures, type SweepOutcome } from './sql/sweep-captures.ts';
+
+export interface CaptureWorkerOptions {
+  /** The platform database: which projects exist, their templates and (encrypted) logins. */
+  platformDb: pg.Pool;
+  secrets: SecretBox;
+  /** PostgreSQL itself, for LISTEN sessions. */
+  postgres: DatabaseAddress;
+  /** PgBouncer (or PostgreSQL where there is none), for claims and results. */
+  pooler: DatabaseAddress;
+  /** The storage service's backend: capture files are read, documents copied, without HTTP. */
+  backend: StorageBackend;
+  settings: WorkerSettings;
+  logger: Logger;
+  templates?: ProjectTemplates;
+  /** Names this worker in locked_by (default: host, pid and a random suffix). */
+  workerId?: string;
+}
+
+/** Active projects without a LISTEN session (beyond WORKER_MAX_LISTENERS) are looked at this often. */
+const ACTIVE_POLL_MS = 5_000;
+
+export interface WorkerHealth {
+  worker_id: string;
+  projects_served: number;
+  active_projects: number;
+  listen_connections: number;
+  pooled_connections: number;
+  jobs_running: number;
+  jobs: { done: number; failed: number; retried: number; lost: number; documents_copied: number };
+  /** Captures per status across served projects, as of each project's last sweep or job. */
+  queue: Record<string, number>;
+  oldest_pending_seconds: number | null;
+  last_sweep: { at: string; ms: number; projects: number } | null;
+}
+
+/**
+ * Serves every project whose template asks for a worker: captures are claimed from their rows
+ * (a NOTIFY only wakes it), processed, and their result written while the claim still holds;
+ * every project is swept at start and each WORKER_SWEEP_SECONDS, so nothing waits on a lost
+ * notification. See worker/README.md.
+ */
+export class CaptureWorker {
+  readonly id: string;
+  readonly #settings: WorkerSettings;
+  readonly #logger: Logger;
+  readonly #projects: WorkerProjects;
+  readonly #connections: ProjectConnections;
+  readonly #listeners: CaptureListeners;
+  readonly #readers: CaptureReaders;
+  readonly #ocr: OcrPool;
+  /** Projects that may have work, with a counter bumped by each wake-up. */
+  readonly #wanted = new Map<string, number>();
+  readonly #claiming = new Set<string>();
+  readonly #activeAt = new Map<string, number>();
+  readonly #retryTimers = new Map<string, NodeJS.Timeout>();
+  readonly #queues = new Map<string, Pick<SweepOutcome, 'counts' | 'oldest_pending_seconds'>>();
+  readonly #running = new Set<Promise<void>>();
+  readonly #counters = { done: 0, failed: 0, retried: 0, lost: 0, documents_copied: 0 };
+  #lastSweep: WorkerHealth['last_sweep'] = null;
+  #sweeping: Promise<void> | undefined;
+  #timers: NodeJS.Timeout[] = [];
+  #stopped = false;
+
+  constructor(options: CaptureWorkerOptions) {
+    this.id = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.#settings = options.settings;
+    this.#logger = options.logger;
+    this.#projects = new WorkerProjects({ platformDb: options.platformDb, secrets: options.secrets, templates: options.templates });
+    const applicationName = 'launchdb-worker';
+    this.#connections = new ProjectConnections({ address: options.pooler, projects: this.#projects, max: options.settings.WORKER_MAX_CONNECTIONS, applicationName });
+    this.#listeners = new CaptureListeners({
+      address: options.postgres,
+      projects: this.#projects,
+      max: options.settings.WORKER_MAX_LISTENERS,
+      onNotify: (projectId) => this.wake(projectId),
+      logger: options.logger,
+      applicationName,
+    });
+    this.#ocr = new OcrPool(options.settings.WORKER_OCR_THREADS);
+    const url = options.settings.WORKER_TRANSCRIBE_URL;
+    this.#readers = {
+      connections: this.#connections,
+      backend: options.backend,
+      ocr: this.#ocr,
+      transcriber: url ? { url, model: options.settings.WORKER_TRANSCRIBE_MODEL, apiKey: options.settings.WORKER_TRANSCRIBE_API_KEY } : undefined,
+    };
+  }
+
+  /** The first sweep (work left while the worker was down), then the timers. */
+  async start(): Promise<void> {
+    await this.sweep();
+    this.#timers.push(setInterval(() => void this.sweep(), this.#settings.WORKER_SWEEP_SECONDS * 1000));
+    this.#timers.push(setInterval(() => this.#pollActive(), ACTIVE_POLL_MS));
+    for (const timer of this.#timers) timer.unref();
+  }
+
+  /**
+   * A request reached the project (gateway, auth, storage): it gets a LISTEN session for the
+   * next minutes, and a look now, since what the request inserted may have committed before
+   * the session listened.
+   */
+  projectActive(projectId: string): void {
+    if (this.#stopped) return;
+    const seen = this.#activeAt.get(projectId);
+    const now = Date.now();
+    this.#activeAt.set(projectId, now);
+    // one check per second is plenty: this runs on every request
+    if (seen !== undefined && now - seen < 1_000 && this.#listeners.has(projectId)) return;
+    void this.#projects
+      .serves(projectId)
+      .then(async (served) => {
+        if (!served) return;
+        const wasListening = this.#listeners.has(projectId);
+        await this.#listeners.listen(projectId);
+        if (!wasListening) {
+          this.wake(projectId);
+          // the request that made us listen may commit its capture a moment later
+          setTimeout(() => this.wake(projectId), 1_500).unref();
+        }
+      })
+      .catch((error: Error) => this.#logger.warn({ project: projectId, err: error }, 'project activity not followed'));
+  }
+
+  /** Claims and processes the project's due captures until there are none (bounded by WORKER_CONCURRENCY). */
+  wake(projectId: string): void {
+    if (this.#stopped) return;
+    this.#wanted.set(projectId, (this.#wanted.get(projectId) ?? 0) + 1);
+    this.#pump();
+  }
+
+  /** Looks at every served project once: lapsed leases, due work, queue counts. */
+  sweep(): Promise<void> {
+    if (!this.#sweeping) {
+      this.#sweeping = this.#sweepAll().finally(() => (this.#sweeping = undefined));
+    }
+    return this.#sweeping;
+  }
+
+  health(): WorkerHealth {
+    const queue: Record<string, number> = { pending: 0, processing: 0, processed: 0, failed: 0 };
+    let oldest: number | null = null;
+    for (const project of this.#queues.values()) {
+      for (const [status, count] of Object.entries(project.counts)) queue[status] = (queue[status] ?? 0) + count;
+      if (project.oldest_pending_seconds !== null) oldest = Math.max(oldest ?? 0, project.oldest_pending_seconds);
+    }
+    const since = Date.now() - this.#settings.WORKER_ACTIVE_MINUTES * 60_000;
+    return {
+      worker_id: this.id,
+      projects_served: this.#projects.served.size,
+      active_projects: [...this.#activeAt.values()].filter((at) => at >= since).length,
+      listen_connections: this.#listeners.held,
+      pooled_connections: this.#connections.open,
+      jobs_running: this.#running.size,
+      jobs: { ...this.#counters },
+      queue,
+      oldest_pending_seconds: oldest === null ? null : Math.round(oldest),
+      last_sweep: this.#lastSweep,
+    };
+  }
+
+  /** Stops claiming, lets running jobs finish (their leases cover a crash instead), closes everything. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.#stopped = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.#running]), new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
+    clearTimeout(grace);
+    await this.#sweeping?.catch(() => undefined);
+    await this.#listeners.close();
+    await this.#connections.close();
+    await this.#ocr.close();
+  }
+
+  async #sweepAll(): Promise<void> {
+    const started = Date.now();
+    let served: ReadonlySet<string>;
+    try {
+      served = await this.#projects.refresh();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'cannot read the projects to serve');
+      return;
+    }
+    for (const projectId of this.#queues.keys()) if (!served.has(projectId)) this.#queues.delete(projectId);
+    this.#listeners.expire(Date.now() - this.#settings.WORKER_ACTIVE_MINUTES * 60_000);
+    const ids = [...served];
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < ids.length && !this.#stopped) {
+        const projectId = ids[next++]!;
+        await this.#sweepProject(projectId);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.#settings.WORKER_MAX_CONNECTIONS - 1) }, lane));
+    this.#lastSweep = { at: new Date(started).toISOString(), ms: Date.now() - started, projects: ids.length };
+    this.#logger.debug({ projects: ids.length, ms: Date.now() - started }, 'swept');
+  }
+
+  async #sweepProject(projectId: string): Promise<void> {
+    try {
+      const outcome = await this.#connections.asService(projectId, (sql) => sweepCaptures(sql, this.#settings.WORKER_MAX_ATTEMPTS));
+      this.#queues.set(projectId, outcome);
+      if (outcome.exhausted > 0) {
+        this.#counters.failed += outcome.exhausted;
+        this.#logger.warn({ project: projectId, captures: outcome.exhausted }, 'captures failed: their worker stopped on every attempt');
+      }
+      if (outcome.due > 0) this.wake(projectId);
+      if (outcome.next_at) this.#wakeAt(projectId, outcome.next_at);
+    } catch (error) {
+      // a project whose template lacks the worker's tables (an older Haven not yet upgraded) is skipped
+      this.#logger.warn({ project: projectId, err: error }, 'sweep failed');
+    }
+  }
+
+  #pollActive(): void {
+    const since = Date.now() - this.#settings.WORKER_ACTIVE_MINUTES * 60_000;
+    for (const [projectId, at] of this.#activeAt) {
+      if (at < since) this.#activeAt.delete(projectId);
+      else if (!this.#listeners.has(projectId) && this.#projects.served.has(projectId)) this.wake(projectId);
+    }
+  }
+
+  #pump(): void {
+    for (const [projectId, wakes] of this.#wanted) {
+      if (this.#stopped || this.#running.size + this.#claiming.size >= this.#settings.WORKER_CONCURRENCY) return;
+      if (this.#claiming.has(projectId)) continue;
+      this.#claiming.add(projectId);
+      void this.#claim(projectId).then((capture) => {
+        this.#claiming.delete(projectId);
+        if (capture) this.#run(projectId, capture);
+        // nothing to claim, and no wake-up arrived meanwhile: the project is done for now
+        else if (this.#wanted.get(projectId) === wakes) this.#wanted.delete(projectId);
+        this.#pump();
+      });
+    }
+  }
+
+  async #claim(projectId: string): Promise<ClaimedCapture | undefined> {
+    try {
+      return await this.#connections.asService(projectId, (sql) =>
+        claimCapture(sql, this.id, this.#settings.WORKER_LEASE_SECONDS, this.#settings.WORKER_MAX_ATTEMPTS),
+      );
+    } catch (error) {
+      this.#logger.warn({ project: projectId, err: error }, 'claim failed');
+      // the sweep tries again; spinning here would hammer a database that is down
+      this.#wanted.delete(projectId);
+      return undefined;
+    }
+  }
+
+  #run(projectId: string, capture: ClaimedCapture): void {
+    const job = this.#process(projectId, capture).finally(() => {
+      this.#running.delete(job);
+      this.#pump();
+    });
+    this.#running.add(job);
+  }
+
+  async #process(projectId: string, capture: ClaimedCapture): Promise<void> {
+    const started = Date.now();
+    const log = this.#logger.child({ project: projectId, capture: capture.id, job: capture.job, kind: capture.kind, attempt: capture.attempts });
+    try {
+      if (capture.job === 'copy') {
+        await this.#copyDocument(projectId, capture);
+        const held = await this.#connections.asService(projectId, (sql) => markDocumentCopied(sql, capture.id, this.id, capture.attempts));
+        if (held) this.#counters.documents_copied += 1;
+        log.info({ ms: Date.now() - started, held }, 'document copied');
+        return;
+      }
+      const result = await readCapture(projectId, capture, this.#readers);
+      const held = await this.#connections.asService(projectId, (sql) => completeCapture(sql, capture.id, this.id, capture.attempts, result));
+      if (held) {
+        this.#counters.done += 1;
+        log.info({ ms: Date.now() - started, suggestion: result.suggestion?.kind ?? null }, 'capture processed');
+      } else {
+        this.#counters.lost += 1;
+        log.warn({ ms: Date.now() - started }, 'lease lost before the result was written: another claim has it');
+      }
+    } catch (error) {
+      await this.#fail(projectId, capture, error, log);
+    }
+  }
+
+  async #fail(projectId: string, capture: ClaimedCapture, error: unknown, log: Logger): Promise<void> {
+    const permanent = error instanceof CaptureError && error.permanent;
+    const message = error instanceof CaptureError ? error.message : 'Something went wrong while reading this capture; it will be tried again.';
+    try {
+      // a permanent failure spends every attempt at once
+      const maxAttempts = permanent ? capture.attempts : this.#settings.WORKER_MAX_ATTEMPTS;
+      const outcome = await this.#connections.asService(projectId, (sql) => failCapture(sql, capture.id, this.id, capture.attempts, message, maxAttempts));
+      if (outcome?.status === 'failed') this.#counters.failed += 1;
+      else if (outcome) {
+        this.#counters.retried += 1;
+        this.#wakeAt(projectId, outcome.next_attempt_at);
+      }
+      log.warn({ err: error instanceof CaptureError ? { message: error.message } : error, status: outcome?.status ?? 'lease lost' }, 'capture attempt failed');
+    } catch (writeError) {
+      // the lease lapses and the capture is claimed again
+      log.error({ err: writeError }, 'cannot record a failed attempt');
+    }
+  }
+
+  /** accept_capture filed the photo as a document: its bytes go to the documents bucket under the property. */
+  async #copyDocument(projectId: string, capture: ClaimedCapture): Promise<void> {
+    const path = capture.storage_path;
+    const found = await this.#connections.asService(projectId, async (sql) => ({
+      document: capture.document_id ? await acceptedDocument(sql, capture.document_id) : undefined,
+      source: path ? await captureObject(sql, path) : undefined,
+    }));
+    if (!found.document || !found.source || !path) return; // the document or the photo was deleted since: nothing to copy
+    // named after the capture: a copy repeated after a crash overwrites the same version
+    const version = `capture-${capture.id}`;
+    await this.#readers.backend.copy(
+      { projectId, bucketId: 'captures', key: path, version: found.source.version },
+      { projectId, bucketId: 'documents', key: found.document.storage_path, version },
+    );
+    await this.#connections.asService(projectId, (sql) => recordDocumentObject(sql, found.document!.storage_path, capture.owner_id, version, path));
+  }
+
+  #wakeAt(projectId: string, at: Date): void {
+    const delay = Math.max(0, at.getTime() - Date.now()) + 50;
+    if (delay > this.#settings.WORKER_SWEEP_SECONDS * 1000) return; // the sweep gets there first
+    clearTimeout(this.#retryTimers.get(projectId));
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(projectId);
+      this.wake(projectId);
+    }, delay);
+    timer.unref();
+    this.#retryTimers.set(projectId, timer);
+  }
+}

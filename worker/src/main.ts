@@ -1,0 +1,86 @@
+import { createServer } from 'node:http';
+import pg from 'pg';
+import { z } from 'zod';
+import { ConfigError, SecretBox, createLogger, createPool, env, loadConfig, parseMasterKey } from '@launchdb/common';
+import { createStorageBackend, storageBackendSettingsSchema } from '@launchdb/storage-service';
+import { CaptureWorker } from './capture-worker.ts';
+import { workerSettings } from './settings.ts';
+
+// The worker alone, as its container runs it; `launchdb up` starts it in-process instead.
+const mainSchema = storageBackendSettingsSchema.extend({
+  ...workerSettings,
+  /** The platform database. */
+  DATABASE_URL: env.postgresUrl(),
+  LAUNCHDB_MASTER_KEY: z.string().min(1),
+  /** PostgreSQL itself, for LISTEN sessions (PgBouncer cannot hold them). */
+  POSTGRES_HOST: z.string().min(1).default('127.0.0.1'),
+  POSTGRES_PORT: env.port(5432),
+  /** Where project databases are reached for claims: PgBouncer (or PostgreSQL itself). */
+  POOLER_HOST: z.string().min(1).default('127.0.0.1'),
+  POOLER_PORT: env.port(6432),
+  /** GET /health answers here; 0: no health server. */
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(5100),
+  WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: env.logLevel(),
+});
+
+let config;
+let secrets;
+let backend;
+try {
+  config = loadConfig(mainSchema, { envFile: '.env' });
+  secrets = new SecretBox(parseMasterKey(config.LAUNCHDB_MASTER_KEY));
+  backend = createStorageBackend(config);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`worker: invalid configuration: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
+const platformDb = createPool({ connectionString: config.DATABASE_URL, max: 2, applicationName: 'launchdb-worker' });
+const worker = new CaptureWorker({
+  platformDb,
+  secrets,
+  postgres: { host: config.POSTGRES_HOST, port: config.POSTGRES_PORT },
+  pooler: { host: config.POOLER_HOST, port: config.POOLER_PORT },
+  backend,
+  settings: config,
+  logger,
+});
+
+// Split topology: the services that see requests tell the worker which projects are active with
+// `NOTIFY launchdb_project_active, '<project id>'` on the platform database (one session here).
+const activity = new pg.Client({ connectionString: config.DATABASE_URL, application_name: 'launchdb-worker', keepAlive: true });
+activity.on('error', (error) => logger.warn({ err: error }, 'project activity session lost; sweeps go on'));
+activity.on('notification', (message) => {
+  if (message.channel === 'launchdb_project_active' && message.payload) worker.projectActive(message.payload);
+});
+await activity.connect();
+await activity.query('listen launchdb_project_active');
+
+await worker.start();
+
+const health = config.WORKER_HEALTH_PORT === 0
+  ? undefined
+  : createServer((request, response) => {
+      if (request.method === 'GET' && request.url === '/health') {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(worker.health()));
+      } else {
+        response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"not found"}');
+      }
+    }).listen(config.WORKER_HEALTH_PORT, config.WORKER_HEALTH_HOST);
+logger.info({ worker: worker.id }, 'worker started');
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'shutting down');
+    health?.close();
+    void worker
+      .stop()
+      .then(() => Promise.all([activity.end().catch(() => undefined), platformDb.end(), backend.close()]))
+      .then(() => process.exit(0));
+  });
+}

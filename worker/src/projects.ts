@@ -1,0 +1,81 @@
+import type pg from 'pg';
+import { ProjectSecret, projectNames, readProjectSecret, type SecretBox } from '@launchdb/common';
+import { ProjectTemplates } from '@launchdb/platform-api';
+
+/** How the worker logs in to one project's database: its authenticator, switching to service_role per transaction. */
+export interface ProjectLogin {
+  database: string;
+  user: string;
+  password: string;
+}
+
+/**
+ * The projects the worker serves: active ones whose app template's manifest asks for a worker
+ * (`"worker": true` in template.json). Nothing here knows a template by name.
+ */
+export class WorkerProjects {
+  readonly #platformDb: pg.Pool;
+  readonly #secrets: SecretBox;
+  readonly #templates: ProjectTemplates;
+  readonly #manifests = new Map<string, Promise<boolean>>();
+  readonly #logins = new Map<string, ProjectLogin>();
+  #served = new Set<string>();
+
+  constructor(options: { platformDb: pg.Pool; secrets: SecretBox; templates?: ProjectTemplates }) {
+    this.#platformDb = options.platformDb;
+    this.#secrets = options.secrets;
+    this.#templates = options.templates ?? new ProjectTemplates();
+  }
+
+  /** Reads the served projects again (each sweep); returns them. */
+  async refresh(): Promise<ReadonlySet<string>> {
+    const { rows } = await this.#platformDb.query<{ id: string; template: string }>(
+      `select id, template from platform.projects where status = 'active' and template is not null order by id`,
+    );
+    const served = new Set<string>();
+    for (const row of rows) if (await this.#wantsWorker(row.template)) served.add(row.id);
+    for (const id of this.#logins.keys()) if (!served.has(id)) this.#logins.delete(id);
+    this.#served = served;
+    return served;
+  }
+
+  get served(): ReadonlySet<string> {
+    return this.#served;
+  }
+
+  /** Whether the project is served; a project the last refresh did not know is looked up. */
+  async serves(projectId: string): Promise<boolean> {
+    if (this.#served.has(projectId)) return true;
+    const { rows } = await this.#platformDb.query<{ template: string | null }>(`select template from platform.projects where id = $1 and status = 'active'`, [projectId]);
+    const template = rows[0]?.template;
+    if (!template || !(await this.#wantsWorker(template))) return false;
+    this.#served.add(projectId);
+    return true;
+  }
+
+  async login(projectId: string): Promise<ProjectLogin> {
+    const known = this.#logins.get(projectId);
+    if (known) return known;
+    const names = projectNames(projectId);
+    const password = await readProjectSecret(this.#platformDb, this.#secrets, projectId, ProjectSecret.authenticatorPassword);
+    if (password === undefined) throw new Error(`project ${projectId} has no authenticator password`);
+    const login = { database: names.database, user: names.authenticator, password };
+    this.#logins.set(projectId, login);
+    return login;
+  }
+
+  /** A login that failed (password rotated, project restored): read it again next time. */
+  forget(projectId: string): void {
+    this.#logins.delete(projectId);
+  }
+
+  #wantsWorker(template: string): Promise<boolean> {
+    let wanted = this.#manifests.get(template);
+    if (!wanted) {
+      wanted = this.#templates.manifest(template).then((manifest) => manifest?.worker === true);
+      this.#manifests.set(template, wanted);
+      wanted.catch(() => this.#manifests.delete(template));
+    }
+    return wanted;
+  }
+}
