@@ -7,6 +7,8 @@
  *      process): one at a time, and at saturation               (target: the service adds ≤ 10 %)
  *   2. refresh-token grants per second, p50/p99                         (target ≥ 1,000/s)
  *   3. the cost of verifying an access token (HS256, jose), per request, as a gateway would
+ *   4. MFA step-ups per second: POST /factors/:id/challenge then /verify with a TOTP code, each
+ *      on a user signed in at aal1 with a factor enrolled (a code is good once: one per user)
  *
  *   BENCH_SECONDS (per phase, default 8), BENCH_CONCURRENCY (bare verifies at once, default 4:
  *   libuv's threads; the service gets twice as many clients), BENCH_REFRESH_CONCURRENCY (default
@@ -15,6 +17,7 @@
 import { performance } from 'node:perf_hooks';
 import { cpus } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
+import { Secret, TOTP } from 'otpauth';
 import { Pool as HttpPool } from 'undici';
 import {
   applyMigrations,
@@ -48,6 +51,7 @@ const seconds = Number(process.env['BENCH_SECONDS'] ?? smoke(8, 0.3));
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? smoke(4, 2));
 const refreshConcurrency = Number(process.env['BENCH_REFRESH_CONCURRENCY'] ?? smoke(32, 4));
 const WARM_UP_MS = smoke(500, 50);
+const mfaUsers = Number(process.env['BENCH_MFA_USERS'] ?? smoke(240, 4));
 const POOL_MAX = Number(process.env['BENCH_POOL'] ?? 10);
 const TARGETS = { signInOverhead: 0.1, refreshPerSecond: 1000 } as const;
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
   const projectId = 'authbench';
   await provisioner.create({ id: projectId, name: 'auth bench' });
   await writeProjectAuthSettings(platformDb, secrets, projectId, {
-    settings: { rate_limits: { token_per_ip: 0, signup_per_ip: 0, per_email: 0, verify_per_ip: 0 } },
+    settings: { rate_limits: { token_per_ip: 0, signup_per_ip: 0, per_email: 0, verify_per_ip: 0, mfa_per_ip: 0 } },
   });
   const keys = await readLiveApiKeys(platformDb, secrets, projectId);
   const jwtSecret = (await readProjectSecret(platformDb, secrets, projectId, ProjectSecret.jwtSecret))!;
@@ -198,6 +202,44 @@ async function main(): Promise<void> {
   const verifyMicros = ((performance.now() - t0) * 1000) / rounds;
   log(`  ${verifyMicros.toFixed(1)} µs per verification`);
 
+  log(`MFA step-ups: ${mfaUsers} users signed in at aal1, each with a TOTP factor enrolled`);
+  // an imported hash: the users cost no argon2 hash each, only their sign-in's verify
+  const sharedHash = await hash('mfa bench password', ARGON2ID_PARAMETERS);
+  const stepUps: Array<{ token: string; factorId: string; secret: string }> = [];
+  const mfaIndexes = Array.from({ length: mfaUsers }, (_, i) => i);
+  await Promise.all(
+    Array.from({ length: concurrency * 2 }, async () => {
+      for (let i = mfaIndexes.shift(); i !== undefined; i = mfaIndexes.shift()) {
+        const email = `mfa${i}@example.com`;
+        await post('/admin/users', { email, password_hash: sharedHash, email_confirm: true }, { authorization: `Bearer ${keys.service_role!}` });
+        const signedIn = await post('/token?grant_type=password', { email, password: 'mfa bench password' });
+        const token = signedIn['access_token'] as string;
+        const factor = await post('/factors', { factor_type: 'totp' }, { authorization: `Bearer ${token}` });
+        stepUps.push({ token, factorId: factor['id'] as string, secret: (factor['totp'] as { secret: string }).secret });
+      }
+    }),
+  );
+  const mfaLatencies: number[] = [];
+  const mfaStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency * 2 }, async () => {
+      for (let next = stepUps.pop(); next !== undefined; next = stepUps.pop()) {
+        const t0 = performance.now();
+        const auth = { authorization: `Bearer ${next.token}` };
+        const challenge = await post(`/factors/${next.factorId}/challenge`, {}, auth);
+        const code = TOTP.generate({ secret: Secret.fromBase32(next.secret) });
+        const verified = await post(`/factors/${next.factorId}/verify`, { challenge_id: challenge['id'], code }, auth);
+        if (typeof verified['access_token'] !== 'string') throw new Error('no session from verify');
+        mfaLatencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const mfaElapsed = (performance.now() - mfaStarted) / 1000;
+  mfaLatencies.sort((a, b) => a - b);
+  const mfaAt = (q: number) => mfaLatencies[Math.min(mfaLatencies.length - 1, Math.floor(q * mfaLatencies.length))]!;
+  const mfa: Figures = { count: mfaLatencies.length, perSecond: mfaLatencies.length / mfaElapsed, p50: mfaAt(0.5), p99: mfaAt(0.99) };
+  log(`  ${fmt(mfa)}`);
+
   const overhead = bare.perSecond / signIns.perSecond - 1;
   const singleOverhead = signIn1.p50 / bare1.p50 - 1;
   const lines = [
@@ -211,6 +253,7 @@ async function main(): Promise<void> {
     `                → ${(signIns.perSecond / bare.perSecond * 100).toFixed(1)} % of bare throughput: the service adds ${(overhead * 100).toFixed(1)} % per sign-in (target ≤ ${TARGETS.signInOverhead * 100} %): ${overhead <= TARGETS.signInOverhead ? 'PASS' : 'FAIL'}`,
     `refresh grants (${refreshConcurrency} at once):  ${fmt(refreshes)} (target ≥ ${TARGETS.refreshPerSecond}/s): ${refreshes.perSecond >= TARGETS.refreshPerSecond ? 'PASS' : 'FAIL'}`,
     `access token verification (HS256, jose): ${verifyMicros.toFixed(1)} µs per request`,
+    `MFA step-ups, challenge + TOTP verify (${concurrency * 2} clients): ${fmt(mfa)}, against ${fmt(refreshes)} refreshes`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 
