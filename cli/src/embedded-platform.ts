@@ -32,7 +32,7 @@ import {
 import { findPgBouncerBinary, PgBouncerProcess, PgBouncerProjectPooler, readScramSecrets, type PgBouncerProcessSettings } from '@launchdb/pgbouncer';
 import { buildPostgrestManager, driverChoiceFromSettings, PostgrestManagerClient, type PostgrestManager } from '@launchdb/postgrest-manager';
 import { authServiceSettingsOf, registerAuthService, type AuthService } from '@launchdb/auth-service';
-import { createStorageBackend, registerStorageService, type StorageBackend, type StorageService } from '@launchdb/storage-service';
+import { createStorageBackend, PlatformS3Credentials, registerStorageService, type StorageBackend, type StorageService } from '@launchdb/storage-service';
 import { ensureDashboardBuild, registerDashboard } from '@launchdb/dashboard/server';
 import { createPlatformBackups, type BackupService } from '@launchdb/backup';
 import type { LaunchdbConfig } from './config.ts';
@@ -268,6 +268,7 @@ export class EmbeddedPlatform {
     storage = await registerStorageService(this.#api, {
       projects: projectDirectory,
       backend: storageBackend,
+      s3Credentials: new PlatformS3Credentials({ platformDb: db, secrets }),
       settings: { ...config, STORAGE_UPLOADS_DIR: config.STORAGE_UPLOADS_DIR ?? folder.file('storage-uploads') },
       logger: this.#logger.child({ component: 'storage' }),
     });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, ProjectDirectory, SecretBox, createLogger, createPool, env, loadConfig, parseMasterKey } from '@launchdb/common';
 import { buildStorageApp } from './app.ts';
 import { createStorageBackend, storageBackendSettings } from './backends/index.ts';
+import { PlatformS3Credentials } from './s3/s3-credentials.ts';
 import { storageServiceSettingsSchema } from './settings.ts';
 
 // The storage service alone, as its container runs it; `npm start` registers it in the embedded platform instead.
@@ -41,7 +42,8 @@ const projects = new ProjectDirectory({
   pooler: { host: config.POOLER_HOST, port: config.POOLER_PORT },
   applicationName: 'storage-service',
 });
-const app = await buildStorageApp({ projects, backend, settings: config, logger, trustProxy: config.TRUST_PROXY });
+const s3Credentials = new PlatformS3Credentials({ platformDb, secrets });
+const app = await buildStorageApp({ projects, backend, settings: config, logger, trustProxy: config.TRUST_PROXY, s3Credentials });
 app.addHook('onClose', async () => {
   await projects.close();
   await backend.close();

@@ -8,6 +8,9 @@ import { authenticatedObjectRoutes, authenticatedUploadRoutes, publicObjectRoute
 import { authenticatedRenderRoutes, publicRenderRoutes } from './routes/render/index.ts';
 import { authenticateCaller, resolveProject, type StorageRouteDependencies } from './routes/storage-request.ts';
 import { resumableUploadRoutes } from './routes/upload/resumable-upload.ts';
+import type { S3Credentials } from './s3/s3-credentials.ts';
+import { S3MultipartUploads } from './s3/s3-multipart.ts';
+import { s3Routes, type S3RouteDependencies } from './s3/s3-routes.ts';
 import type { StorageServiceSettings } from './settings.ts';
 import { ResumableUploads } from './upload/resumable-uploads.ts';
 
@@ -17,6 +20,8 @@ export interface StorageServiceDependencies {
   backend: StorageBackend;
   settings: StorageServiceSettings;
   logger?: Logger;
+  /** The projects' S3 access keys, for `/s3` (PlatformS3Credentials); absent, S3 requests are refused. */
+  s3Credentials?: S3Credentials | undefined;
 }
 
 export interface StorageService {
@@ -40,11 +45,12 @@ const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 export async function registerStorageService(app: FastifyInstance, deps: StorageServiceDependencies): Promise<StorageService> {
   const logger = deps.logger ?? (app.log as Logger);
   const routeDeps: StorageRouteDependencies = { projects: deps.projects, backend: deps.backend, settings: deps.settings, logger };
+  const s3: S3RouteDependencies = { credentials: deps.s3Credentials, multipart: new S3MultipartUploads(deps.settings.STORAGE_UPLOADS_DIR) };
   const resumable = new ResumableUploads({ uploadsDir: deps.settings.STORAGE_UPLOADS_DIR, expiresInSeconds: deps.settings.STORAGE_TUS_EXPIRES_SECONDS, logger });
   await app.register(async (storage) => {
     storage.addHook('onClose', () => resumable.close());
     for (const prefix of STORAGE_PREFIXES) {
-      await storage.register((scope) => storageScope(scope, routeDeps, resumable), { prefix });
+      await storage.register((scope) => storageScope(scope, routeDeps, resumable, s3), { prefix });
     }
   });
   return {
@@ -54,11 +60,12 @@ export async function registerStorageService(app: FastifyInstance, deps: Storage
     async deleteProject(projectId) {
       await deps.backend.deleteProject(projectId);
       await resumable.deleteProject(projectId);
+      await s3.multipart.deleteProject(projectId);
     },
   };
 }
 
-async function storageScope(scope: FastifyInstance, deps: StorageRouteDependencies, resumable: ResumableUploads): Promise<void> {
+async function storageScope(scope: FastifyInstance, deps: StorageRouteDependencies, resumable: ResumableUploads, s3: S3RouteDependencies): Promise<void> {
   scope.removeAllContentTypeParsers();
   rejectUnstorableInput(scope, storageErrorOfUnstorable);
   scope.setErrorHandler((error, request, reply) => {
@@ -106,6 +113,9 @@ async function storageScope(scope: FastifyInstance, deps: StorageRouteDependenci
     authenticatedUploadRoutes(uploads);
     resumableUploadRoutes(uploads, resumable);
   });
+
+  // S3 clients sign with an access key: no Storage caller, their own bodies, errors in XML
+  await scope.register(async (protocol) => s3Routes(protocol, s3));
 
   await scope.register(async (open) => {
     await streamingBodies(open);

@@ -21,12 +21,13 @@ function isActive(essence: string): boolean {
  * The Content-Type and the headers a stored object is served with. As Supabase Storage, an
  * HTML file is answered as `text/plain`. Every download carries `nosniff` (a text file is never
  * guessed into a page), and every active type a `sandbox` policy: opened on its own or framed,
- * it gets a unique origin and no script runs.
+ * it gets a unique origin and no script runs. `asStored` keeps HTML's own type (S3 clients copy
+ * objects and expect the type they stored; the sandbox still applies).
  */
-export function downloadHeaders(storedContentType: string): Record<string, string> {
+export function downloadHeaders(storedContentType: string, options: { asStored?: boolean } = {}): Record<string, string> {
   const essence = storedContentType.split(';')[0]!.trim().toLowerCase();
   const headers: Record<string, string> = {
-    'content-type': essence === 'text/html' ? 'text/plain' : storedContentType,
+    'content-type': essence === 'text/html' && options.asStored !== true ? 'text/plain' : storedContentType,
     'x-content-type-options': 'nosniff',
   };
   if (isActive(essence)) headers['content-security-policy'] = 'sandbox';

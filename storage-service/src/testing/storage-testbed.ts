@@ -8,6 +8,7 @@ import { createServiceTestbed, type ServiceTestbed, type ServiceTestProject } fr
 import { buildStorageApp } from '../app.ts';
 import { createStorageBackend } from '../backends/index.ts';
 import type { StorageBackend } from '../backends/storage-backend.ts';
+import { PlatformS3Credentials } from '../s3/s3-credentials.ts';
 import { defaultStorageServiceSettings, type StorageServiceSettings } from '../settings.ts';
 import { startTestS3Server, type TestS3Server } from './s3-server.ts';
 
@@ -45,6 +46,7 @@ export async function startStorageTestbed(kind: BackendKind = 'fs', settings: Pa
     projects: projects.directory,
     backend,
     settings: defaultStorageServiceSettings({ STORAGE_UPLOADS_DIR: uploadsDir, ...settings }),
+    s3Credentials: new PlatformS3Credentials({ platformDb: projects.platformDb, secrets: projects.secrets }),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -4,6 +4,7 @@ import { ProjectCatalog } from './project-catalog.ts';
 import { ProjectKeyRing } from './project-key-ring.ts';
 import { ProjectMigrations } from './project-migrations.ts';
 import { ProjectProvisioner, type ProjectProvisionerOptions } from './project-provisioner.ts';
+import { ProjectS3AccessKeys } from './project-s3-access-keys.ts';
 import { ProjectTemplates } from './project-templates.ts';
 
 /** Everything the project routes use, built from one set of dependencies. */
@@ -14,6 +15,8 @@ export interface ProjectServices {
   authSettings: ProjectAuthSettings;
   /** Asymmetric JWT signing keys: create, rotate, revoke. */
   signingKeys: ProjectKeyRing;
+  /** S3 access keys for the project's /storage/v1/s3: create, list, revoke. */
+  s3AccessKeys: ProjectS3AccessKeys;
   templates: ProjectTemplates;
   havenDemo: HavenDemo;
 }
@@ -29,6 +32,7 @@ export function createProjectServices(options: ProjectServicesOptions): ProjectS
     templates,
     authSettings: new ProjectAuthSettings(options.db, options.secrets, options.onAuthSettingsChanged),
     signingKeys: new ProjectKeyRing({ db: options.db, secrets: options.secrets, dataApis: options.dataApis, onKeysRotated: options.onKeysRotated, logger: options.logger }),
+    s3AccessKeys: new ProjectS3AccessKeys(options.db, options.secrets),
     provisioner: new ProjectProvisioner({ ...options, templates }),
     migrations: new ProjectMigrations({ db: options.db, adminUrl: options.adminUrl, secrets: options.secrets }),
     catalog: new ProjectCatalog(options.db, options.secrets),

@@ -16,6 +16,7 @@ import { ownerConnectionRoute } from './owner-connection.ts';
 import { provisionProjectRoute } from './provision-project.ts';
 import { refreshPoolEntryRoute } from './refresh-pool-entry.ts';
 import { rotateProjectKeysRoute } from './rotate-project-keys.ts';
+import { s3AccessKeysRoutes } from './s3-access-keys.ts';
 
 export interface ProjectRouteDependencies extends ProjectServices {
   /** The URL clients reach the platform at: the base of each project's REST and supabase-js URLs. */
@@ -44,6 +45,7 @@ export async function projectRoutes(app: FastifyInstance, deps: ProjectRouteDepe
     listMigrationsRoute(scope, deps);
     ownerConnectionRoute(scope, deps);
     authSettingsRoutes(scope, deps);
+    s3AccessKeysRoutes(scope, deps);
     if (deps.dataApis) dataApiRoutes(scope, { ...deps, dataApis: deps.dataApis });
   });
 }

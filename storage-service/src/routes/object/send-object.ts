@@ -12,6 +12,8 @@ export interface SendOptions {
   download?: string | undefined;
   /** When a signed URL expires (Supabase sends it as Expires). */
   expires?: Date | undefined;
+  /** The Content-Type as stored, HTML included (S3's GetObject); still sandboxed. */
+  storedContentType?: boolean;
 }
 
 function contentDisposition(download: string, objectName: string): string {
@@ -52,7 +54,7 @@ export async function sendObject(request: FastifyRequest, reply: FastifyReply, c
   if (options.expires !== undefined) reply.header('expires', options.expires.toUTCString());
   if (notModified(request, info.etag, info.lastModified)) return reply.code(304).send();
 
-  reply.headers(downloadHeaders(info.contentType)).header('accept-ranges', 'bytes');
+  reply.headers(downloadHeaders(info.contentType, { asStored: options.storedContentType === true })).header('accept-ranges', 'bytes');
   if (options.download !== undefined) reply.header('content-disposition', contentDisposition(options.download, row.name));
   const range = parseRange(request.headers.range, info.size);
   if (range.kind === 'unsatisfiable') {
