@@ -39,7 +39,7 @@ describe('the console', () => {
     await page.close();
   });
 
-  it('creates a project, rotates its keys with confirmation and deletes it with its id typed again', { timeout: 60_000 }, async () => {
+  it('creates a project, rotates its keys, backs it up, verifies and restores it, and deletes it with its id typed again', { timeout: 150_000 }, async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await signIn(page);
     await page.getByRole('button', { name: 'New project' }).click();
@@ -61,6 +61,17 @@ describe('the console', () => {
     await page.getByRole('status').getByText('New keys issued').waitFor();
     const after = (await running.api<{ keys: { anon: string } }>('GET', `/api/projects/${id}`)).body.keys.anon;
     expect(after).not.toBe(before);
+
+    // a backup made, verified in a scratch database, and restored over the project after the id is typed again
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await page.getByRole('status').getByText('Backup made').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: /^Verify the backup of/ }).first().click();
+    await page.getByRole('status').getByText('every count matched').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: /^Restore the backup of/ }).first().click();
+    const restore = page.getByRole('dialog', { name: 'Restore this backup?' });
+    await restore.getByLabel(`Type ${id} to confirm`).fill(id);
+    await restore.getByRole('button', { name: 'Restore backup' }).click();
+    await page.getByRole('status').getByText('Backup restored').waitFor({ timeout: 45_000 });
 
     await page.getByRole('button', { name: 'Delete project' }).click();
     const remove = page.getByRole('dialog', { name: 'Delete this project?' });

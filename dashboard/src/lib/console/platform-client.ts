@@ -25,6 +25,20 @@ export interface DataApiStatus {
   [key: string]: unknown;
 }
 
+export interface Backup {
+  id: string;
+  kind: 'project' | 'platform';
+  project: string | null;
+  template: string | null;
+  reason: string;
+  startedAt: string;
+  finishedAt: string;
+  bytes: number;
+  tables: number;
+  rows: number;
+  files: number | null;
+}
+
 export interface Migration {
   name: string;
   applied_at?: string;
@@ -50,6 +64,7 @@ export function explain(error: unknown): string {
     if (error.status >= 500) return `The platform could not do that right now (${error.message}). Try again in a moment.`;
     return error.message;
   }
+  if (error instanceof Error && error.message) return error.message;
   return 'Something went wrong. Try again.';
 }
 
@@ -116,6 +131,11 @@ export const platform = {
   stopDataApi: (id: string) => call<void>('DELETE', `/projects/${encodeURIComponent(id)}/data-api`),
   migrations: (id: string) => call<{ migrations: Migration[] }>('GET', `/projects/${encodeURIComponent(id)}/migrations`),
   applyMigration: (id: string, name: string, sql: string) => call<Migration>('POST', `/projects/${encodeURIComponent(id)}/migrations`, { name, sql }),
+  backups: (projectId: string) => call<{ backups: Backup[] }>('GET', `/backups?project=${encodeURIComponent(projectId)}`),
+  runBackup: (projectId: string) => call<{ backups: Backup[]; failed: Array<{ subject: string; error: string }> }>('POST', '/backups', { project: projectId }),
+  verifyBackup: (id: string) => call<{ ok: boolean; tables: number; rows: number; seconds: number }>('POST', `/backups/${encodeURIComponent(id)}/verify`),
+  restoreBackup: (id: string, projectId: string) =>
+    call<{ previousState: string | null; rows: number }>('POST', `/backups/${encodeURIComponent(id)}/restore`, { project: projectId, confirm: projectId }),
   authSettings: (id: string) => call<{ settings: Record<string, unknown>; smtp_password_set: boolean; updated_at: string | null }>('GET', `/projects/${encodeURIComponent(id)}/auth-settings`),
   updateAuthSettings: (id: string, patch: Record<string, unknown>) =>
     call<{ settings: Record<string, unknown>; smtp_password_set: boolean; updated_at: string | null }>('PATCH', `/projects/${encodeURIComponent(id)}/auth-settings`, patch),
