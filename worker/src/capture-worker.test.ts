@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimCapture } from './sql/claim-capture.ts';
 import { completeCapture } from './sql/finish-capture.ts';
+import { cleanPlate, FURNACE_PLATE, photographedPlate, WATER_HEATER_PLATE } from './testing/rating-plates.ts';
 import { startHavenPlatform, type HavenTestPlatform, type HavenTestProject } from './testing/haven-platform.ts';
 
 interface CaptureRow {
@@ -108,6 +109,42 @@ describe('capture worker', () => {
     await haven.as(owner, `update captures set status = 'pending' where id = $1`, [missing]);
     expect(await processed(missing)).toMatchObject({ status: 'failed', attempts: 1 });
   }, 30_000);
+
+  it('reads rating plates, clean or photographed askew in poor light, and accept_capture files the asset with its photo as a document', async () => {
+    await haven.upload(owner, `${owner}/plate.png`, await cleanPlate(WATER_HEATER_PLATE.lines), 'image/png');
+    await haven.upload(owner, `${owner}/furnace.jpg`, await photographedPlate(FURNACE_PLATE.lines), 'image/jpeg');
+    const clean = await newCapture(`insert into captures (kind, storage_path) values ('photo', $1) returning id`, [`${owner}/plate.png`]);
+    const photographed = await newCapture(`insert into captures (kind, storage_path) values ('photo', $1) returning id`, [`${owner}/furnace.jpg`]);
+    for (const [id, plate, template] of [[clean, WATER_HEATER_PLATE, 'water_heater_tank'], [photographed, FURNACE_PLATE, 'furnace']] as const) {
+      const row = await processed(id, 60_000);
+      expect(row.status).toBe('processed');
+      expect(row.result).toMatchObject({
+        brand: plate.brand,
+        model: plate.model,
+        serial: plate.serial,
+        manufactured_on: plate.manufactured_on,
+        suggestion: { kind: 'add_asset', template_key: template, brand: plate.brand, model: plate.model, serial: plate.serial },
+      });
+      expect(row.result!.confidence).toBeGreaterThan(0.5);
+    }
+    expect((await capture(clean)).result).toMatchObject({ ratings: { volts: '240', hertz: '60', watts: '4500 W', phase: '1' } });
+
+    const [{ made }] = (await haven.as<{ made: { asset: Record<string, unknown>; document: { id: string; storage_path: string } } }>(owner, `select accept_capture($1, $2) as made`, [clean, house])) as [
+      { made: { asset: Record<string, unknown>; document: { id: string; storage_path: string } } },
+    ];
+    expect(made.asset).toMatchObject({ name: 'Water heater (tank)', template_key: 'water_heater_tank', brand: 'Rheem', model: WATER_HEATER_PLATE.model, serial_number: WATER_HEATER_PLATE.serial });
+    expect(made.document.storage_path).toBe(`${house}/captures/${clean}.png`);
+    // the photo's bytes follow into the documents bucket, where the property's members read them
+    const object = await until(async () => {
+      const { rows } = await haven.admin.query<{ version: string }>(`select version from storage.objects where bucket_id = 'documents' and name = $1`, [made.document.storage_path]);
+      return rows[0];
+    }, 'the document\'s object');
+    const copied = await platform.backend.read({ projectId: haven.id, bucketId: 'documents', key: made.document.storage_path, version: object.version });
+    const bytes: Buffer[] = [];
+    for await (const chunk of copied.body) bytes.push(chunk as Buffer);
+    expect(Buffer.concat(bytes).subarray(0, 4).toString('latin1')).toBe('\x89PNG');
+    expect((await haven.admin.query(`select document_copied_at is not null as copied from captures where id = $1`, [clean])).rows[0]).toEqual({ copied: true });
+  }, 120_000);
 
   it('writes a result only under the claim that still holds the row: a worker whose lease lapsed and was re-claimed writes nothing', async () => {
     const client = new pg.Client({ connectionString: `postgres://postgres@${platform.postgres.host}:${platform.postgres.port}/proj_${haven.id}` });

@@ -59,9 +59,12 @@ function findLabelled(lines: string[], label: RegExp): string | null {
   return null;
 }
 
-/** Codes are upper case without trailing punctuation; OCR's `O` among digits is a zero. */
+/**
+ * Codes are upper case without trailing punctuation. OCR's misreadings of printed codes: a
+ * lower-case `l` is a one (codes have no lower case), an `O` among digits a zero.
+ */
 function cleanCode(code: string): string {
-  let cleaned = code.toUpperCase().replace(/[.\-/]+$/, '');
+  let cleaned = code.replace(/l/g, '1').toUpperCase().replace(/[.\-/]+$/, '');
   if (/\d/.test(cleaned)) cleaned = cleaned.replace(/(?<=\d)O|O(?=\d)/g, '0');
   return cleaned;
 }
