@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, projectNames, serviceUser, withClient, withDatabase } from '@launchdb/common';
@@ -14,8 +12,6 @@ import { PostgresCluster } from '../embedded/postgres-cluster.ts';
 import { ProcessSupervisor } from '../embedded/process-supervisor.ts';
 import { openLocalPlatform } from '../local-platform.ts';
 import { startRunningPlatform, type RunningPlatform, type RunningProject } from '../testing/running-platform.ts';
-
-const LAUNCHDB = fileURLToPath(new URL('../../bin/launchdb.js', import.meta.url));
 
 interface Answer {
   key: string;
@@ -194,6 +190,16 @@ describe('PostgreSQL killed under `launchdb up`', () => {
       .poll(async () => (await fetch(`${project.urls.supabase}/rest/v1/after_restart`, { headers: serviceHeaders })).status, { timeout: 10_000, interval: 100 })
       .toBe(200);
   }, 40_000);
+
+  it('leaves no process behind when launchdb is stopped while it restarts PostgreSQL', async () => {
+    const dataDir = running.env.LAUNCHDB_DATA_DIR!;
+    const killed = await postmasterPid(dataDir);
+    process.kill(killed, 'SIGKILL');
+    // stopped (what Ctrl-C does) once the new postmaster has written its lock file: spawned, replaying its WAL
+    await expect.poll(() => postmasterPid(dataDir).catch(() => killed), { timeout: 10_000, interval: 5 }).not.toBe(killed);
+    await running.platform.stop();
+    expect(await processesOf(running.workdir)).toEqual([]);
+  }, 20_000);
 });
 
 describe('a PostgreSQL cluster killed outright', () => {
@@ -274,42 +280,4 @@ describe('a PostgreSQL cluster killed outright', () => {
       await new Promise((resolve) => holder?.close(resolve) ?? resolve(undefined));
     }
   }, 30_000);
-});
-
-describe('launchdb up stopped while it restarts PostgreSQL', () => {
-  it('leaves no process behind when launchdb is stopped with Ctrl-C while it restarts PostgreSQL', async () => {
-    const workdir = await mkdtemp(join(tmpdir(), 'launchdb-supervised-up-'));
-    await chmod(workdir, 0o755);
-    const port = await reservePort();
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      // PostgreSQL's own lines are logged at debug: they say when its restart is under way
-      LOG_LEVEL: 'debug',
-      LAUNCHDB_DATA_DIR: join(workdir, 'data'),
-      LAUNCHDB_PORT: String(port),
-      LAUNCHDB_POSTGRES_PORT: String(await reservePort()),
-      LAUNCHDB_PGBOUNCER_PORT: String(await reservePort()),
-      LAUNCHDB_MANAGER_PORT: String(await reservePort()),
-    };
-    const child = spawn(process.execPath, [LAUNCHDB, 'up'], { cwd: workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    try {
-      await expect.poll(() => output, { timeout: 30_000, interval: 100 }).toContain('LaunchDB is up');
-      const before = output.length;
-      process.kill(await postmasterPid(env.LAUNCHDB_DATA_DIR), 'SIGKILL');
-      // Ctrl-C while the new postmaster replays its WAL: spawned, not yet ready
-      await expect.poll(() => output.slice(before), { timeout: 10_000, interval: 5 }).toContain('automatic recovery in progress');
-      child.kill('SIGINT');
-      expect(await exited, output).toBe(0);
-      await expect.poll(() => processesOf(workdir), { timeout: 5_000 }).toEqual([]);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      for (const pid of await processesOf(workdir)) process.kill(pid, 'SIGKILL');
-      await rm(workdir, { recursive: true, force: true });
-    }
-  }, 60_000);
 });
