@@ -13,7 +13,8 @@ import { compareCounts, countRows, createEmptyDatabase, dropDatabase, exitOf, re
 import type { BackupEncryption } from './encryption.ts';
 import { BackupErrors } from './errors.ts';
 import { archiveFolder, countArchiveFiles, extractInto } from './file-archive.ts';
-import type { LocalBackupStore, PartialBackup } from './local-backup-store.ts';
+import type { BackupStore, PartialBackup } from './local-backup-store.ts';
+import type { S3BackupStore } from './s3-backup-store.ts';
 import { newBackupId, parseBackupId, PIECES, PLATFORM_SUBJECT, type BackupManifest, type BackupPiece } from './manifest.ts';
 import { Meter } from './metering.ts';
 import { backupsToDelete, type RetentionPolicy } from './retention.ts';
@@ -54,7 +55,11 @@ export interface ProgressEvent {
 export interface BackupEngineOptions {
   /** Superuser URL of the platform database: direct, never PgBouncer. */
   adminUrl: string;
-  store: LocalBackupStore;
+  store: BackupStore;
+  /** Every complete backup is copied there too (pieces, then the manifest), and thinned with the rest. */
+  mirror?: S3BackupStore | undefined;
+  /** The disk verifies and restores need room on (the database cluster's, where it is local); default: the store's folder. */
+  workFolder?: string | undefined;
   encryption: BackupEncryption;
   /** The storage service's fs root (`<data>/storage`): each project's files are in `<root>/<id>`. Absent: files are not backed up. */
   storageRoot?: string | undefined;
@@ -104,7 +109,7 @@ export class BackupEngine {
     this.#options = options;
   }
 
-  get store(): LocalBackupStore {
+  get store(): BackupStore {
     return this.#options.store;
   }
 
@@ -164,7 +169,7 @@ export class BackupEngine {
       Number((await admin.query<{ size: string }>('select pg_database_size($1) as size', [input.database])).rows[0]!.size),
     );
     // a custom-format dump is compressed: a third of the database is a generous guess
-    await this.#assertFree(store.root, size / 3);
+    if (store.localRoot) await this.#assertFree(store.localRoot, size / 3);
 
     const startedAt = new Date();
     const id = newBackupId(input.subject, startedAt);
@@ -207,12 +212,19 @@ export class BackupEngine {
         pieces,
       };
       await partial.commit(manifest);
+      if (this.#options.mirror) {
+        try {
+          await this.#options.mirror.copyFrom(store, id);
+        } catch (error) {
+          throw new LaunchDbError('backup_copy_failed', 502, `backup ${id} was made in ${store.describe()} but not copied to ${this.#options.mirror.describe()}: ${(error as Error).message}`);
+        }
+      }
       this.#options.logger.info({ backup: id, bytes: pieces.reduce((sum, piece) => sum + piece.bytes, 0) }, 'backup complete');
       return manifest;
     } catch (error) {
       await partial.abort().catch(() => undefined);
       if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
-        throw BackupErrors.diskFull(store.root, size / 3 + this.#options.diskReserveBytes, await store.freeBytes().catch(() => 0));
+        throw BackupErrors.diskFull(store.describe(), size / 3 + this.#options.diskReserveBytes, 0);
       }
       throw error;
     }
@@ -293,7 +305,7 @@ export class BackupEngine {
     if (!this.#options.encryption.canDecrypt) throw BackupErrors.noDecryptionKey();
     const tools = await postgresTools();
     const databasePiece = pieceOf(manifest, PIECES.database);
-    await this.#assertFree(this.#options.store.root, databasePiece.plaintextBytes * 3);
+    await this.#assertFree(this.#workFolder(), databasePiece.plaintextBytes * 3);
     const scratch = `launchdb_verify_${randomBytes(6).toString('hex')}`;
     await createEmptyDatabase(this.#options.adminUrl, scratch);
     let counts: TableCount[];
@@ -363,7 +375,7 @@ export class BackupEngine {
     await this.checkStoredHashes(manifest);
     const plaintext = manifest.pieces.reduce((sum, piece) => sum + piece.plaintextBytes, 0);
     // a restored database is larger than its compressed dump
-    await this.#assertFree(this.#options.store.root, plaintext * 3);
+    await this.#assertFree(this.#workFolder(), plaintext * 3);
     if (this.#options.storageRoot) await this.#assertFree(this.#options.storageRoot, pieceSize(manifest, PIECES.files));
   }
 
@@ -427,7 +439,7 @@ export class BackupEngine {
    * brings back operators, projects, their secrets and keys; then each project is provisioned
    * (its roles get their old passwords) and its newest backup in `source` is restored into it.
    */
-  async restorePlatform(source: LocalBackupStore): Promise<PlatformRestoreResult> {
+  async restorePlatform(source: BackupStore): Promise<PlatformRestoreResult> {
     const started = performance.now();
     const control = this.#control();
     return this.#exclusive(PLATFORM_SUBJECT, async () => {
@@ -438,7 +450,7 @@ export class BackupEngine {
       for (const manifest of all) {
         if (manifest.kind === 'project' && manifest.projectId && !newestOf.has(manifest.projectId)) newestOf.set(manifest.projectId, manifest);
       }
-      const sourceEngine = new BackupEngine({ ...this.#options, store: source });
+      const sourceEngine = new BackupEngine({ ...this.#options, store: source, mirror: undefined, workFolder: this.#workFolder() });
       const tools = await postgresTools();
       const current = await withClient(this.#options.adminUrl, async (admin) => ({
         projects: (await admin.query<{ id: string }>('select id from platform.projects')).rows.map((row) => row.id),
@@ -515,6 +527,7 @@ export class BackupEngine {
       if (this.#busy.has(subject)) continue;
       for (const doomed of backupsToDelete(backups, policy)) {
         await this.#options.store.delete(doomed.id);
+        await this.#options.mirror?.delete(doomed.id).catch((error: Error) => this.#options.logger.warn({ backup: doomed.id, err: error }, 'old backup not deleted from the copy'));
         deleted.push(doomed.id);
       }
     }
@@ -539,7 +552,12 @@ export class BackupEngine {
     return this.#options.projects;
   }
 
-  async #assertFree(path: string, neededBytes: number): Promise<void> {
+  #workFolder(): string | undefined {
+    return this.#options.workFolder ?? this.#options.store.localRoot;
+  }
+
+  async #assertFree(path: string | undefined, neededBytes: number): Promise<void> {
+    if (!path) return;
     let free: number;
     try {
       const info = await statfs(path);

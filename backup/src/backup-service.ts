@@ -4,7 +4,8 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '@launchdb/common/logger';
 import type { BackupEngine, PlatformRestoreResult, RestoreResult, VerifyResult } from './backup-engine.ts';
 import { BackupErrors } from './errors.ts';
-import { LocalBackupStore } from './local-backup-store.ts';
+import { LocalBackupStore, type BackupStore } from './local-backup-store.ts';
+import { tmpdir } from 'node:os';
 import { parseBackupId, PLATFORM_SUBJECT, type BackupManifest } from './manifest.ts';
 import type { RetentionPolicy } from './retention.ts';
 
@@ -75,11 +76,24 @@ export class BackupService {
   #nightly: Promise<void> | undefined;
   readonly #unavailable: string | undefined;
 
-  constructor(options: { engine: BackupEngine; schedule: BackupSchedule; logger: Logger; unavailable?: string | undefined }) {
+  readonly #openSource: (source: string) => BackupStore;
+
+  constructor(options: {
+    engine: BackupEngine;
+    schedule: BackupSchedule;
+    logger: Logger;
+    unavailable?: string | undefined;
+    /** A restore-platform source (a folder, an `s3://` URL) as a store; default: folders only. */
+    openSource?: ((source: string) => BackupStore) | undefined;
+  }) {
     this.#engine = options.engine;
     this.#schedule = options.schedule;
     this.#logger = options.logger;
-    this.#stateFile = join(options.engine.store.root, '.state.json');
+    this.#stateFile = join(options.engine.store.localRoot ?? tmpdir(), '.state.json');
+    this.#openSource = options.openSource ?? ((source) => {
+      if (/^s3:\/\//i.test(source)) throw BackupErrors.validation('restore-platform from S3 needs BACKUP_S3_URL and its credentials set on the platform');
+      return new LocalBackupStore(resolve(source));
+    });
     this.#unavailable = options.unavailable;
   }
 
@@ -136,14 +150,13 @@ export class BackupService {
 
   async restorePlatform(source: string): Promise<PlatformRestoreResult> {
     this.#assertAvailable();
-    if (/^s3:\/\//i.test(source)) throw BackupErrors.validation('restore-platform reads a backup folder on this machine (S3 sources are not supported yet)');
-    return this.#engine.restorePlatform(new LocalBackupStore(resolve(source)));
+    return this.#engine.restorePlatform(this.#openSource(source));
   }
 
   health(): Record<string, unknown> {
     return {
       schedule: this.#unavailable ? `off: ${this.#unavailable}` : this.#schedule.cron,
-      folder: this.#engine.store.root,
+      destination: this.#engine.store.describe(),
       lastRun: this.#state.lastRun ?? null,
       lastVerify: this.#state.lastVerify ?? null,
     };

@@ -9,6 +9,21 @@ import { isBackupId, MANIFEST_FILE, parseManifest, type BackupManifest } from '.
 const PARTIAL_PREFIX = '.partial-';
 const DELETING_PREFIX = '.deleting-';
 
+/** Where backups are kept: a local folder, or an S3 bucket. */
+export interface BackupStore {
+  /** The folder, for a local store: its disk must have room for what is written. */
+  readonly localRoot: string | undefined;
+  describe(): string;
+  /** Complete backups (those with a manifest), newest first. */
+  list(): Promise<BackupManifest[]>;
+  manifest(id: string): Promise<BackupManifest>;
+  openPiece(id: string, name: string): Promise<Readable>;
+  begin(id: string): Promise<PartialBackup>;
+  delete(id: string): Promise<void>;
+  /** Removes what killed runs left; returns what it removed. */
+  cleanUp(): Promise<string[]>;
+}
+
 /** A backup being written: pieces go in one by one, the manifest last makes it complete. */
 export interface PartialBackup {
   readonly id: string;
@@ -29,12 +44,16 @@ export interface PartialBackup {
  * A backup is written under `.partial-…`, its manifest last, then the folder is renamed to its
  * id: a backup killed at any moment leaves only a `.partial-` folder, removed by the next run.
  */
-export class LocalBackupStore {
+export class LocalBackupStore implements BackupStore {
   readonly root: string;
   readonly #writing = new Set<string>();
 
   constructor(root: string) {
     this.root = root;
+  }
+
+  get localRoot(): string {
+    return this.root;
   }
 
   describe(): string {

@@ -4,7 +4,9 @@ import type { Logger } from '@launchdb/common/logger';
 import { BackupEngine, type ProjectControl } from './backup-engine.ts';
 import { BackupService } from './backup-service.ts';
 import { BackupEncryption } from './encryption.ts';
+import { S3Client } from '@aws-sdk/client-s3';
 import { LocalBackupStore } from './local-backup-store.ts';
+import { parseS3Url, S3BackupStore } from './s3-backup-store.ts';
 import type { BackupSettings } from './settings.ts';
 import { backupToolsProblem } from './tools.ts';
 
@@ -46,9 +48,13 @@ export async function createPlatformBackups(options: {
     throw error;
   }
   const store = new LocalBackupStore(resolve(settings.BACKUP_DIR ?? join(options.dataFolder, 'backups')));
+  const s3 = s3StoreFactory(settings);
+  const mirror = settings.BACKUP_S3_URL ? s3?.(settings.BACKUP_S3_URL) : undefined;
   const engine = new BackupEngine({
     adminUrl: options.adminUrl,
     store,
+    mirror,
+    workFolder: options.dataFolder,
     encryption,
     storageRoot: options.storageRoot,
     logger: options.logger,
@@ -60,6 +66,7 @@ export async function createPlatformBackups(options: {
     engine,
     logger: options.logger,
     unavailable,
+    openSource: (source) => (/^s3:\/\//i.test(source) && s3 ? s3(source) : new LocalBackupStore(resolve(source))),
     schedule: {
       cron: settings.BACKUP_CRON,
       concurrency: settings.BACKUP_CONCURRENCY,
@@ -82,5 +89,23 @@ export async function createPlatformBackups(options: {
   const described = encryption.describe();
   const to = described.method === 'passphrase' ? 'with BACKUP_PASSPHRASE' : `to key ${described.fingerprint!.slice(-16)}`;
   const when = unavailable ? 'off (no pg_dump)' : settings.BACKUP_CRON === 'off' ? 'on demand only (BACKUP_CRON=off)' : `"${settings.BACKUP_CRON}"`;
-  return { service, engine, notices, summary: `${when} into ${store.root}, encrypted ${to}` };
+  const where = mirror ? `${store.root} and ${mirror.describe()}` : store.root;
+  return { service, engine, notices, summary: `${when} into ${where}, encrypted ${to}` };
+}
+
+/** S3 stores with the BACKUP_S3_* client settings; undefined when no S3 is configured. */
+function s3StoreFactory(settings: BackupSettings): ((url: string) => S3BackupStore) | undefined {
+  if (!settings.BACKUP_S3_URL && !settings.BACKUP_S3_ENDPOINT && !settings.BACKUP_S3_ACCESS_KEY_ID) return undefined;
+  const client = new S3Client({
+    region: settings.BACKUP_S3_REGION,
+    forcePathStyle: settings.BACKUP_S3_FORCE_PATH_STYLE,
+    ...(settings.BACKUP_S3_ENDPOINT ? { endpoint: settings.BACKUP_S3_ENDPOINT } : {}),
+    ...(settings.BACKUP_S3_ACCESS_KEY_ID && settings.BACKUP_S3_SECRET_ACCESS_KEY
+      ? { credentials: { accessKeyId: settings.BACKUP_S3_ACCESS_KEY_ID, secretAccessKey: settings.BACKUP_S3_SECRET_ACCESS_KEY } }
+      : {}),
+    // a streamed upload of unknown length is refused with the SDK's default checksums
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  return (url) => new S3BackupStore(client, parseS3Url(url));
 }

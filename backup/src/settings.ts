@@ -23,6 +23,15 @@ export const backupSettings = {
   BACKUP_KEEP_MONTHLY: count(12),
   /** After the nightly run, one backup (rotating through projects) is restored into a scratch database and checked. */
   BACKUP_VERIFY_NIGHTLY: z.enum(['true', 'false'], { error: 'expected true or false' }).default('true').transform((value) => value === 'true'),
+  /** Every backup is also copied to S3 (`s3://bucket/prefix`), and thinned there with the local ones. */
+  BACKUP_S3_URL: z.string().regex(/^s3:\/\/[^/]+/, { error: 'expected s3://bucket/prefix' }).optional(),
+  /** Of an S3-compatible service (MinIO); unset: AWS. */
+  BACKUP_S3_ENDPOINT: z.url({ error: 'expected a URL' }).optional(),
+  BACKUP_S3_REGION: z.string().min(1).default('us-east-1'),
+  BACKUP_S3_FORCE_PATH_STYLE: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false').transform((value) => value === 'true'),
+  /** Unset: the AWS SDK's own chain (AWS_ACCESS_KEY_ID, instance role, …). */
+  BACKUP_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  BACKUP_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** Free space a backup or restore must leave on its disk, in MB. */
   BACKUP_DISK_RESERVE_MB: count(256),
 };
