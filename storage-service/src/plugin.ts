@@ -45,10 +45,19 @@ const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 export async function registerStorageService(app: FastifyInstance, deps: StorageServiceDependencies): Promise<StorageService> {
   const logger = deps.logger ?? (app.log as Logger);
   const routeDeps: StorageRouteDependencies = { projects: deps.projects, backend: deps.backend, settings: deps.settings, logger };
-  const s3: S3RouteDependencies = { credentials: deps.s3Credentials, multipart: new S3MultipartUploads(deps.settings.STORAGE_UPLOADS_DIR) };
+  const s3: S3RouteDependencies = {
+    credentials: deps.s3Credentials,
+    multipart: new S3MultipartUploads(deps.settings.STORAGE_UPLOADS_DIR, {
+      expiresInSeconds: deps.settings.STORAGE_TUS_EXPIRES_SECONDS,
+      onCleanupError: (error) => logger.warn({ err: error }, 'dropping expired S3 multipart uploads failed'),
+    }),
+  };
   const resumable = new ResumableUploads({ uploadsDir: deps.settings.STORAGE_UPLOADS_DIR, expiresInSeconds: deps.settings.STORAGE_TUS_EXPIRES_SECONDS, logger });
   await app.register(async (storage) => {
-    storage.addHook('onClose', () => resumable.close());
+    storage.addHook('onClose', async () => {
+      s3.multipart.close();
+      await resumable.close();
+    });
     for (const prefix of STORAGE_PREFIXES) {
       await storage.register((scope) => storageScope(scope, routeDeps, resumable, s3), { prefix });
     }

@@ -10,6 +10,12 @@ const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
 
 export interface S3Authenticated {
   accessKeyId: string;
+  /**
+   * A user's session, as Supabase's S3 takes it: access key id = the project id, secret = the
+   * anon key, session token (x-amz-security-token) = the user's JWT. The request then acts as that
+   * user, under the project's row-level security; without it, as the access key's service role.
+   */
+  sessionToken?: string;
   /** The x-amz-content-sha256 the signature covers: a hex digest, UNSIGNED-PAYLOAD or a STREAMING-… mode. */
   payloadHash: string;
   /** Present for STREAMING-AWS4-HMAC-SHA256-PAYLOAD bodies: what each chunk's signature chains from. */
@@ -20,11 +26,18 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The project as the S3 endpoint needs it: its id, and its anon key (the secret of session-token requests). */
+export interface S3Project {
+  id: string;
+  anonKey: string | undefined;
+}
+
 /**
  * Verifies a request's SigV4 signature — the Authorization header, or a presigned URL's query —
- * under the secret of the project's access key it names. Every failure is S3's 403.
+ * under the secret of the project's access key it names (or the anon key, for a user's session
+ * token). Every failure is S3's 403; the session token itself is verified by the caller.
  */
-export async function authenticateS3(request: IncomingMessage, projectId: string, credentials: S3Credentials, now = Date.now()): Promise<S3Authenticated> {
+export async function authenticateS3(request: IncomingMessage, project: S3Project, credentials: S3Credentials, now = Date.now()): Promise<S3Authenticated> {
   const url = request.url ?? '/';
   const questionMark = url.indexOf('?');
   const rawPath = questionMark < 0 ? url : url.slice(0, questionMark);
@@ -57,12 +70,20 @@ export async function authenticateS3(request: IncomingMessage, projectId: string
 
   if (amzDate === undefined) throw S3Errors.missingSecurityHeader();
   const signedAt = amzDate;
-  const secret = await credentials.secretOf(projectId, auth.accessKeyId);
+  const sessionToken = single(request.headers['x-amz-security-token']) ?? query.get('X-Amz-Security-Token') ?? undefined;
+  let secret: string | undefined;
+  if (sessionToken !== undefined) {
+    if (auth.accessKeyId !== project.id || project.anonKey === undefined) throw S3Errors.invalidAccessKeyId();
+    secret = project.anonKey;
+  } else {
+    secret = await credentials.secretOf(project.id, auth.accessKeyId);
+  }
   if (secret === undefined) throw S3Errors.invalidAccessKeyId();
   const expected = expectedSignature({ method: request.method ?? 'GET', rawPath, rawQuery, headers: request.headers, payloadHash }, auth, signedAt, secret);
   if (!signaturesMatch(expected.signature, auth.signature)) throw S3Errors.signatureDoesNotMatch();
   return {
     accessKeyId: auth.accessKeyId,
+    ...(sessionToken === undefined ? {} : { sessionToken }),
     payloadHash,
     ...(payloadHash.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD') ? { chunkSigning: { key: expected.key, amzDate: signedAt, scope: expected.scope, seedSignature: auth.signature } } : {}),
   };

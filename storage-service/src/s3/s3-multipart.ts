@@ -33,9 +33,36 @@ const partFile = (partNumber: number) => `part-${String(partNumber).padStart(5, 
  */
 export class S3MultipartUploads {
   readonly #root: string;
+  readonly #cleanup: NodeJS.Timeout | undefined;
 
-  constructor(uploadsDir: string) {
+  /** Uploads neither completed nor aborted within `expiresInSeconds` are dropped, checked hourly. */
+  constructor(uploadsDir: string, options: { expiresInSeconds?: number; onCleanupError?: (error: unknown) => void } = {}) {
     this.#root = join(uploadsDir, 's3-multipart');
+    if (options.expiresInSeconds !== undefined) {
+      const maxAgeMs = options.expiresInSeconds * 1000;
+      this.#cleanup = setInterval(() => {
+        this.deleteExpired(maxAgeMs).catch((error: unknown) => options.onCleanupError?.(error));
+      }, 60 * 60 * 1000);
+      this.#cleanup.unref();
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#cleanup);
+  }
+
+  /** Drops the uploads created more than `maxAgeMs` ago. */
+  async deleteExpired(maxAgeMs: number, now = Date.now()): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.#root);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const created = await stat(join(this.#root, name, UPLOAD_FILE)).catch(() => undefined);
+      if (created === undefined || now - created.mtimeMs > maxAgeMs) await rm(join(this.#root, name), { recursive: true, force: true });
+    }
   }
 
   #folder(projectId: string, uploadId: string): string {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,8 +19,11 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
+import { withClient } from '@launchdb/common';
 import { createS3AccessKey, deleteS3AccessKey } from '@launchdb/common/s3-access-keys';
 import type { ServiceTestProject } from '../../../test/service-projects.ts';
+import { S3MultipartUploads } from './s3-multipart.ts';
 import { startStorageTestbed, type StorageTestbed } from '../testing/storage-testbed.ts';
 
 /**
@@ -31,7 +36,7 @@ describe('S3 protocol (@aws-sdk/client-s3)', () => {
   let key: { access_key_id: string; secret_access_key: string };
   let s3: S3Client;
 
-  const client = (credentials: { accessKeyId: string; secretAccessKey: string }, projectId = project.id) =>
+  const client = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, projectId = project.id) =>
     new S3Client({ endpoint: `${bed.storageUrl(projectId)}/s3`, region: 'local', forcePathStyle: true, credentials, maxAttempts: 1 });
 
   beforeAll(async () => {
@@ -120,6 +125,12 @@ describe('S3 protocol (@aws-sdk/client-s3)', () => {
       name: 'NoSuchUpload',
     });
     await expect(s3.send(new HeadObjectCommand({ Bucket: 'docs', Key: 'never.bin' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+
+    // one left half-way is dropped once expired
+    const abandoned = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'docs', Key: 'abandoned.bin' }));
+    await s3.send(new UploadPartCommand({ Bucket: 'docs', Key: 'abandoned.bin', UploadId: abandoned.UploadId, PartNumber: 1, Body: 'x' }));
+    await new S3MultipartUploads(bed.uploadsDir).deleteExpired(60_000, Date.now() + 120_000);
+    expect(await readdir(join(bed.uploadsDir, 's3-multipart'))).toEqual([]);
   });
 
   it('deletes one object and many', async () => {
@@ -152,5 +163,27 @@ describe('S3 protocol (@aws-sdk/client-s3)', () => {
     expect(unsigned.status).toBe(403);
     expect(await unsigned.text()).toContain('<Code>AccessDenied</Code>');
     expect((await bed.client(project).from('docs').exists('intruder.txt')).data).toBe(false);
+  });
+
+  it("acts as a user under row-level security with the user's session token (access key id: the project, secret: the anon key)", async () => {
+    await bed.client(project).createBucket('homes');
+    await withClient(project.adminUrl, (db) =>
+      db.query(`create policy "own folder in" on storage.objects for insert to authenticated
+          with check (bucket_id = 'homes' and (storage.foldername(name))[1] = auth.uid()::text);
+        create policy "own folder out" on storage.objects for select to authenticated
+          using (bucket_id = 'homes' and (storage.foldername(name))[1] = auth.uid()::text)`),
+    );
+    await bed.client(project).from('homes').upload('someone-else/plan.pdf', 'secret plan', { contentType: 'application/pdf' });
+    const user = randomUUID();
+    const session = (token: string) => client({ accessKeyId: project.id, secretAccessKey: project.anonKey, sessionToken: token });
+    const mine = session(await project.token({ sub: user }));
+    await mine.send(new PutObjectCommand({ Bucket: 'homes', Key: `${user}/roof.jpg`, Body: 'roof' }));
+    await expect(mine.send(new PutObjectCommand({ Bucket: 'homes', Key: 'someone-else/roof.jpg', Body: 'x' }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect((await mine.send(new ListObjectsV2Command({ Bucket: 'homes' }))).Contents?.map((object) => object.Key)).toEqual([`${user}/roof.jpg`]);
+    await expect(mine.send(new GetObjectCommand({ Bucket: 'homes', Key: 'someone-else/plan.pdf' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    const forged = session(await project.token({ sub: user }, { secret: 'not-the-project-secret-but-long-enough-to-sign' }));
+    await expect(forged.send(new GetObjectCommand({ Bucket: 'homes', Key: `${user}/roof.jpg` }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    const wrongSecret = client({ accessKeyId: project.id, secretAccessKey: project.serviceKey, sessionToken: await project.token({ sub: user }) });
+    await expect(wrongSecret.send(new GetObjectCommand({ Bucket: 'homes', Key: `${user}/roof.jpg` }))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
   });
 });

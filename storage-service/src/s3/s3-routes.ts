@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Buckets } from '../domain/buckets.ts';
+import { identifyCaller } from '../domain/caller.ts';
 import { encodeListCursor } from '../domain/list-cursor.ts';
 import { Objects } from '../domain/objects.ts';
 import { withServiceRole, type StorageContext } from '../domain/storage-context.ts';
@@ -92,7 +93,8 @@ function translateBodyError(error: unknown): unknown {
 /**
  * `/s3` and `/s3/*`: the S3 protocol over the project's buckets, as Supabase Storage offers it.
  * Every request is signed (SigV4) with one of the project's S3 access keys, which act as the
- * project's service role. Buckets, objects and their rows are the same as through the Storage
+ * project's service role, or with a user's session token (see S3Authenticated), which acts as the
+ * user under the project's row-level security. Buckets, objects and their rows are the same as through the Storage
  * API: what one writes, the other reads.
  */
 export function s3Routes(scope: FastifyInstance, deps: S3RouteDependencies): void {
@@ -113,9 +115,10 @@ export function s3Routes(scope: FastifyInstance, deps: S3RouteDependencies): voi
       handler: async (request, reply) => {
         if (deps.credentials === undefined) throw S3Errors.accessDenied('S3 access keys are not available on this server');
         const base = storageContext(request);
-        const auth = await authenticateS3(request.raw, base.project.id, deps.credentials);
+        const auth = await authenticateS3(request.raw, { id: base.project.id, anonKey: base.project.apiKeys.anon }, deps.credentials);
         reply.header('x-amz-request-id', request.id);
-        const context = withServiceRole(base);
+        // an access key acts as the service role; a session token as its user, under RLS
+        const context = auth.sessionToken === undefined ? withServiceRole(base) : { ...base, caller: await identifyCaller(base.project, { authorization: `Bearer ${auth.sessionToken}` }) };
         const path = (request.params as { '*'?: string })['*'] ?? '';
         const slash = path.indexOf('/');
         const bucket = slash < 0 ? path : path.slice(0, slash);
@@ -154,7 +157,7 @@ async function bucketOperation(request: FastifyRequest, reply: FastifyReply, con
       const document = await readText(payloadOf(request, auth));
       const keys = xmlRecords(document, 'Object', ['Key']).map((record) => record.Key);
       if (keys.length === 0 || keys.length > 1000 || keys.some((key) => key === undefined)) throw S3Errors.malformedXml();
-      await Buckets.get(context, bucket);
+      await mustExist(context, bucket);
       await Objects.removeMany(context, bucket, keys as string[]);
       const quiet = /<Quiet>\s*true\s*<\/Quiet>/i.test(document);
       // S3 reports every key asked for as deleted, whether or not it was there
@@ -170,8 +173,13 @@ async function bucketOperation(request: FastifyRequest, reply: FastifyReply, con
   }
 }
 
+/** NoSuchBucket unless the bucket exists, whoever the caller (a user may list a bucket whose row no policy shows them). */
+async function mustExist(context: StorageContext, bucket: string): Promise<void> {
+  await Buckets.limitsOf(context, bucket);
+}
+
 async function listObjects(reply: FastifyReply, context: StorageContext, bucket: string, query: Query): Promise<FastifyReply> {
-  await Buckets.get(context, bucket);
+  await mustExist(context, bucket);
   const v2 = query['list-type'] === '2';
   const delimiter = query.delimiter ?? '';
   if (delimiter !== '' && delimiter !== '/') throw S3Errors.notImplemented('A delimiter other than /');
@@ -266,7 +274,7 @@ async function objectOperation(
       } catch (error) {
         // S3 answers 204 for a key that is not there
         if (!(error instanceof StorageError && error.code === 'NoSuchKey')) throw error;
-        await Buckets.get(context, bucket);
+        await mustExist(context, bucket);
       }
       return reply.code(204).send();
     }
@@ -295,7 +303,7 @@ async function findInBucket(context: StorageContext, bucket: string, key: string
   try {
     return await Objects.find(context, bucket, key);
   } catch (error) {
-    if (error instanceof StorageError && error.code === 'NoSuchKey') await Buckets.get(context, bucket);
+    if (error instanceof StorageError && error.code === 'NoSuchKey') await mustExist(context, bucket);
     throw error;
   }
 }
