@@ -135,15 +135,22 @@ async function measure(api: PlatformCalls, baseUrl: string): Promise<Figures> {
   for (let round = 0; round < rounds; round += 1) {
     // a request through the gateway first: direct calls are not activity, and between rounds the API may have slept
     await untilOk(`${baseUrl}/db/${subject.id}${path}`, subject.anonKey, 10_000);
-    const direct = (await api.dataApiStatus(subject.id)).url;
-    if (!direct) throw new Error('the data API has no address');
-    const floor = await startFloorProxy(direct);
+    // and more while the floor proxy and the client (processes of their own, slow to start on a busy
+    // machine) get going, so the API does not fall asleep, and move, under the direct address
+    const keepAwake = setInterval(() => void get(`${baseUrl}/db/${subject.id}${path}`, subject.anonKey).catch(() => undefined), 500);
     try {
-      const [directP50, gatewayP50, floorP50] = await sequentialP50s(subject.anonKey, roundSeconds, [`${direct}${path}`, `${baseUrl}/db/${subject.id}${path}`, `${floor.url}${path}`]);
-      overhead.push({ directP50: directP50!, gatewayP50: gatewayP50!, floorP50: floorP50! });
-      log(`   round ${round + 1}: direct p50 ${directP50!.toFixed(3)} ms, gateway ${gatewayP50!.toFixed(3)} ms, bare proxy ${floorP50!.toFixed(3)} ms`);
+      const direct = (await api.dataApiStatus(subject.id)).url;
+      if (!direct) throw new Error('the data API has no address');
+      const floor = await startFloorProxy(direct);
+      try {
+        const [directP50, gatewayP50, floorP50] = await sequentialP50s(subject.anonKey, roundSeconds, [`${direct}${path}`, `${baseUrl}/db/${subject.id}${path}`, `${floor.url}${path}`]);
+        overhead.push({ directP50: directP50!, gatewayP50: gatewayP50!, floorP50: floorP50! });
+        log(`   round ${round + 1}: direct p50 ${directP50!.toFixed(3)} ms, gateway ${gatewayP50!.toFixed(3)} ms, bare proxy ${floorP50!.toFixed(3)} ms`);
+      } finally {
+        floor.stop();
+      }
     } finally {
-      floor.stop();
+      clearInterval(keepAwake);
     }
   }
 
