@@ -24,6 +24,7 @@ import { withClient } from '@launchdb/common';
 import { createS3AccessKey, deleteS3AccessKey } from '@launchdb/common/s3-access-keys';
 import type { ServiceTestProject } from '../../../test/service-projects.ts';
 import { S3MultipartUploads } from './s3-multipart.ts';
+import { expectedSignature, sha256Hex } from './sigv4.ts';
 import { startStorageTestbed, type StorageTestbed } from '../testing/storage-testbed.ts';
 
 /**
@@ -163,6 +164,22 @@ describe('S3 protocol (@aws-sdk/client-s3)', () => {
     expect(unsigned.status).toBe(403);
     expect(await unsigned.text()).toContain('<Code>AccessDenied</Code>');
     expect((await bed.client(project).from('docs').exists('intruder.txt')).data).toBe(false);
+  });
+
+  it('stores nothing of a body that is not the one whose hash was signed', async () => {
+    const url = new URL(`${bed.storageUrl(project.id)}/s3/docs/tampered.txt`);
+    const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const headers: Record<string, string> = { host: url.host, 'x-amz-date': amzDate, 'x-amz-content-sha256': sha256Hex('the signed body') };
+    const auth = { accessKeyId: key.access_key_id, date: amzDate.slice(0, 8), region: 'local', service: 's3', signedHeaders: ['host', 'x-amz-content-sha256', 'x-amz-date'], signature: '' };
+    const { signature } = expectedSignature({ method: 'PUT', rawPath: url.pathname, rawQuery: '', headers, payloadHash: headers['x-amz-content-sha256']! }, auth, amzDate, key.secret_access_key);
+    const authorization = `AWS4-HMAC-SHA256 Credential=${key.access_key_id}/${auth.date}/local/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${signature}`;
+    const tampered = await fetch(url, { method: 'PUT', headers: { ...headers, authorization }, body: 'another body, same length' });
+    expect(tampered.status).toBe(400);
+    expect(await tampered.text()).toContain('<Code>XAmzContentSHA256Mismatch</Code>');
+    expect((await bed.client(project).from('docs').exists('tampered.txt')).data).toBe(false);
+    const signed = await fetch(url, { method: 'PUT', headers: { ...headers, authorization }, body: 'the signed body' });
+    expect(signed.status).toBe(200);
+    expect(await (await bed.client(project).from('docs').download('tampered.txt')).data!.text()).toBe('the signed body');
   });
 
   it("acts as a user under row-level security with the user's session token (access key id: the project, secret: the anon key)", async () => {
