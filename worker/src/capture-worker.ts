@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { DatabaseAddress, Logger, SecretBox } from '@launchdb/common';
-import type { ProjectTemplates } from '@launchdb/platform-api';
-import type { StorageBackend } from '@launchdb/storage-service';
+import type { Logger } from '@launchdb/common/logger';
+import type { DatabaseAddress } from '@launchdb/common/projects';
+import type { SecretBox } from '@launchdb/common/secrets';
+import type { ProjectTemplates } from '@launchdb/platform-api/project-templates';
+import type { StorageBackend } from '@launchdb/storage-service/backends';
 import { CaptureError } from './captures/capture-error.ts';
 import { OcrPool } from './captures/ocr-pool.ts';
 import { readCapture, type CaptureReaders } from './captures/read-capture.ts';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { DatabaseAddress } from '@launchdb/common';
+import type { DatabaseAddress } from '@launchdb/common/projects';
 import type { WorkerProjects } from './projects.ts';
 
 interface IdleClient {

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import type { DatabaseAddress, Logger } from '@launchdb/common';
+import type { Logger } from '@launchdb/common/logger';
+import type { DatabaseAddress } from '@launchdb/common/projects';
 import type { WorkerProjects } from './projects.ts';
 
 /** The channel Haven's capture triggers notify (postgres/templates/haven/0010_haven_worker.sql). */

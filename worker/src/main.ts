@@ -1,8 +1,12 @@
 import { createServer } from 'node:http';
 import pg from 'pg';
 import { z } from 'zod';
-import { ConfigError, SecretBox, createLogger, createPool, env, loadConfig, parseMasterKey } from '@launchdb/common';
-import { createStorageBackend, storageBackendSettingsSchema } from '@launchdb/storage-service';
+import { env, loadConfig } from '@launchdb/common/config';
+import { createPool } from '@launchdb/common/db';
+import { ConfigError } from '@launchdb/common/errors';
+import { createLogger } from '@launchdb/common/logger';
+import { parseMasterKey, SecretBox } from '@launchdb/common/secrets';
+import { createStorageBackend, storageBackendSettingsSchema } from '@launchdb/storage-service/backends';
 import { CaptureWorker } from './capture-worker.ts';
 import { workerSettings } from './settings.ts';
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import { ProjectSecret, projectNames, readProjectSecret, type SecretBox } from '@launchdb/common';
-import { ProjectTemplates } from '@launchdb/platform-api';
+import { ProjectSecret, projectNames, readProjectSecret } from '@launchdb/common/projects';
+import type { SecretBox } from '@launchdb/common/secrets';
+import { ProjectTemplates } from '@launchdb/platform-api/project-templates';
 
 /** How the worker logs in to one project's database: its authenticator, switching to service_role per transaction. */
 export interface ProjectLogin {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { env } from '@launchdb/common';
+import { env } from '@launchdb/common/config';
 
 /** What the worker reads from its environment; every one has a default fit for one small server. */
 export const workerSettings = {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import type { StorageBackend } from '@launchdb/storage-service';
+import type { StorageBackend } from '@launchdb/storage-service/backends';
 import type { ProjectConnections } from '../connections.ts';
 import type { ClaimedCapture } from '../sql/claim-capture.ts';
 import { captureObject, catalogue, householdAssets, type CatalogueEntry } from '../sql/household.ts';

@@ -21,7 +21,7 @@ import {
   type Logger,
 } from '@launchdb/common';
 import { PLATFORM_MIGRATIONS_FOLDER, ProjectProvisioner } from '@launchdb/platform-api';
-import { createStorageBackend, type StorageBackend } from '@launchdb/storage-service';
+import { createStorageBackend, type StorageBackend } from '@launchdb/storage-service/backends';
 import { createTestDatabase } from '@launchdb/testkit/databases';
 import { startTestPgBouncer, type TestPgBouncer } from '@launchdb/testkit/pgbouncer';
 import { randomBytes } from 'node:crypto';
