@@ -44,6 +44,11 @@ export class PgBouncerProcess {
   #stopping = false;
   /** Between refuseClients() and admitClients(): kept across a restart and a reload of PgBouncer. */
   #refusing = false;
+  /**
+   * Console commands run one after another: a RELOAD's re-refusal racing an admitClients() on
+   * another connection could otherwise land last and leave an alias refused after the outage.
+   */
+  #console: Promise<unknown> = Promise.resolve();
   #settings: PgBouncerProcessSettings;
   #users: UserSecret[];
   #process: ChildProcess | undefined;
@@ -126,7 +131,10 @@ export class PgBouncerProcess {
       await this.#killAndWait(child);
       throw error;
     }
-    if (this.#refusing) await this.#runOnEveryDatabase(['DISABLE']);
+    // it serves either way: a failure here only means its clients wait for the server instead
+    await this.#inTurn(async () => {
+      if (this.#refusing) await this.#runOnEveryDatabase(['DISABLE']);
+    }).catch((error: Error) => this.#onLog?.(`WARNING refusing clients while the server is down failed: ${error.message}`));
   }
 
   /**
@@ -175,9 +183,12 @@ export class PgBouncerProcess {
   async reload(): Promise<void> {
     if (!this.#process) throw new Error('PgBouncer is not running');
     if (!this.#admin) throw new Error('reload() needs the admin login: pass `admin` to PgBouncerProcess');
-    await runAdminCommand({ host: this.host, port: this.port, ...this.#admin }, 'RELOAD');
-    // an alias the reload added is refused like the others
-    if (this.#refusing) await this.#runOnEveryDatabase(['DISABLE']);
+    const admin = this.#admin;
+    await this.#inTurn(async () => {
+      await runAdminCommand({ host: this.host, port: this.port, ...admin }, 'RELOAD');
+      // an alias the reload added is refused like the others
+      if (this.#refusing) await this.#runOnEveryDatabase(['DISABLE']);
+    });
   }
 
   /**
@@ -187,14 +198,24 @@ export class PgBouncerProcess {
    */
   async refuseClients(): Promise<void> {
     this.#refusing = true;
-    if (this.#process) await this.#runOnEveryDatabase(['DISABLE', 'KILL', 'RESUME']);
+    await this.#inTurn(async () => {
+      if (this.#process && this.#refusing) await this.#runOnEveryDatabase(['DISABLE', 'KILL', 'RESUME']);
+    });
   }
 
   /** The server is back: clients are admitted again. */
   async admitClients(): Promise<void> {
     if (!this.#refusing) return;
     this.#refusing = false;
-    if (this.#process) await this.#runOnEveryDatabase(['ENABLE']);
+    await this.#inTurn(async () => {
+      if (this.#process && !this.#refusing) await this.#runOnEveryDatabase(['ENABLE']);
+    });
+  }
+
+  #inTurn(work: () => Promise<void>): Promise<void> {
+    const turn = this.#console.then(work);
+    this.#console = turn.catch(() => undefined);
+    return turn;
   }
 
   async #runOnEveryDatabase(verbs: Array<'DISABLE' | 'ENABLE' | 'KILL' | 'RESUME'>): Promise<void> {
