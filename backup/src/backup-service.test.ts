@@ -59,6 +59,13 @@ describe('the nightly run', () => {
     expect((await service.list(projectId)).map((backup) => backup.kind)).toEqual(['project']);
   });
 
+  it('refuses to verify a backup that does not exist, and keeps the last verify as it was', async () => {
+    const before = service.health();
+    await expect(service.verify('no-such-backup')).rejects.toMatchObject({ status: 400 });
+    await expect(service.verify(`${projectId}-20200101T000000000Z`)).rejects.toMatchObject({ status: 404 });
+    expect(service.health()).toEqual(before);
+  });
+
   it('refuses a run that names nothing or two things', async () => {
     await expect(service.run({})).rejects.toThrow('choose one: a project, all (every project and the platform), or the platform');
     await expect(service.run({ project: projectId, platform: true })).rejects.toThrow(/choose one/);

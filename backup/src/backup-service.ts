@@ -1,5 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '@launchdb/common/logger';
 import type { BackupEngine, PlatformRestoreResult, RestoreResult, VerifyResult } from './backup-engine.ts';
@@ -136,7 +136,9 @@ export class BackupService {
       await this.#recordVerify({ at: new Date().toISOString(), backup: id, ok: true });
       return result;
     } catch (error) {
-      await this.#recordVerify({ at: new Date().toISOString(), backup: id, ok: false, error: (error as Error).message });
+      // a backup that is not there (or an id that names none) was never verified: the last verify stays what it was
+      const code = (error as { code?: string }).code;
+      if (code !== 'not_found' && code !== 'validation_failed') await this.#recordVerify({ at: new Date().toISOString(), backup: id, ok: false, error: (error as Error).message });
       throw error;
     }
   }
@@ -225,6 +227,8 @@ export class BackupService {
   async #saveState(): Promise<void> {
     const temporary = `${this.#stateFile}.tmp-${process.pid}`;
     try {
+      // the store's folder appears with its first backup; a verify's outcome may come before
+      await mkdir(dirname(this.#stateFile), { recursive: true });
       await writeFile(temporary, JSON.stringify(this.#state, null, 2), { mode: 0o600 });
       await rename(temporary, this.#stateFile);
     } catch (error) {
