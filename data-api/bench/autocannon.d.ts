@@ -14,6 +14,10 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
+    /** Requests in all, instead of a duration. */
+    amount?: number;
+    /** ms between samples, which is also how often a run checks whether it is over. */
+    sampleInt?: number;
     pipelining?: number;
     timeout?: number;
     method?: string;

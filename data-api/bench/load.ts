@@ -49,7 +49,8 @@ export function runLoad(baseUrl: string, scenario: Scenario, options: LoadOption
       {
         url: baseUrl,
         connections: options.connections,
-        ...(options.requests === undefined ? { duration: options.durationSeconds } : { amount: options.requests }),
+        // autocannon looks whether a run is over once per sample interval (1 s by default)
+        ...(options.requests === undefined ? { duration: options.durationSeconds } : { amount: options.requests, sampleInt: 50 }),
         timeout: 10,
         requests: [request],
       },
