@@ -136,6 +136,30 @@ describe('backups of a project', () => {
     expect(scratch).toBe(0);
   });
 
+  it('decrypts big pieces with gpg, when it is installed: the same checks hold', async () => {
+    const [latest] = await store.list();
+    process.env.LAUNCHDB_BACKUP_GPG = 'always';
+    try {
+      expect(await engine.verify(latest!.id)).toMatchObject({ ok: true, files: 1 });
+      const id = (await engine.backupProject(projectId)).id;
+      const path = join(store.root, id, PIECES.database);
+      const manifestPath = join(store.root, id, 'manifest.json');
+      // tampered with, its outer hash fixed: gpg's MDC check or the inner hash catches it
+      const bytes = await readFile(path);
+      bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+      await writeFile(path, bytes);
+      const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+      const { createHash } = await import('node:crypto');
+      manifest.pieces[0].sha256 = createHash('sha256').update(bytes).digest('hex');
+      await writeFile(manifestPath, JSON.stringify(manifest));
+      await expect(engine.verify(id)).rejects.toThrow(new RegExp(`backup ${id}: ${PIECES.database.replace('.', '\\.')} (cannot be decrypted|is corrupt)|pg_restore failed`));
+      await store.delete(id);
+      await expect(engineWith({ encryption: BackupEncryption.withPassphrase('not the key at all') }).verify(latest!.id)).rejects.toThrow(/cannot be decrypted: wrong key or passphrase/);
+    } finally {
+      delete process.env.LAUNCHDB_BACKUP_GPG;
+    }
+  });
+
   it('restores a project in place: its rows and files as they were, the state before kept as a backup', async () => {
     const [backup] = await store.list();
     await withClient(projectDb(), (client) => client.query(`delete from public.notes where body = 'first'`));

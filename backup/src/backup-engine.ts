@@ -256,7 +256,7 @@ export class BackupEngine {
     const reading = pipeline(file, encrypted);
     let plaintext: Readable;
     try {
-      plaintext = await this.#options.encryption.decrypt(encrypted, { backup: manifest.id, piece: piece.name });
+      plaintext = await this.#options.encryption.decrypt(encrypted, { backup: manifest.id, piece: piece.name, bytes: piece.bytes });
     } catch (error) {
       file.destroy();
       await reading.catch(() => undefined);

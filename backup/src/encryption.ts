@@ -1,9 +1,13 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import * as openpgp from 'openpgp';
 import { BackupErrors } from './errors.ts';
+import { findTool } from './tools.ts';
 
 /**
  * Packets Debian's gpg 2.2 reads: v4 keys, SEIPD v1 (CFB + MDC) and never AEAD, AES-256, no
@@ -53,6 +57,7 @@ export class BackupEncryption {
   readonly #publicKey: openpgp.PublicKey | undefined;
   readonly #privateKey: openpgp.PrivateKey | undefined;
   readonly #passphrase: string | undefined;
+  readonly #gpg: string | undefined = findTool('gpg');
   /** Set when a key pair was generated into the data folder: `launchdb up` says where it is. */
   readonly generated: GeneratedKey | undefined;
 
@@ -123,8 +128,9 @@ export class BackupEncryption {
    * The plaintext of `input`, produced as `input` is read. A wrong key or passphrase rejects here;
    * a truncated or modified message errors the returned stream (at its end at the latest).
    */
-  async decrypt(input: Readable, label: { backup: string; piece: string }): Promise<Readable> {
+  async decrypt(input: Readable, label: { backup: string; piece: string; bytes?: number }): Promise<Readable> {
     if (!this.canDecrypt) throw BackupErrors.noDecryptionKey();
+    if (this.#gpg && useGpg(label.bytes)) return this.#decryptWithGpg(this.#gpg, input, label);
     let message: openpgp.Message<ReadableStream<Uint8Array>>;
     try {
       message = await openpgp.readMessage({ binaryMessage: Readable.toWeb(input) as unknown as ReadableStream<Uint8Array> });
@@ -144,6 +150,86 @@ export class BackupEncryption {
       throw BackupErrors.decryptionFailed(label.backup, label.piece, `wrong key or passphrase (${(error as Error).message})`);
     }
   }
+
+  /**
+   * gpg in a throwaway home holding only our private key (or given the passphrase on a pipe):
+   * the plaintext streams out as it is decrypted; a wrong key, a failed MDC or a truncated message
+   * is a non-zero exit, reported as the stream's error once gpg has said which.
+   */
+  async #decryptWithGpg(gpg: string, input: Readable, label: { backup: string; piece: string }): Promise<Readable> {
+    const home = await mkdtemp(join(tmpdir(), 'launchdb-gpg-'));
+    // importing a secret key starts a gpg-agent for this home: it goes with it
+    const cleanUp = async (): Promise<void> => {
+      const gpgconf = findTool('gpgconf');
+      if (gpgconf) await run(gpgconf, ['--homedir', home, '--kill', 'all'], '').catch(() => undefined);
+      await rm(home, { recursive: true, force: true });
+    };
+    const args = ['--homedir', home, '--batch', '--quiet', '--no-tty', '--no-permission-warning', '--pinentry-mode', 'loopback'];
+    try {
+      if (this.#privateKey) {
+        await run(gpg, [...args, '--import'], this.#privateKey.armor());
+      }
+    } catch (error) {
+      await cleanUp();
+      throw BackupErrors.decryptionFailed(label.backup, label.piece, `gpg cannot import the private key (${(error as Error).message})`);
+    }
+    const passphrase = this.#passphrase ?? '';
+    const child = spawn(gpg, [...args, '--passphrase-fd', '3', '--decrypt'], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const passphraseFd = child.stdio[3] as Writable;
+    passphraseFd.on('error', () => undefined);
+    passphraseFd.end(`${passphrase}\n`);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => {
+      stderr = (stderr + text).slice(-2_000);
+    });
+    const output = new PassThrough({ highWaterMark: 1 << 20 });
+    pipeline(input, child.stdin!).catch(() => undefined);
+    child.stdout!.pipe(output, { end: false });
+    let ended = false;
+    child.stdout!.on('end', () => {
+      ended = true;
+    });
+    child.once('close', (code) => {
+      void cleanUp();
+      if (code === 0 && ended) output.end();
+      else {
+        const reason = stderr.trim().split('\n').filter(Boolean).slice(-2).join(' / ') || `gpg exited ${code}`;
+        const wrongKey = /no secret key|bad passphrase|bad session key|decryption failed: Bad session key/i.test(stderr);
+        output.destroy(BackupErrors.decryptionFailed(label.backup, label.piece, wrongKey ? `wrong key or passphrase (${reason})` : reason));
+      }
+    });
+    child.once('error', (error) => output.destroy(BackupErrors.decryptionFailed(label.backup, label.piece, error.message)));
+    output.on('close', () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    return output;
+  }
+}
+
+function run(binary: string, args: string[], stdin: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(stderr.trim() || `exit ${code}`))));
+    child.stdin!.end(stdin);
+  });
+}
+
+/**
+ * Debian's gpg, when installed, decrypts the big pieces: a process of its own (a few MB, and the
+ * second core), where openpgp.js's streams cost the backup process tens of MB. Its start (a
+ * throwaway home, a key import, an agent) costs a second, so small pieces stay in-process.
+ * LAUNCHDB_BACKUP_GPG=always|never overrides.
+ */
+const GPG_FROM_BYTES = 64 * 1024 * 1024;
+
+function useGpg(bytes: number | undefined): boolean {
+  const mode = process.env.LAUNCHDB_BACKUP_GPG;
+  if (mode === 'always') return true;
+  if (mode === 'never') return false;
+  return (bytes ?? 0) >= GPG_FROM_BYTES;
 }
 
 /** Generates a v4 curve25519 key pair (read by gpg 2.2), unprotected so gpg imports it without a prompt. */
