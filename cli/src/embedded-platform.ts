@@ -5,6 +5,7 @@ import {
   createPool,
   generateMasterKey,
   isPortFree,
+  loadConfig,
   ProjectDirectory,
   parseMasterKey,
   quoteIdent,
@@ -35,6 +36,7 @@ import { authServiceSettingsOf, registerAuthService, type AuthService } from '@l
 import { createStorageBackend, PlatformS3Credentials, registerStorageService, type StorageBackend, type StorageService } from '@launchdb/storage-service';
 import { ensureDashboardBuild, registerDashboard } from '@launchdb/dashboard/server';
 import { createPlatformBackups, type BackupService } from '@launchdb/backup';
+import { CaptureWorker, requestProjectId, workerSettingsSchema } from '@launchdb/worker';
 import type { LaunchdbConfig } from './config.ts';
 import { DataFolder } from './data-folder.ts';
 import { PostgresCluster } from './embedded/postgres-cluster.ts';
@@ -75,6 +77,7 @@ export class EmbeddedPlatform {
   #projectDirectory: ProjectDirectory | undefined;
   #storageBackend: StorageBackend | undefined;
   #backups: BackupService | undefined;
+  #worker: CaptureWorker | undefined;
   #stopped = false;
   #postgresSupervisor: ProcessSupervisor | undefined;
   #pgbouncerSupervisor: ProcessSupervisor | undefined;
@@ -272,12 +275,20 @@ export class EmbeddedPlatform {
       settings: { ...config, STORAGE_UPLOADS_DIR: config.STORAGE_UPLOADS_DIR ?? folder.file('storage-uploads') },
       logger: this.#logger.child({ component: 'storage' }),
     });
+    // the worker in-process (WORKER_* settings from the environment); each request tells it its project is active
+    const worker = new CaptureWorker({ platformDb: this.#pool(serviceUrl, 'launchdb-worker', 2), secrets, postgres: postgresAddress, pooler: pooler.address, backend: storageBackend, settings: loadConfig(workerSettingsSchema), logger: this.#logger.child({ component: 'worker' }) });
+    this.#worker = worker;
+    this.#api.addHook('onRequest', async (request) => {
+      const projectId = requestProjectId(request.url);
+      if (projectId) worker.projectActive(projectId);
+    });
     await registerDashboard(this.#api, await ensureDashboardBuild({ log: (line) => this.#logger.info(line) }));
     try {
       await this.#api.listen({ host: config.LAUNCHDB_HOST, port: config.LAUNCHDB_PORT });
     } catch (error) {
       throw new StartupError(`cannot listen on ${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT} (LAUNCHDB_PORT): ${(error as Error).message}`);
     }
+    await worker.start();
     // provisionings and deletions a crash interrupted go on in the background, then projects made
     // by an older LaunchDB get the base and app templates' newer files (auth, storage, Haven's households)
     void projects.provisioner
@@ -332,6 +343,9 @@ export class EmbeddedPlatform {
       await closing.catch((error: Error) => this.#logger.warn({ err: error }, 'platform-api did not close cleanly'));
       clearTimeout(grace);
     }
+    const worker = this.#worker;
+    this.#worker = undefined;
+    await worker?.stop().catch((error: Error) => this.#logger.warn({ err: error }, 'the worker did not stop cleanly'));
     const manager = this.#manager;
     this.#manager = undefined;
     await manager?.close().catch((error: Error) => this.#logger.warn({ err: error }, 'postgrest-manager did not stop cleanly'));

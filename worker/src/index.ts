@@ -1,3 +1,4 @@
 export { CaptureWorker, type CaptureWorkerOptions, type WorkerHealth } from './capture-worker.ts';
 export { workerSettings, workerSettingsSchema, defaultWorkerSettings, type WorkerSettings } from './settings.ts';
 export { CAPTURE_CHANNEL } from './listeners.ts';
+export { requestProjectId } from './project-activity.ts';

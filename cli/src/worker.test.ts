@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import ws from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { cleanPlate, WATER_HEATER_PLATE } from '@launchdb/worker/testing/rating-plates';
+import { startRunningPlatform, type RunningPlatform, type RunningProject } from './testing/running-platform.ts';
+
+interface Capture {
+  status: string;
+  result: { model?: string; serial?: string; brand?: string; suggestion?: { kind: string; template_key?: string } } | null;
+  error: string | null;
+}
+
+/**
+ * Haven's worker as `launchdb up` runs it: a homeowner photographs a rating plate with
+ * supabase-js (upload, then the capture's row) and within seconds the row says the model and
+ * serial; accepting it adds the asset with the photo as its document, readable by the household.
+ */
+describe('the worker on the running platform', () => {
+  let running: RunningPlatform;
+  let project: RunningProject;
+  let supabase: SupabaseClient;
+  let userId: string;
+  let house: string;
+
+  const processed = async (id: string, timeoutMs: number): Promise<Capture> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { data, error } = await supabase.from('captures').select('status, result, error').eq('id', id).single<Capture>();
+      expect(error).toBeNull();
+      if (data!.status === 'processed' || data!.status === 'failed') return data!;
+      if (Date.now() > deadline) throw new Error(`capture ${id} still ${data!.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  beforeAll(async () => {
+    running = await startRunningPlatform();
+    project = await running.createProject('Haven', 'haven');
+    supabase = createClient(project.urls.supabase, project.keys.anon, {
+      realtime: { transport: ws as never },
+      auth: { persistSession: false, autoRefreshToken: false, storageKey: 'worker-test' },
+    });
+    // no SMTP configured: the sign-up is confirmed at once
+    const signUp = await supabase.auth.signUp({ email: `plate-${Date.now()}@haven.example.com`, password: 'correct horse battery staple' });
+    expect(signUp.error).toBeNull();
+    userId = signUp.data.user!.id;
+    const home = await supabase.from('properties').insert({ name: 'Home' }).select('id').single<{ id: string }>();
+    expect(home.error).toBeNull();
+    house = home.data!.id;
+  }, 90_000);
+  afterAll(async () => {
+    await running?.stop();
+  }, 60_000);
+
+  it('reads a rating plate photo within seconds, and accept_capture adds the asset with its photo', async () => {
+    const id = randomUUID();
+    const path = `${userId}/${id}.png`;
+    const upload = await supabase.storage.from('captures').upload(path, new Blob([new Uint8Array(await cleanPlate(WATER_HEATER_PLATE.lines))], { type: 'image/png' }));
+    expect(upload.error).toBeNull();
+    expect((await supabase.from('captures').insert({ id, kind: 'photo', storage_path: path, property_id: house })).error).toBeNull();
+
+    const capture = await processed(id, 45_000);
+    expect(capture).toMatchObject({
+      status: 'processed',
+      result: { brand: 'Rheem', model: WATER_HEATER_PLATE.model, serial: WATER_HEATER_PLATE.serial, suggestion: { kind: 'add_asset', template_key: 'water_heater_tank' } },
+    });
+
+    const accepted = await supabase.rpc('accept_capture', { capture_id: id, property_id: house });
+    expect(accepted.error).toBeNull();
+    const made = accepted.data as { asset: { id: string; model: string; serial_number: string }; document: { storage_path: string } };
+    expect(made.asset).toMatchObject({ model: WATER_HEATER_PLATE.model, serial_number: WATER_HEATER_PLATE.serial });
+    const tasks = await supabase.from('maintenance_tasks').select('title').eq('asset_id', made.asset.id);
+    expect(tasks.data!.length).toBeGreaterThan(0);
+    // the photo is the asset's document, in the property's folder, once the worker copied it
+    const deadline = Date.now() + 10_000;
+    let file: Blob | null = null;
+    while (!file && Date.now() < deadline) {
+      const download = await supabase.storage.from('documents').download(made.document.storage_path);
+      file = download.data;
+      if (!file) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(file?.size).toBe((await cleanPlate(WATER_HEATER_PLATE.lines)).length);
+  }, 90_000);
+
+  it('answers a note at once: the project is active, so its NOTIFY reaches a listening worker', async () => {
+    const started = Date.now();
+    const { data, error } = await supabase.from('captures').insert({ kind: 'text', body: 'tested the water heater relief valve', property_id: house }).select('id').single<{ id: string }>();
+    expect(error).toBeNull();
+    const capture = await processed(data!.id, 5_000);
+    expect(capture.status).toBe('processed');
+    expect(capture.result).toMatchObject({ suggestion: { kind: 'complete_task' } });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
