@@ -101,13 +101,19 @@ describe('PostgreSQL killed under `launchdb up`', () => {
       if (Date.now() > deadline) throw new Error(`the data API does not serve acks: ${probe.status}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    const bucket = await fetch(`${project.urls.supabase}/storage/v1/bucket`, {
+      method: 'POST',
+      headers: { apikey: project.keys.service_role, authorization: `Bearer ${project.keys.service_role}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'files' }),
+    });
+    expect(bucket.status).toBe(200);
   }, 60_000);
 
   afterAll(async () => {
     await running?.stop();
   }, 30_000);
 
-  it('is restarted: writes acknowledged before, during and after are all there, the outage answers 503 at once, health shows it, the data API listens again', async () => {
+  it('is restarted: REST writes, sign-ups and uploads acknowledged before, during and after are all there, the outage answers 503 at once, health shows it, the data API listens again', async () => {
     const serviceHeaders = { apikey: project.keys.service_role, authorization: `Bearer ${project.keys.service_role}`, 'content-type': 'application/json' };
     const rest = writeStream(
       (id) => fetch(`${project.urls.supabase}/rest/v1/acks`, { method: 'POST', headers: serviceHeaders, body: JSON.stringify({ id }), signal: AbortSignal.timeout(10_000) }),
@@ -123,6 +129,16 @@ describe('PostgreSQL killed under `launchdb up`', () => {
         }),
       'user-',
     );
+    const uploads = writeStream(
+      (name) =>
+        fetch(`${project.urls.supabase}/storage/v1/object/files/${name}.txt`, {
+          method: 'POST',
+          headers: { apikey: project.keys.service_role, authorization: `Bearer ${project.keys.service_role}`, 'content-type': 'text/plain' },
+          body: `contents of ${name}`,
+          signal: AbortSignal.timeout(10_000),
+        }),
+      'file-',
+    );
     const health: Array<{ at: number; status: number; database: Record<string, unknown> }> = [];
     let watching = true;
     const watcher = (async () => {
@@ -134,7 +150,7 @@ describe('PostgreSQL killed under `launchdb up`', () => {
     })();
 
     try {
-      await expect.poll(() => Math.min(rest.answers.length, signUps.answers.length), { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(5);
+      await expect.poll(() => Math.min(rest.answers.length, signUps.answers.length, uploads.answers.length), { timeout: 10_000, interval: 20 }).toBeGreaterThanOrEqual(5);
       const killedAt = Date.now();
       process.kill(await postmasterPid(running.env.LAUNCHDB_DATA_DIR!), 'SIGKILL');
 
@@ -143,7 +159,7 @@ describe('PostgreSQL killed under `launchdb up`', () => {
       await expect.poll(() => health.at(-1)?.status, { timeout: 10_000, interval: 50 }).toBe(200);
       const recoveredAt = Date.now();
       const acknowledgedAfter = (stream: { answers: Answer[] }) => stream.answers.filter((answer) => answer.at > recoveredAt && (answer.status === 200 || answer.status === 201)).length;
-      await expect.poll(() => Math.min(acknowledgedAfter(rest), acknowledgedAfter(signUps)), { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(3);
+      await expect.poll(() => Math.min(acknowledgedAfter(rest), acknowledgedAfter(signUps), acknowledgedAfter(uploads)), { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(3);
 
       // health showed the outage as it was happening
       const outage = health.filter((probe) => probe.database.state === 'restarting');
@@ -153,13 +169,14 @@ describe('PostgreSQL killed under `launchdb up`', () => {
       expect(health.at(-1)!.database).toMatchObject({ status: 'up', state: 'running', restarts: 1 });
     } finally {
       watching = false;
-      await Promise.all([rest.stop(), signUps.stop(), watcher]);
+      await Promise.all([rest.stop(), signUps.stop(), uploads.stop(), watcher]);
     }
 
     // every request was answered, fast; what failed is a 503 to retry, in its protocol's shape
     for (const [stream, shape] of [
       [rest.answers, { code: expect.stringMatching(/^PGRST00\d$|^platform_unavailable$/) }],
       [signUps.answers, { code: 503, error_code: 'unexpected_failure' }],
+      [uploads.answers, { statusCode: '503', error: 'Service Unavailable' }],
     ] as const) {
       const failed = stream.filter((answer) => answer.status !== 200 && answer.status !== 201);
       expect(failed.length, 'requests during the outage').toBeGreaterThan(0);
@@ -181,6 +198,15 @@ describe('PostgreSQL killed under `launchdb up`', () => {
     const registered = new Set(users.rows.map((row) => row.email));
     const acknowledgedUsers = signUps.answers.filter((answer) => answer.status === 200).map((answer) => `${answer.key}@supervised.test`);
     expect(acknowledgedUsers.filter((email) => !registered.has(email))).toEqual([]);
+
+    const listed = await fetch(`${project.urls.supabase}/storage/v1/object/list/files`, {
+      method: 'POST',
+      headers: serviceHeaders,
+      body: JSON.stringify({ prefix: '', limit: 10_000 }),
+    });
+    const files = new Set(((await listed.json()) as Array<{ name: string }>).map((file) => file.name));
+    const acknowledgedFiles = uploads.answers.filter((answer) => answer.status === 200).map((answer) => `${answer.key}.txt`);
+    expect(acknowledgedFiles.filter((name) => !files.has(name))).toEqual([]);
 
     // the data API listens again: a schema change announced with NOTIFY is served
     await withClient(withDatabase(adminUrl, projectNames(project.id).database), (client) =>
