@@ -43,6 +43,30 @@ export type SmtpSettings = z.infer<typeof smtpSettingsSchema>;
 
 const limit = () => z.number().int().min(0).max(1_000_000);
 
+/** The project secret holding an external provider's client secret. */
+export const oauthClientSecretName = (provider: string): string => `oauth_client_secret:${provider}`;
+export const EXTERNAL_PROVIDER_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
+
+/** Issuers of the OpenID providers known by name; any other is named by its `issuer`. */
+export const KNOWN_OIDC_ISSUERS: Readonly<Record<string, string>> = { google: 'https://accounts.google.com' };
+
+/**
+ * An OpenID Connect provider users sign in with (GoTrue's external providers): discovered from
+ * `${issuer}/.well-known/openid-configuration`. Its client secret is write-only, the project
+ * secret `oauth_client_secret:<name>`.
+ */
+export const oidcProviderSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    /** Required unless the name is a known provider's (google). */
+    issuer: z.url({ protocol: /^https?$/ }).optional(),
+    client_id: z.string().min(1).max(500),
+    /** Scopes asked besides `openid email profile`, space-separated. */
+    scopes: z.string().max(1000).optional(),
+  })
+  .strict();
+export type OidcProviderSettings = z.infer<typeof oidcProviderSchema>;
+
 /**
  * Requests allowed per window; 0 turns a limit off. Per client address on each endpoint, and
  * per email address over the endpoints that take one.
@@ -94,6 +118,12 @@ export const projectAuthSettingsSchema = z
     mfa_totp_verify_enabled: z.boolean(),
     /** Factors one user may have, verified or not (GoTrue's MFA_MAX_ENROLLED_FACTORS). */
     mfa_max_enrolled_factors: z.number().int().min(1).max(100),
+    /** OpenID Connect providers by name (`google`, `keycloak`, or a name of the operator's): GET /authorize?provider=<name>. */
+    external_providers: z
+      .record(z.string().regex(EXTERNAL_PROVIDER_NAME), oidcProviderSchema)
+      .refine((providers) => Object.entries(providers).every(([name, provider]) => provider.issuer !== undefined || name in KNOWN_OIDC_ISSUERS), {
+        message: 'an external provider needs an issuer (only google has a known one)',
+      }),
     mailer_templates: z.object(Object.fromEntries(AUTH_MAIL_KINDS.map((kind) => [kind, mailTemplateSchema])) as Record<AuthMailKind, typeof mailTemplateSchema>).partial().strict(),
     rate_limits: authRateLimitsSchema.partial(),
   })
@@ -143,6 +173,8 @@ export interface ProjectAuthSettingsChange {
   settings?: Record<string, unknown>;
   /** A new SMTP password; null removes it; absent leaves it. */
   smtp_password?: string | null;
+  /** External providers' client secrets by provider name; null removes one. */
+  oauth_client_secrets?: Record<string, string | null>;
 }
 
 export class InvalidAuthSettingsError extends Error {
@@ -196,6 +228,19 @@ export async function writeProjectAuthSettings(
         [projectId, SMTP_PASSWORD_SECRET, ciphertext],
       );
     }
+    for (const [provider, secret] of Object.entries(change.oauth_client_secrets ?? {})) {
+      if (!EXTERNAL_PROVIDER_NAME.test(provider)) throw new InvalidAuthSettingsError([{ code: 'custom', path: ['oauth_client_secrets', provider], message: 'not a provider name', input: provider } as z.core.$ZodIssue]);
+      const name = oauthClientSecretName(provider);
+      if (secret === null) {
+        await client.query('delete from platform.secrets where project_id = $1 and name = $2', [projectId, name]);
+      } else {
+        await client.query(
+          `insert into platform.secrets (project_id, name, ciphertext) values ($1, $2, $3)
+           on conflict ((coalesce(project_id, '')), name) do update set ciphertext = excluded.ciphertext, rotated_at = now()`,
+          [projectId, name, secrets.encrypt(secret, projectSecretContext(projectId, name))],
+        );
+      }
+    }
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
@@ -204,6 +249,15 @@ export async function writeProjectAuthSettings(
     client.release();
   }
   return readProjectAuthSettings(db, projectId);
+}
+
+/** The client secrets of the project's external providers, decrypted, by provider name. */
+export async function readProjectOAuthClientSecrets(db: Queryable, secrets: SecretBox, projectId: string): Promise<Record<string, string>> {
+  const { rows } = await db.query<{ name: string; ciphertext: string }>(
+    `select name, ciphertext from platform.secrets where project_id = $1 and name like 'oauth\\_client\\_secret:%'`,
+    [projectId],
+  );
+  return Object.fromEntries(rows.map((row) => [row.name.slice('oauth_client_secret:'.length), secrets.decrypt(row.ciphertext, projectSecretContext(projectId, row.name))]));
 }
 
 function mergePatch(target: unknown, patch: unknown): unknown {

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import type { SecretBox } from '@launchdb/common';
 import {
+  KNOWN_OIDC_ISSUERS,
   readProjectAuthSettings,
+  readProjectOAuthClientSecrets,
   readProjectSmtpPassword,
   type AuthMailKind,
   type AuthRateLimits,
@@ -34,9 +36,31 @@ export interface ProjectAuthConfig {
   mfaTotpEnrollEnabled: boolean;
   mfaTotpVerifyEnabled: boolean;
   mfaMaxEnrolledFactors: number;
+  /** Enabled OpenID Connect providers by name. */
+  oidcProviders: Record<string, OidcProviderConfig>;
 }
 
-export function resolveProjectConfig(defaults: AuthServiceSettings, own: ProjectAuthSettings, smtpPassword: string | undefined): ProjectAuthConfig {
+export interface OidcProviderConfig {
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  scopes: string[];
+}
+
+export function resolveProjectConfig(
+  defaults: AuthServiceSettings,
+  own: ProjectAuthSettings,
+  smtpPassword: string | undefined,
+  oauthClientSecrets: Record<string, string> = {},
+): ProjectAuthConfig {
+  const oidcProviders: Record<string, OidcProviderConfig> = {};
+  for (const [name, provider] of Object.entries(own.external_providers ?? {})) {
+    if (provider.enabled === false) continue;
+    const issuer = provider.issuer ?? KNOWN_OIDC_ISSUERS[name];
+    if (issuer === undefined) continue;
+    oidcProviders[name] = { name, issuer, clientId: provider.client_id, clientSecret: oauthClientSecrets[name], scopes: (provider.scopes ?? '').split(/\s+/).filter((scope) => scope !== '') };
+  }
   const smtp: SmtpServer | null =
     own.smtp === undefined
       ? defaults.smtp
@@ -74,6 +98,7 @@ export function resolveProjectConfig(defaults: AuthServiceSettings, own: Project
     mfaTotpEnrollEnabled: own.mfa_totp_enroll_enabled ?? defaults.mfaTotpEnrollEnabled,
     mfaTotpVerifyEnabled: own.mfa_totp_verify_enabled ?? defaults.mfaTotpVerifyEnabled,
     mfaMaxEnrolledFactors: own.mfa_max_enrolled_factors ?? defaults.mfaMaxEnrolledFactors,
+    oidcProviders,
   };
 }
 
@@ -118,6 +143,7 @@ export class ProjectConfigs {
   async #read(projectId: string): Promise<ProjectAuthConfig> {
     const stored = await readProjectAuthSettings(this.#db, projectId);
     const password = stored.smtpPasswordSet ? await readProjectSmtpPassword(this.#db, this.#secrets, projectId) : undefined;
-    return resolveProjectConfig(this.#defaults, stored.settings, password);
+    const clientSecrets = Object.keys(stored.settings.external_providers ?? {}).length > 0 ? await readProjectOAuthClientSecrets(this.#db, this.#secrets, projectId) : {};
+    return resolveProjectConfig(this.#defaults, stored.settings, password, clientSecrets);
   }
 }

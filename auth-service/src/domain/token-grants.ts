@@ -122,6 +122,7 @@ function amrOfFlow(method: string): AuthenticationMethod {
     case 'invite':
     case 'email_change':
     case 'email/signup':
+    case 'oauth':
       return method;
     default:
       return 'pkce';

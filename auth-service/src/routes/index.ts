@@ -15,6 +15,8 @@ import { healthRoute } from './health.ts';
 import { inviteRoute } from './invite.ts';
 import { jwksRoute } from './jwks.ts';
 import { logoutRoute } from './logout.ts';
+import { authorizeRoute } from './oauth/authorize.ts';
+import { callbackRoute } from './oauth/callback.ts';
 import { otpRoute } from './otp.ts';
 import { reauthenticateRoute } from './reauthenticate.ts';
 import { recoverRoute } from './recover.ts';
@@ -57,4 +59,6 @@ export function authRoutes(scope: FastifyInstance, deps: AuthRouteDependencies):
   factorUnenrollRoute(scope);
   adminUserFactorsRoutes(scope);
   unofferedFeatureRoutes(scope);
+  authorizeRoute(scope);
+  callbackRoute(scope, deps);
 }

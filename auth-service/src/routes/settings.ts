@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { EXTERNAL_PROVIDERS } from '../domain/unoffered-features.ts';
 import { contextOf } from './context.ts';
 
-/** GET /settings: what sign-in methods the project offers, in GoTrue's shape. Only email and anonymous exist here. */
+/** GET /settings: what sign-in methods the project offers, in GoTrue's shape: email, anonymous, its OpenID providers. */
 export function settingsRoute(scope: FastifyInstance): void {
   scope.get('/settings', async (request) => {
     const { config } = contextOf(request);
     return {
       external: {
         ...Object.fromEntries([...EXTERNAL_PROVIDERS, 'saml'].map((provider) => [provider, false])),
+        ...Object.fromEntries(Object.keys(config.oidcProviders).map((provider) => [provider, true])),
         anonymous_users: config.anonymousUsersEnabled,
         email: true,
         phone: false,

@@ -1,7 +1,7 @@
 import type { PoolClient } from '@launchdb/common';
 
 /** How a session began: GoTrue's amr (authentication method reference) values. */
-export type AuthenticationMethod = 'password' | 'otp' | 'magiclink' | 'recovery' | 'invite' | 'email/signup' | 'email_change' | 'anonymous' | 'pkce';
+export type AuthenticationMethod = 'password' | 'otp' | 'magiclink' | 'recovery' | 'invite' | 'email/signup' | 'email_change' | 'anonymous' | 'pkce' | 'oauth';
 
 export interface NewSession {
   sessionId: string;

@@ -79,6 +79,8 @@ export interface NewUser {
   anonymous: boolean;
   role?: string;
   bannedUntil?: Date | null;
+  /** An `email` identity for its address (default); false for a user made by an external provider. */
+  emailIdentity?: boolean;
 }
 
 /** The user and, for an email user, its `email` identity, in one statement. */
@@ -95,7 +97,7 @@ export async function insertUser(client: PoolClient, user: NewUser): Promise<Use
        select u.id::text, u.id,
               jsonb_build_object('sub', u.id::text, 'email', u.email, 'email_verified', u.email_confirmed_at is not null, 'phone_verified', false),
               'email', now(), now(), now()
-         from u where u.email is not null
+         from u where u.email is not null and $10::boolean
      )
      select id from u`,
     [
@@ -108,6 +110,7 @@ export async function insertUser(client: PoolClient, user: NewUser): Promise<Use
       user.anonymous,
       user.role ?? 'authenticated',
       user.bannedUntil ?? null,
+      user.emailIdentity ?? true,
     ],
   );
   return (await findUserById(client, rows[0]!.id))!;

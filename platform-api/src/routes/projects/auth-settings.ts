@@ -12,7 +12,11 @@ import { projectIdParams } from './render-project.ts';
  */
 const patchBody = {
   type: 'object',
-  properties: { smtp_password: { type: ['string', 'null'], minLength: 1, maxLength: 1000 } },
+  properties: {
+    smtp_password: { type: ['string', 'null'], minLength: 1, maxLength: 1000 },
+    /** External providers' client secrets by name, write-only; null removes one. */
+    oauth_client_secrets: { type: 'object', additionalProperties: { type: ['string', 'null'], minLength: 1, maxLength: 2000 } },
+  },
   additionalProperties: true,
 } as const;
 
@@ -22,10 +26,14 @@ export function authSettingsRoutes(app: FastifyInstance, deps: ProjectRouteDepen
     renderAuthSettings(await deps.authSettings.get(request.params.id)),
   );
   typed.patch('/projects/:id/auth-settings', { schema: { params: projectIdParams, body: patchBody } }, async (request) => {
-    const { smtp_password: smtpPassword, ...settings } = request.body as Record<string, unknown> & { smtp_password?: string | null };
+    const { smtp_password: smtpPassword, oauth_client_secrets: clientSecrets, ...settings } = request.body as Record<string, unknown> & {
+      smtp_password?: string | null;
+      oauth_client_secrets?: Record<string, string | null>;
+    };
     const stored = await deps.authSettings.update(request.params.id, {
       ...(Object.keys(settings).length > 0 ? { settings } : {}),
       ...(smtpPassword !== undefined ? { smtp_password: smtpPassword } : {}),
+      ...(clientSecrets !== undefined ? { oauth_client_secrets: clientSecrets } : {}),
     });
     return renderAuthSettings(stored);
   });

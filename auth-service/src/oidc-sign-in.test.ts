@@ -1,0 +1,195 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeJwt } from 'jose';
+import Provider, { type OidcContext } from 'oidc-provider';
+import { writeProjectAuthSettings } from '@launchdb/common/auth-settings';
+import type { ServiceTestProject } from '../../test/service-projects.ts';
+import { reservePort } from '../../test/ports.ts';
+import { startAuthTestbed, type AuthTestbed } from './testing/auth-testbed.ts';
+
+const SITE = 'http://app.example/';
+const CLIENT = { client_id: 'launchdb', client_secret: 'launchdb-client-secret' };
+
+interface Account {
+  email: string;
+  email_verified: boolean;
+  name: string;
+}
+
+/**
+ * A certified OpenID provider (oidc-provider), with a login step that signs in whichever account
+ * the test names, and consent given to every scope asked.
+ */
+async function startOpenIdProvider(redirectUri: string): Promise<{ issuer: string; accounts: Map<string, Account>; loginAs: (id: string) => void; close: () => Promise<void> }> {
+  const port = await reservePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const accounts = new Map<string, Account>();
+  let next = '';
+  const provider = new Provider(issuer, {
+    clients: [{ ...CLIENT, redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    findAccount: async (_ctx: unknown, id: string) => {
+      const account = accounts.get(id);
+      return account === undefined ? undefined : { accountId: id, claims: async () => ({ sub: id, ...account }) };
+    },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    loadExistingGrant: async (ctx: OidcContext) => {
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      grant.addOIDCScope('openid email profile');
+      await grant.save();
+      return grant;
+    },
+    features: { devInteractions: { enabled: false } },
+    cookies: { keys: ['oidc-test-cookie-key'] },
+  });
+  const callback = provider.callback();
+  const server: Server = createServer((request, response) => {
+    if (request.url?.startsWith('/interaction/')) {
+      void provider.interactionFinished(request, response, { login: { accountId: next } }, { mergeWithLastSubmission: false });
+      return;
+    }
+    void callback(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    issuer,
+    accounts,
+    loginAs: (id) => void (next = id),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A browser: follows redirects with its own cookies until `stop` says the location is where it ends. */
+async function browse(start: string, stop: (location: URL) => boolean): Promise<URL> {
+  const cookies = new Map<string, string>();
+  let url = new URL(start);
+  for (let hop = 0; hop < 20; hop += 1) {
+    const response = await fetch(url, { redirect: 'manual', headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') } });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, ...value] = pair!.split('=');
+      if (value.join('=') === '') cookies.delete(name!.trim());
+      else cookies.set(name!.trim(), value.join('='));
+    }
+    const location = response.headers.get('location');
+    if (location === null) throw new Error(`${url} answered ${response.status} without a redirect: ${await response.text()}`);
+    url = new URL(location, url);
+    if (stop(url)) return url;
+  }
+  throw new Error('too many redirects');
+}
+
+const paramsOf = (url: URL) => ({ ...Object.fromEntries(url.searchParams), ...Object.fromEntries(new URLSearchParams(url.hash.slice(1))) });
+
+describe('auth-service: sign-in with an OpenID Connect provider (discovery, code flow, ID token), through auth-js', () => {
+  let bed: AuthTestbed;
+  let project: ServiceTestProject;
+  let idp: Awaited<ReturnType<typeof startOpenIdProvider>>;
+  const callbackPrefix = () => `${bed.base}/auth/${project.id}/callback`;
+  const atApp = (url: URL) => url.origin === 'http://app.example';
+
+  beforeAll(async () => {
+    bed = await startAuthTestbed();
+    project = await bed.createProject();
+    idp = await startOpenIdProvider(`${bed.base}/auth/${project.id}/callback`);
+    await writeProjectAuthSettings(bed.services.platformDb, bed.services.secrets, project.id, {
+      settings: { site_url: SITE, uri_allow_list: ['http://app.example/**'], external_providers: { keycloak: { issuer: idp.issuer, client_id: CLIENT.client_id } } },
+      oauth_client_secrets: { keycloak: CLIENT.client_secret },
+    });
+    bed.app.auth.forget(project.id);
+  });
+  afterAll(async () => {
+    await bed?.close();
+    await idp?.close();
+  });
+
+  const account = (id: string, values: Partial<Account> = {}) => {
+    idp.accounts.set(id, { email: `${id}@example.com`, email_verified: true, name: `User ${id}`, ...values });
+    idp.loginAs(id);
+  };
+
+  it('signs a new user up with the PKCE flow: the code comes back to the app and auth-js exchanges it', async () => {
+    account('ada');
+    const auth = bed.client(project, { flowType: 'pkce' });
+    const { data } = await auth.signInWithOAuth({ provider: 'keycloak', options: { redirectTo: 'http://app.example/welcome', skipBrowserRedirect: true } });
+    const landed = await browse(data.url!, atApp);
+    expect(landed.pathname).toBe('/welcome');
+    const exchanged = await auth.exchangeCodeForSession(landed.searchParams.get('code')!);
+    expect(exchanged.error).toBeNull();
+    expect(exchanged.data.user).toMatchObject({
+      email: 'ada@example.com',
+      app_metadata: { provider: 'keycloak', providers: ['keycloak'] },
+      user_metadata: { name: 'User ada', full_name: 'User ada', email_verified: true, iss: idp.issuer, sub: 'ada' },
+    });
+    expect(exchanged.data.user!.email_confirmed_at).toBeTruthy();
+    expect(exchanged.data.user!.identities).toEqual([expect.objectContaining({ provider: 'keycloak', id: 'ada' })]);
+  });
+
+  it('hands the session to the redirect in the fragment with the implicit flow, and signs the same user in again', async () => {
+    account('bob');
+    const signIn = async () => {
+      const { data } = await bed.client(project).signInWithOAuth({ provider: 'keycloak', options: { redirectTo: 'http://app.example/home', skipBrowserRedirect: true } });
+      return paramsOf(await browse(data.url!, atApp));
+    };
+    const first = await signIn();
+    expect(first).toMatchObject({ token_type: 'bearer', refresh_token: expect.any(String), provider_token: expect.any(String) });
+    expect(decodeJwt(first.access_token!)).toMatchObject({ email: 'bob@example.com', amr: [expect.objectContaining({ method: 'oauth' })] });
+    const again = await signIn();
+    expect(decodeJwt(again.access_token!).sub).toBe(decodeJwt(first.access_token!).sub);
+  });
+
+  it('links the identity to the account that has the address the provider verified', async () => {
+    const auth = bed.client(project);
+    const existing = await auth.signUp({ email: 'carol@example.com', password: 'carol password' });
+    account('carol');
+    const { data } = await auth.signInWithOAuth({ provider: 'keycloak', options: { redirectTo: SITE, skipBrowserRedirect: true } });
+    const session = paramsOf(await browse(data.url!, atApp));
+    expect(decodeJwt(session.access_token!).sub).toBe(existing.data.user!.id);
+    const user = await auth.getUser(session.access_token);
+    expect(user.data.user!.identities!.map((identity) => identity.provider).sort()).toEqual(['email', 'keycloak']);
+  });
+
+  it('never links an address the provider has not verified to an existing account', async () => {
+    await bed.client(project).signUp({ email: 'dave@example.com', password: 'dave password' });
+    account('mallory', { email: 'dave@example.com', email_verified: false });
+    const { data } = await bed.client(project).signInWithOAuth({ provider: 'keycloak', options: { redirectTo: SITE, skipBrowserRedirect: true } });
+    const landed = paramsOf(await browse(data.url!, atApp));
+    expect(landed).toMatchObject({ error_code: 'email_exists' });
+    expect(landed.access_token).toBeUndefined();
+  });
+
+  it('refuses a tampered state, a replayed code, a state of another sign-in (nonce), and keeps to the allow list', async () => {
+    account('erin');
+    const start = async (redirectTo = SITE) =>
+      (await bed.client(project).signInWithOAuth({ provider: 'keycloak', options: { redirectTo, skipBrowserRedirect: true } })).data.url!;
+    const atCallback = (url: URL) => url.href.startsWith(callbackPrefix());
+
+    const callback = await browse(await start(), atCallback);
+    const tampered = new URL(callback);
+    const state = tampered.searchParams.get('state')!;
+    tampered.searchParams.set('state', `${state.slice(0, -4)}AAAA`);
+    expect(paramsOf(await browse(tampered.href, atApp))).toMatchObject({ error_code: 'bad_oauth_state', error_description: 'OAuth callback with invalid state' });
+
+    expect(paramsOf(await browse(callback.href, atApp)).access_token).toEqual(expect.any(String));
+    const replayed = paramsOf(await browse(callback.href, atApp));
+    expect(replayed).toMatchObject({ error_code: 'bad_oauth_callback' });
+    expect(replayed.access_token).toBeUndefined();
+
+    // the provider's code of one sign-in with the state of another: the ID token's nonce is not the state's
+    const one = await browse(await start(), atCallback);
+    const other = await browse(await start(), atCallback);
+    const mixed = new URL(one);
+    mixed.searchParams.set('state', other.searchParams.get('state')!);
+    expect(paramsOf(await browse(mixed.href, atApp))).toMatchObject({ error_code: 'bad_oauth_callback', error_description: 'Nonces mismatch' });
+
+    const elsewhere = await browse(await start('https://evil.example/steal'), (url) => url.origin === 'http://app.example' || url.origin === 'https://evil.example');
+    expect(elsewhere.origin).toBe('http://app.example');
+    expect(paramsOf(elsewhere).access_token).toEqual(expect.any(String));
+  });
+
+  it('answers a provider the project has not set up as GoTrue does', async () => {
+    const response = await fetch(`${bed.base}/auth/${project.id}/authorize?provider=google`, { redirect: 'manual' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ msg: 'Unsupported provider: provider is not enabled' });
+  });
+});
