@@ -22,6 +22,8 @@ export async function buildAuthApp(deps: AuthAppDependencies): Promise<AuthApp> 
     ...REQUEST_ID_OPTIONS,
   });
   app.addHook('onRequest', echoRequestId);
+  // for Caddy's and the container's health checks, which know no project
+  app.get('/health', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
   const auth = await registerAuthService(app, { ...deps, logger });
   app.decorate('auth', auth);
   return app as unknown as AuthApp;
