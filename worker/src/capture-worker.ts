@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
 import type { Logger } from '@launchdb/common/logger';
 import type { DatabaseAddress } from '@launchdb/common/projects';
@@ -9,6 +10,7 @@ import type { StorageBackend } from '@launchdb/storage-service/backends';
 import { CaptureError } from './captures/capture-error.ts';
 import { OcrPool } from './captures/ocr-pool.ts';
 import { readCapture, type CaptureReaders } from './captures/read-capture.ts';
+import { DueReminders, type DueSweepReport, type SmtpServer } from './reminders/due-sweep.ts';
 import { ProjectConnections } from './connections.ts';
 import { CaptureListeners } from './listeners.ts';
 import { WorkerProjects } from './projects.ts';
@@ -32,6 +34,8 @@ export interface CaptureWorkerOptions {
   settings: WorkerSettings;
   logger: Logger;
   templates?: ProjectTemplates;
+  /** The platform's SMTP server, for projects without their own (as the auth service falls back). */
+  defaultSmtp?: SmtpServer | null;
   /** Names this worker in locked_by (default: host, pid and a random suffix). */
   workerId?: string;
 }
@@ -76,6 +80,8 @@ export class CaptureWorker {
   readonly #queues = new Map<string, Pick<SweepOutcome, 'counts' | 'oldest_pending_seconds'>>();
   readonly #running = new Set<Promise<void>>();
   readonly #counters = { done: 0, failed: 0, retried: 0, lost: 0, documents_copied: 0 };
+  readonly #reminders: DueReminders;
+  #dueTask: ScheduledTask | undefined;
   #lastSweep: WorkerHealth['last_sweep'] = null;
   #sweeping: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
@@ -97,6 +103,14 @@ export class CaptureWorker {
       applicationName,
     });
     this.#ocr = new OcrPool(options.settings.WORKER_OCR_THREADS);
+    this.#reminders = new DueReminders({
+      connections: this.#connections,
+      platformDb: options.platformDb,
+      secrets: options.secrets,
+      workerId: this.id,
+      defaultSmtp: options.defaultSmtp,
+      logger: options.logger,
+    });
     const url = options.settings.WORKER_TRANSCRIBE_URL;
     this.#readers = {
       connections: this.#connections,
@@ -112,6 +126,24 @@ export class CaptureWorker {
     this.#timers.push(setInterval(() => void this.sweep(), this.#settings.WORKER_SWEEP_SECONDS * 1000));
     this.#timers.push(setInterval(() => this.#pollActive(), ACTIVE_POLL_MS));
     for (const timer of this.#timers) timer.unref();
+    if (!cron.validate(this.#settings.WORKER_DUE_CRON)) throw new Error(`WORKER_DUE_CRON: not a cron expression: ${this.#settings.WORKER_DUE_CRON}`);
+    this.#dueTask = cron.schedule(this.#settings.WORKER_DUE_CRON, () => this.#dueSweepAll(), { name: 'launchdb-due-reminders', noOverlap: true });
+  }
+
+  /**
+   * The project's due-task reminders now, by the same rules as the scheduled sweep: what was
+   * sent, skipped (no SMTP) and failed. Undefined when the worker does not serve the project.
+   */
+  async dueSweep(projectId: string): Promise<DueSweepReport | undefined> {
+    if (!(await this.#projects.serves(projectId))) return undefined;
+    return this.#reminders.sweep(projectId);
+  }
+
+  async #dueSweepAll(): Promise<void> {
+    for (const projectId of this.#projects.served) {
+      if (this.#stopped) return;
+      await this.#reminders.sweep(projectId).catch((error: Error) => this.#logger.warn({ project: projectId, err: error }, 'due sweep failed'));
+    }
   }
 
   /**
@@ -183,6 +215,7 @@ export class CaptureWorker {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
     for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+    await this.#dueTask?.destroy();
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.#running]), new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
     clearTimeout(grace);

@@ -2,3 +2,4 @@ export { CaptureWorker, type CaptureWorkerOptions, type WorkerHealth } from './c
 export { workerSettings, workerSettingsSchema, defaultWorkerSettings, type WorkerSettings } from './settings.ts';
 export { CAPTURE_CHANNEL } from './listeners.ts';
 export { requestProjectId } from './project-activity.ts';
+export type { DueSweepReport, SmtpServer } from './reminders/due-sweep.ts';

@@ -21,6 +21,8 @@ export const workerSettings = {
   /** OCR threads; default: the machine's cores less one for the event loop, at least one. */
   WORKER_OCR_THREADS: env.positiveInt(Math.max(1, availableParallelism() - 1)),
   /** An OpenAI-compatible server (`…/v1/audio/transcriptions`) for voice captures; unset: none. */
+  /** When the due-task reminder sweep runs (cron syntax; default every 15 minutes). */
+  WORKER_DUE_CRON: z.string().min(1).default('*/15 * * * *'),
   WORKER_TRANSCRIBE_URL: z.url({ error: 'expected an http(s) URL' }).optional(),
   WORKER_TRANSCRIBE_MODEL: z.string().min(1).default('whisper-1'),
   WORKER_TRANSCRIBE_API_KEY: z.string().min(1).optional(),
