@@ -182,6 +182,26 @@ describe('Haven households', () => {
       await haven.query(owner.id, `select remove_member($1, $2)`, [house, guest.id]);
     });
 
+    it("shows the household's members to each other with their addresses, and nothing to anyone else", async () => {
+      const waiting = `waiting-${crypto.randomUUID().slice(0, 8)}@haven.example.com`;
+      await haven.query(owner.id, `select invite_member($1, $2)`, [house, waiting]);
+      const sql = `select user_id, role, email, pending, joined_at is not null as joined from household_members($1)`;
+      const household = [
+        { user_id: owner.id, role: 'owner', email: owner.email, pending: false, joined: true },
+        { user_id: member.id, role: 'member', email: member.email, pending: false, joined: true },
+        { user_id: null, role: 'member', email: waiting, pending: true, joined: false },
+      ];
+      expect(await haven.query(owner.id, sql, [house])).toEqual(household);
+      expect(await haven.query(member.id, sql, [house])).toEqual(household);
+      expect(await haven.query('service_role', sql, [house])).toEqual(household);
+
+      expect(await haven.failure(stranger.id, sql, [house])).toBe('P0002');
+      expect(await haven.failure(owner.id, sql, [crypto.randomUUID()])).toBe('P0002');
+      expect(await haven.failure('anon', sql, [house])).toBe('42501');
+      expect(await haven.failure(owner.id, sql, [null])).toBe('22023');
+      await haven.query(owner.id, `select revoke_invitation($1, $2)`, [house, waiting]);
+    });
+
     it('turns an invitation into a membership when its address signs up confirmed, confirms, or signs in', async () => {
       const email = `later-${crypto.randomUUID().slice(0, 8)}@haven.example.com`;
       const pending = await haven.query<{ user_id: string | null; invited_email: string }>(owner.id, `select user_id, invited_email from invite_member($1, $2)`, [house, email.toUpperCase()]);

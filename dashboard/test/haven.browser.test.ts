@@ -22,13 +22,15 @@ describe('Haven, for homeowners', () => {
     await running?.stop();
   }, 60_000);
 
-  const signUp = async (page: Page, email: string): Promise<void> => {
+  /** Signs up; a homeowner without homes lands on 'Your homes', one with a single home on that home. */
+  const signUp = async (page: Page, email: string, landing: 'homes' | 'home' = 'homes'): Promise<void> => {
     await page.goto(`${running.url}/app/${project.id}/`);
     await page.getByRole('button', { name: 'Create an account' }).click();
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Your homes' }).waitFor();
+    if (landing === 'homes') await page.getByRole('heading', { name: 'Your homes' }).waitFor();
+    else await page.getByRole('region', { name: 'House health' }).waitFor();
   };
 
   it('answers an unknown project in words, not a blank page', async () => {
@@ -106,9 +108,18 @@ describe('Haven, for homeowners', () => {
     await page.getByRole('status').getByText('is invited').waitFor();
     const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const second = await other.newPage();
-    await signUp(second, friend);
-    await second.getByRole('link', { name: 'Oak Lane' }).waitFor();
+    // invited before they had an account: their only home is the one they were invited to
+    await signUp(second, friend, 'home');
+    await second.getByRole('heading', { name: 'Oak Lane' }).waitFor();
+    // members see who is who: the friend sees the owner's address, the owner the friend's
+    await second.getByRole('link', { name: 'Household' }).click();
+    const secondMembers = second.getByRole('region', { name: 'Members' });
+    await secondMembers.getByText(`keeper-${stamp}@haven.example.com`).waitFor();
+    await secondMembers.getByText(`You (${friend})`).waitFor();
     await other.close();
+    await page.reload();
+    await page.getByRole('region', { name: 'Members' }).getByText(friend).waitFor();
+    expect(await page.getByRole('region', { name: 'Members' }).getByText('invitation pending').count()).toBe(0);
     await page.close();
   });
 
