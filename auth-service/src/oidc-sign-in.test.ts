@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
@@ -9,6 +10,8 @@ import { startAuthTestbed, type AuthTestbed } from './testing/auth-testbed.ts';
 
 const SITE = 'http://app.example/';
 const CLIENT = { client_id: 'launchdb', client_secret: 'launchdb-client-secret' };
+/** Where a native app's own sign-in at the provider ends, before it hands the ID token over. */
+const NATIVE_REDIRECT = 'http://app.example/native';
 
 interface Account {
   email: string;
@@ -26,7 +29,7 @@ async function startOpenIdProvider(redirectUri: string): Promise<{ issuer: strin
   const accounts = new Map<string, Account>();
   let next = '';
   const provider = new Provider(issuer, {
-    clients: [{ ...CLIENT, redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
+    clients: [{ ...CLIENT, redirect_uris: [redirectUri, NATIVE_REDIRECT], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     findAccount: async (_ctx: unknown, id: string) => {
       const account = accounts.get(id);
@@ -185,6 +188,38 @@ describe('auth-service: sign-in with an OpenID Connect provider (discovery, code
     const elsewhere = await browse(await start('https://evil.example/steal'), (url) => url.origin === 'http://app.example' || url.origin === 'https://evil.example');
     expect(elsewhere.origin).toBe('http://app.example');
     expect(paramsOf(elsewhere).access_token).toEqual(expect.any(String));
+  });
+
+  it('signs in with an ID token a native app got from the provider itself, its nonce hashed in the token', async () => {
+    account('frank');
+    /** The app's own code flow at the provider, with sha256(nonce) in the request, as Apple and Google want it. */
+    const tokensFor = async (rawNonce: string): Promise<{ id_token: string; access_token: string }> => {
+      const discovery = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as { authorization_endpoint: string; token_endpoint: string };
+      const authorize = new URL(discovery.authorization_endpoint);
+      for (const [key, value] of Object.entries({ client_id: CLIENT.client_id, redirect_uri: NATIVE_REDIRECT, response_type: 'code', scope: 'openid email profile', state: 'app', nonce: createHash('sha256').update(rawNonce).digest('hex') })) {
+        authorize.searchParams.set(key, value);
+      }
+      const landed = await browse(authorize.href, atApp);
+      const response = await fetch(discovery.token_endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${CLIENT.client_id}:${CLIENT.client_secret}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: landed.searchParams.get('code')!, redirect_uri: NATIVE_REDIRECT }),
+      });
+      return (await response.json()) as { id_token: string; access_token: string };
+    };
+    const idTokenFor = async (rawNonce: string) => (await tokensFor(rawNonce)).id_token;
+    const auth = bed.client(project);
+    // this provider gives the address at userinfo only: the app passes its access token along
+    const tokens = await tokensFor('nonce-one');
+    const signedIn = await auth.signInWithIdToken({ provider: 'keycloak' as 'google', token: tokens.id_token, access_token: tokens.access_token, nonce: 'nonce-one' });
+    expect(signedIn.error).toBeNull();
+    expect(signedIn.data.user).toMatchObject({ email: 'frank@example.com', app_metadata: { provider: 'keycloak' } });
+    expect(decodeJwt(signedIn.data.session!.access_token).amr).toEqual([expect.objectContaining({ method: 'oauth' })]);
+
+    const wrongNonce = await bed.client(project).signInWithIdToken({ provider: 'keycloak' as 'google', token: await idTokenFor('nonce-two'), nonce: 'nonce-one' });
+    expect(wrongNonce.error?.message).toBe('Nonces mismatch');
+    const forged = await bed.client(project).signInWithIdToken({ provider: 'keycloak' as 'google', token: `${(await idTokenFor('nonce-three')).slice(0, -6)}AAAAAA`, nonce: 'nonce-three' });
+    expect(forged.error?.message).toBe('Bad ID token');
   });
 
   it('answers a provider the project has not set up as GoTrue does', async () => {

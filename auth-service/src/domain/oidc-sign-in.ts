@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { AuthError, AuthErrors } from '../errors.ts';
 import { audit } from '../sql/audit-log.ts';
 import { createOAuthFlowState, findIdentityUser, issueOAuthAuthCode, upsertIdentity } from '../sql/identities.ts';
-import { findUserByEmail, findUserById, insertUser } from '../sql/users.ts';
+import type { PoolClient } from '@launchdb/common';
+import { findUserByEmail, findUserById, insertUser, type UserRow } from '../sql/users.ts';
 import { inAuthSchema, isBanned, newSessionResponse, startSession, type AuthRequestContext, type SessionResponse } from './auth-context.ts';
-import { isExternalProvider } from './unoffered-features.ts';
+import { ID_TOKEN_ISSUERS, isExternalProvider } from './unoffered-features.ts';
 import type { PkceChallenge } from './mail-links.ts';
 import type { OidcProviderConfig } from './project-config.ts';
 import { allowedRedirect } from './redirects.ts';
@@ -151,31 +152,65 @@ export async function oauthCallback(ctx: AuthRequestContext, query: { code?: str
       return failure(redirectTo, 'bad_oauth_callback', `Unable to exchange external code: ${(tokens as { error?: string }).error ?? response.status}`);
     }
     ({ payload: claims } = await jwtVerify(tokens.id_token, await jwks, { issuer: provider.issuer, audience: provider.clientId }));
-    // providers that keep profile claims out of the ID token give them at userinfo (for the same subject only)
-    if (claims.email === undefined && found.userinfo_endpoint !== undefined && typeof tokens.access_token === 'string') {
-      const userinfo = await fetch(found.userinfo_endpoint, { headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/json' }, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
-      const more = userinfo.ok ? ((await userinfo.json()) as Record<string, unknown>) : {};
-      if (more.sub === claims.sub) claims = { ...more, ...claims, email: more.email, email_verified: more.email_verified };
-    }
+    claims = await withUserinfo(found, claims, tokens.access_token);
   } catch {
     return failure(redirectTo, 'bad_oauth_callback', 'Unable to verify the ID token of the provider');
   }
   if (claims.nonce !== state.nonce) return failure(redirectTo, 'bad_oauth_callback', 'Nonces mismatch', 'invalid_request');
   if (typeof claims.sub !== 'string' || claims.sub === '') return failure(redirectTo, 'bad_oauth_callback', 'The ID token has no subject', 'invalid_request');
 
+  const outcome = await signInIdentity(ctx, provider, claims, async (client, user) => {
+    if (state.flow_state_id !== '') {
+      const authCode = await issueOAuthAuthCode(client, state.flow_state_id, user.id, { access: tokens.access_token ?? null, refresh: tokens.refresh_token ?? null });
+      if (authCode === undefined) return { kind: 'error' as const, error: AuthErrors.flowStateNotFound() };
+      return { kind: 'code' as const, authCode };
+    }
+    return { kind: 'session' as const, started: await startSession(ctx, client, user.id, 'oauth', user) };
+  });
+  switch (outcome.kind) {
+    case 'error':
+      return failure(redirectTo, outcome.error.code, outcome.error.message, outcome.error.status === 403 ? 'access_denied' : 'server_error');
+    case 'code':
+      return { kind: 'code', redirectTo, authCode: outcome.authCode };
+    case 'session':
+      return { kind: 'session', redirectTo, session: await newSessionResponse(ctx, outcome.started), providerToken: tokens.access_token ?? null, providerRefreshToken: tokens.refresh_token ?? null };
+  }
+}
+
+type IdentityClaims = JWTPayload & { email?: unknown; email_verified?: unknown };
+
+/** Providers that keep profile claims out of the ID token give them at userinfo: taken for the same subject only. */
+async function withUserinfo<C extends IdentityClaims>(discovery: Discovery, claims: C, accessToken: string | undefined): Promise<C> {
+  if (claims.email !== undefined || discovery.userinfo_endpoint === undefined || typeof accessToken !== 'string' || accessToken === '') return claims;
+  const userinfo = await fetch(discovery.userinfo_endpoint, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
+  const more = userinfo.ok ? ((await userinfo.json()) as Record<string, unknown>) : {};
+  return more.sub === claims.sub ? { ...more, ...claims, email: more.email, email_verified: more.email_verified } : claims;
+}
+
+/**
+ * Inside one transaction: the user of a verified identity — the one it signed in before, the
+ * account with the address the provider verified, or a new one (unless sign-ups are off) — then
+ * `finish` with it. An address the provider has not verified never joins an existing account.
+ */
+async function signInIdentity<T>(
+  ctx: AuthRequestContext,
+  provider: OidcProviderConfig,
+  claims: IdentityClaims,
+  finish: (client: PoolClient, user: UserRow) => Promise<T | { kind: 'error'; error: AuthError }>,
+): Promise<T | { kind: 'error'; error: AuthError }> {
+  const sub = claims.sub!;
   const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : null;
   const emailVerified = email !== null && (claims.email_verified === true || claims.email_verified === 'true');
-  const identityData: Record<string, unknown> = { ...claims, iss: claims.iss, sub: claims.sub, provider_id: claims.sub, email: email ?? undefined, email_verified: emailVerified };
+  const identityData: Record<string, unknown> = { ...claims, provider_id: sub, email: email ?? undefined, email_verified: emailVerified };
   for (const key of ['aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'c_hash', 'sid', 'azp']) delete identityData[key];
   if (typeof identityData.name === 'string') identityData.full_name = identityData.name;
   if (typeof identityData.picture === 'string') identityData.avatar_url = identityData.picture;
 
-  const outcome = await inAuthSchema(ctx, async (client) => {
-    let userId = await findIdentityUser(client, provider.name, claims.sub!);
+  return inAuthSchema(ctx, async (client) => {
+    let userId = await findIdentityUser(client, provider.name, sub);
     if (userId === undefined && email !== null) {
       const existing = await findUserByEmail(client, email);
       if (existing !== undefined) {
-        // an address the provider has not verified never takes over an account that has it
         if (!emailVerified) return { kind: 'error' as const, error: AuthErrors.emailExists() };
         userId = existing.id;
       }
@@ -195,25 +230,56 @@ export async function oauthCallback(ctx: AuthRequestContext, query: { code?: str
       userId = created.id;
       await audit(client, { action: 'user_signedup', actorId: userId, actorEmail: email, ip: ctx.ip, traits: { provider: provider.name } });
     }
-    await upsertIdentity(client, { userId, provider: provider.name, providerId: claims.sub!, data: identityData });
+    await upsertIdentity(client, { userId, provider: provider.name, providerId: sub, data: identityData });
     const user = (await findUserById(client, userId))!;
     if (isBanned(user)) return { kind: 'error' as const, error: AuthErrors.userBanned() };
     if (user.email !== null && user.email_confirmed_at === null) {
       return { kind: 'error' as const, error: new AuthError('provider_email_needs_verification', 400, `Unverified email with ${provider.name}. Verify the email with ${provider.name} and sign in again`) };
     }
-    if (state.flow_state_id !== '') {
-      const authCode = await issueOAuthAuthCode(client, state.flow_state_id, user.id, { access: tokens.access_token ?? null, refresh: tokens.refresh_token ?? null });
-      if (authCode === undefined) return { kind: 'error' as const, error: AuthErrors.flowStateNotFound() };
-      return { kind: 'code' as const, authCode };
-    }
-    return { kind: 'session' as const, started: await startSession(ctx, client, user.id, 'oauth', user) };
+    return finish(client, user);
   });
-  switch (outcome.kind) {
-    case 'error':
-      return failure(redirectTo, outcome.error.code, outcome.error.message, outcome.error.status === 403 ? 'access_denied' : 'server_error');
-    case 'code':
-      return { kind: 'code', redirectTo, authCode: outcome.authCode };
-    case 'session':
-      return { kind: 'session', redirectTo, session: await newSessionResponse(ctx, outcome.started), providerToken: tokens.access_token ?? null, providerRefreshToken: tokens.refresh_token ?? null };
+}
+
+/**
+ * POST /token?grant_type=id_token: an ID token a native app got from the provider itself — signed
+ * by the provider's keys, for the project's client, and carrying sha256(nonce) when the app sent a
+ * nonce (GoTrue's rule: both or neither). GoTrue's OAuth-shaped errors.
+ */
+export async function idTokenGrant(
+  ctx: AuthRequestContext,
+  params: { idToken: string; provider: string; clientId: string | undefined; issuer: string | undefined; nonce: string | undefined; accessToken: string | undefined },
+): Promise<SessionResponse> {
+  const provider =
+    ctx.config.oidcProviders[params.provider] ??
+    Object.values(ctx.config.oidcProviders).find((candidate) => params.provider === '' && candidate.issuer === params.issuer && candidate.clientId === params.clientId);
+  if (provider === undefined) {
+    const issuer = ID_TOKEN_ISSUERS[params.provider] ?? Object.values(ID_TOKEN_ISSUERS).find((known) => known === params.issuer);
+    throw issuer !== undefined ? AuthErrors.idTokenProviderDisabled(issuer) : AuthErrors.customOidcNotAllowed(params.provider || params.issuer || '');
   }
+  let claims: IdentityClaims & { nonce?: unknown };
+  try {
+    ({ payload: claims } = await jwtVerify(params.idToken, await discover(provider.issuer).jwks, { issuer: provider.issuer }));
+  } catch {
+    throw oauthError('invalid request', 'Bad ID token');
+  }
+  if (typeof claims.sub !== 'string' || claims.sub === '') throw oauthError('invalid request', 'Missing sub claim in id_token');
+  const audiences = typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? []);
+  if (!audiences.includes(provider.clientId)) throw oauthError('invalid request', `Unacceptable audience in id_token: [${audiences.join(' ')}]`);
+  const tokenNonce = typeof claims.nonce === 'string' && claims.nonce !== '' ? claims.nonce : undefined;
+  const given = params.nonce !== undefined && params.nonce !== '' ? params.nonce : undefined;
+  if ((tokenNonce === undefined) !== (given === undefined)) throw oauthError('invalid request', 'Passed nonce and nonce in id_token should either both exist or not.');
+  if (given !== undefined && createHash('sha256').update(given).digest('hex') !== tokenNonce) throw oauthError('invalid nonce', 'Nonces mismatch');
+  try {
+    claims = await withUserinfo(await discover(provider.issuer).discovery, claims, params.accessToken);
+  } catch {
+    // the ID token stands on its own; userinfo only adds the address
+  }
+
+  const outcome = await signInIdentity(ctx, provider, claims, async (client, user) => ({ kind: 'session' as const, started: await startSession(ctx, client, user.id, 'oauth', user) }));
+  if (outcome.kind === 'error') throw outcome.error;
+  return newSessionResponse(ctx, outcome.started);
+}
+
+function oauthError(error: string, description: string): AuthError {
+  return new AuthError('validation_failed', 400, description, { oauth: error });
 }

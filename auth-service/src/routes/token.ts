@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { passwordGrant, pkceGrant, refreshTokenGrant } from '../domain/token-grants.ts';
-import { ID_TOKEN_ISSUERS } from '../domain/unoffered-features.ts';
+import { idTokenGrant } from '../domain/oidc-sign-in.ts';
 import { AuthErrors } from '../errors.ts';
 import type { AuthRouteDependencies } from '../plugin.ts';
 import { contextOf, countRequest } from './context.ts';
@@ -22,11 +22,13 @@ const schema = {
       provider: { type: ['string', 'null'] },
       client_id: { type: ['string', 'null'] },
       issuer: { type: ['string', 'null'] },
+      nonce: { type: ['string', 'null'] },
+      access_token: { type: ['string', 'null'] },
     },
   },
 } as const;
 
-/** POST /token?grant_type=password|refresh_token|pkce; id_token and web3 answer as GoTrue's with the providers off. */
+/** POST /token?grant_type=password|refresh_token|pkce|id_token; web3 answers as GoTrue's with it off. */
 export function tokenRoute(scope: FastifyInstance, deps: AuthRouteDependencies): void {
   scope.withTypeProvider<JsonSchemaToTsProvider>().post('/token', { schema }, async (request) => {
     const ctx = contextOf(request);
@@ -54,8 +56,7 @@ export function tokenRoute(scope: FastifyInstance, deps: AuthRouteDependencies):
         if (!body.id_token) throw AuthErrors.invalidTokenRequest('id_token required');
         const provider = (body.provider ?? '').toLowerCase();
         if (provider === '' && (!body.client_id || !body.issuer)) throw AuthErrors.invalidTokenRequest('provider or client_id and issuer required');
-        const issuer = ID_TOKEN_ISSUERS[provider] ?? Object.values(ID_TOKEN_ISSUERS).find((known) => known === body.issuer);
-        throw issuer !== undefined ? AuthErrors.idTokenProviderDisabled(issuer) : AuthErrors.customOidcNotAllowed(body.provider ?? body.issuer ?? '');
+        return idTokenGrant(ctx, { idToken: body.id_token, provider, clientId: body.client_id ?? undefined, issuer: body.issuer ?? undefined, nonce: body.nonce ?? undefined, accessToken: body.access_token ?? undefined });
       }
       case 'web3':
         throw AuthErrors.web3Disabled();
