@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
@@ -43,7 +45,8 @@ describe('Haven on the running platform', () => {
 
   beforeAll(async () => {
     inbox = await startSmtpInbox();
-    running = await startRunningPlatform();
+    // files of rows deleted in SQL (a property, an account) go at the storage service's next sweep
+    running = await startRunningPlatform({ STORAGE_REMOVALS_SWEEP_SECONDS: '1' });
     project = await running.createProject('Haven', 'haven');
     const configured = await running.api('PATCH', `/api/projects/${project.id}/auth-settings`, {
       site_url: 'https://haven.example.com',
@@ -185,6 +188,60 @@ describe('Haven on the running platform', () => {
     const sam = await homeowner('sam', address);
     expect((await sam.supabase.from('properties').select('name')).data).toEqual([{ name: "Rosa's flat" }]);
     expect((await rosa.supabase.from('property_members').select('user_id, role').eq('user_id', sam.id)).data).toEqual([{ user_id: sam.id, role: 'owner' }]);
+  });
+
+  it("takes with a property its documents' files, and with an account its captures, files and memberships — by admin.deleteUser or delete_my_account()", async () => {
+    const [ida, joe, kim] = [await homeowner('ida'), await homeowner('joe'), await homeowner('kim')];
+    const storageFolder = (bucket: string, folder: string) => join(running.env.LAUNCHDB_DATA_DIR!, 'storage', project.id, bucket, folder);
+    /** Files (not folders) left under a folder of the fs backend, once the sweep has had its turn. */
+    const filesLeft = async (bucket: string, folder: string, expected: number): Promise<number> => {
+      let count = -1;
+      for (let tries = 0; tries < 50; tries += 1) {
+        const entries = await readdir(storageFolder(bucket, folder), { recursive: true, withFileTypes: true }).catch(() => []);
+        count = entries.filter((entry) => entry.isFile()).length;
+        if (count === expected) break;
+        await sleep(200);
+      }
+      return count;
+    };
+
+    // a property deleted through the REST API: its documents' files go with it
+    const sold = (await ida.supabase.from('properties').insert({ name: 'Sold house' }).select('id').single()).data!.id as string;
+    expect((await ida.supabase.storage.from('documents').upload(`${sold}/deed.txt`, new Blob(['deed']))).error).toBeNull();
+    expect(await filesLeft('documents', sold, 2)).toBe(2); // the bytes and their metadata file
+    expect((await ida.supabase.from('properties').delete().eq('id', sold).select('name')).data).toEqual([{ name: 'Sold house' }]);
+    expect(await filesLeft('documents', sold, 0)).toBe(0);
+
+    // ida shares a house with joe, keeps a cabin alone, and has captures; the service key deletes her account
+    const shared = (await ida.supabase.from('properties').insert({ name: 'Family house' }).select('id').single()).data!.id as string;
+    const cabin = (await ida.supabase.from('properties').insert({ name: 'Cabin' }).select('id').single()).data!.id as string;
+    expect((await ida.supabase.rpc('invite_member', { property_id: shared, email: joe.email })).error).toBeNull();
+    expect((await ida.supabase.from('assets').insert({ property_id: shared, name: 'Boiler' })).error).toBeNull();
+    expect((await ida.supabase.storage.from('documents').upload(`${shared}/boiler.txt`, new Blob(['manual']))).error).toBeNull();
+    expect((await ida.supabase.storage.from('documents').upload(`${cabin}/lease.txt`, new Blob(['lease']))).error).toBeNull();
+    expect((await ida.supabase.storage.from('captures').upload(`${ida.id}/note.txt`, new Blob(['a note'], { type: 'text/plain' }))).error).toBeNull();
+    expect((await ida.supabase.from('captures').insert({ kind: 'text', body: 'boiler noise' })).error).toBeNull();
+    const admin = createClient(project.urls.supabase, project.keys.service_role, { realtime: { transport: ws as never }, auth: { persistSession: false, storageKey: 'haven-admin' } });
+    expect((await admin.auth.admin.deleteUser(ida.id)).error).toBeNull();
+
+    expect((await joe.supabase.from('properties').select('name, owner_id')).data).toEqual([{ name: 'Family house', owner_id: joe.id }]);
+    expect((await joe.supabase.rpc('household_members', { property_id: shared })).data).toMatchObject([{ user_id: joe.id, role: 'owner', email: joe.email }]);
+    expect((await joe.supabase.from('assets').select('name, created_by')).data).toEqual([{ name: 'Boiler', created_by: null }]);
+    expect((await admin.from('properties').select('id').eq('id', cabin)).data).toEqual([]);
+    expect((await admin.from('captures').select('id').eq('owner_id', ida.id)).data).toEqual([]);
+    expect(await filesLeft('captures', ida.id, 0)).toBe(0);
+    expect(await filesLeft('documents', cabin, 0)).toBe(0);
+    expect(await filesLeft('documents', shared, 2)).toBe(2);
+
+    // kim joins, then deletes her own account: the house stays joe's, her captures go
+    expect((await joe.supabase.rpc('invite_member', { property_id: shared, email: kim.email, role: 'owner' })).error).toBeNull();
+    expect((await kim.supabase.storage.from('captures').upload(`${kim.id}/photo.txt`, new Blob(['a photo'], { type: 'text/plain' }))).error).toBeNull();
+    expect((await client('nobody').rpc('delete_my_account')).error?.code).toBe('42501');
+    expect((await kim.supabase.rpc('delete_my_account')).error).toBeNull();
+    await kim.supabase.auth.signOut({ scope: 'local' });
+    expect((await kim.supabase.auth.signInWithPassword({ email: kim.email, password: 'correct horse battery staple' })).error?.code).toBe('invalid_credentials');
+    expect((await joe.supabase.rpc('household_members', { property_id: shared })).data).toMatchObject([{ user_id: joe.id, role: 'owner' }]);
+    expect(await filesLeft('captures', kim.id, 0)).toBe(0);
   });
 
   it('deletes a project with its files', async () => {

@@ -98,6 +98,12 @@ export class ProjectDirectory {
     return lookup;
   }
 
+  /** The ids of the projects that are active now, read from the platform database (for sweeps over every project). */
+  async activeProjectIds(): Promise<string[]> {
+    const { rows } = await this.#options.platformDb.query<{ id: string }>("select id from platform.projects where status = 'active' order by id");
+    return rows.map((row) => row.id);
+  }
+
   /** Drops what is known of the project (keys, secret); a deleted project's pool is ended. */
   forget(projectId: string): void {
     this.#entries.delete(projectId);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import { CORS_RESPONSE_HEADERS, preflightHeaders, rejectUnstorableInput, type Logger, type ProjectDirectory } from '@launchdb/common';
 import type { StorageBackend } from './backends/storage-backend.ts';
+import { RemovedObjectsSweeper } from './domain/removed-objects.ts';
 import { StorageErrors, renderStorageError, storageErrorOfUnstorable, toStorageError } from './errors.ts';
 import { bucketRoutes } from './routes/bucket/index.ts';
 import { authenticatedObjectRoutes, authenticatedUploadRoutes, publicObjectRoutes, publicUploadRoutes } from './routes/object/index.ts';
@@ -29,6 +30,8 @@ export interface StorageService {
   forget(projectId: string): void;
   /** Deletes every stored byte of a project and its staged resumable uploads: after the project is deleted. */
   deleteProject(projectId: string): Promise<void>;
+  /** Deletes now the files of objects whose rows were deleted outside the storage API (as the periodic sweep does); resolves with their count. */
+  sweepRemovedObjects(): Promise<number>;
 }
 
 /** supabase-js's path (`/p/<project>/storage/v1`) and our own (`/storage/<project>`). */
@@ -53,9 +56,12 @@ export async function registerStorageService(app: FastifyInstance, deps: Storage
     }),
   };
   const resumable = new ResumableUploads({ uploadsDir: deps.settings.STORAGE_UPLOADS_DIR, expiresInSeconds: deps.settings.STORAGE_TUS_EXPIRES_SECONDS, logger });
+  const removals = new RemovedObjectsSweeper({ projects: deps.projects, backend: deps.backend, logger, intervalMs: deps.settings.STORAGE_REMOVALS_SWEEP_SECONDS * 1000 });
+  removals.start();
   await app.register(async (storage) => {
     storage.addHook('onClose', async () => {
       s3.multipart.close();
+      await removals.close();
       await resumable.close();
     });
     for (const prefix of STORAGE_PREFIXES) {
@@ -71,6 +77,7 @@ export async function registerStorageService(app: FastifyInstance, deps: Storage
       await resumable.deleteProject(projectId);
       await s3.multipart.deleteProject(projectId);
     },
+    sweepRemovedObjects: () => removals.sweep(),
   };
 }
 

@@ -29,6 +29,8 @@ export const storageServiceSettingsSchema = z.object({
   STORAGE_UPLOAD_SIGNED_URL_EXPIRES_SECONDS: z.coerce.number().int().positive().default(7200),
   /** A resumable upload not finished within this long is dropped from staging. */
   STORAGE_TUS_EXPIRES_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  /** How often the files of objects deleted outside the storage API (cascades, app triggers, SQL) are deleted; 0: never. */
+  STORAGE_REMOVALS_SWEEP_SECONDS: z.coerce.number().nonnegative().default(60),
 });
 
 export type StorageServiceSettings = z.infer<typeof storageServiceSettingsSchema>;

@@ -1,0 +1,91 @@
+import { withRequestRole, type Logger, type ProjectDirectory } from '@launchdb/common';
+import type { ObjectLocation, StorageBackend } from '../backends/storage-backend.ts';
+import { claimRemovedObjects } from '../sql/removed-objects.ts';
+
+/** Entries taken off a project's queue per transaction. */
+const BATCH = 200;
+const SERVICE_ROLE = { role: 'service_role', claims: { role: 'service_role' } } as const;
+
+export interface RemovedObjectsSweeperOptions {
+  projects: ProjectDirectory;
+  backend: StorageBackend;
+  logger: Logger;
+  /** How often every active project's queue is drained; 0: never on its own (sweep() only). */
+  intervalMs: number;
+}
+
+/**
+ * Deletes the bytes of objects whose rows went without the storage service — a cascade, an
+ * app's trigger, an operator's SQL — as the base template queues them (storage.removed_objects).
+ * A notification would need a session per project; a sweep through PgBouncer every minute
+ * costs one short transaction per project and loses nothing if the service was down: the
+ * queue waits in the database.
+ */
+export class RemovedObjectsSweeper {
+  readonly #options: RemovedObjectsSweeperOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<number> | undefined;
+  #closed = false;
+
+  constructor(options: RemovedObjectsSweeperOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#options.intervalMs <= 0 || this.#timer) return;
+    this.#timer = setInterval(() => void this.sweep(), this.#options.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Drains every active project's queue (one sweep at a time); resolves with the files deleted. */
+  sweep(): Promise<number> {
+    this.#running ??= this.#sweepAll().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** Drains one project's queue; resolves with the files deleted. */
+  async drain(projectId: string): Promise<number> {
+    const found = await this.#options.projects.lookup(projectId);
+    if (found.state !== 'active') return 0;
+    let deleted = 0;
+    for (;;) {
+      const batch = await withRequestRole(found.project.db, SERVICE_ROLE, async (client) => {
+        const rows = await claimRemovedObjects(client, BATCH);
+        const locations: ObjectLocation[] = rows.map((row) => ({ projectId, bucketId: row.bucket_id, key: row.name, version: row.version }));
+        // committed only once the bytes are gone: a failure leaves the entries for the next sweep
+        if (locations.length > 0) await this.#options.backend.delete(locations);
+        return locations.length;
+      });
+      deleted += batch;
+      if (batch < BATCH || this.#closed) return deleted;
+    }
+  }
+
+  async #sweepAll(): Promise<number> {
+    let deleted = 0;
+    let ids: string[];
+    try {
+      ids = await this.#options.projects.activeProjectIds();
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, 'listing projects for the removed-objects sweep failed');
+      return 0;
+    }
+    for (const projectId of ids) {
+      if (this.#closed) break;
+      try {
+        deleted += await this.drain(projectId);
+      } catch (error) {
+        // 42P01: a project whose database has not had the base template's queue yet
+        if ((error as { code?: string }).code !== '42P01') this.#options.logger.warn({ err: error, projectId }, 'deleting the files of removed objects failed');
+      }
+    }
+    if (deleted > 0) this.#options.logger.info({ deleted }, 'deleted the files of objects removed outside the storage API');
+    return deleted;
+  }
+}
