@@ -128,11 +128,18 @@ describe('auth-service: sign-up, sign-in and sessions with auth-js (no SMTP: sig
     expect(a.data.session!.refresh_token).toBe(b.data.session!.refresh_token);
   });
 
-  it('refreshes in a project database provisioned before the one-round-trip refresh function existed', async () => {
+  it('signs in and refreshes in a project database provisioned before the one-round-trip functions existed', async () => {
     const older = await bed.createProject();
-    await withClient(older.adminUrl, (admin: pg.Client) => admin.query('drop function auth.launchdb_refresh(text, text, text)'));
+    await withClient(older.adminUrl, (admin: pg.Client) =>
+      admin.query(`drop function auth.launchdb_refresh(text, text, text);
+                   drop function auth.launchdb_user_by_email(text);
+                   drop function auth.launchdb_start_session(uuid, text, text, text, text)`),
+    );
+    const address = email('older');
+    await bed.client(older).signUp({ email: address, password: 'older password' });
     const auth = bed.client(older);
-    const { data } = await auth.signUp({ email: email('older'), password: 'older password' });
+    const { data, error } = await auth.signInWithPassword({ email: address, password: 'older password' });
+    expect(error).toBeNull();
     const refreshed = await auth.refreshSession({ refresh_token: data.session!.refresh_token });
     expect(refreshed.error).toBeNull();
     expect(decodeJwt(refreshed.data.session!.access_token).session_id).toBe(decodeJwt(data.session!.access_token).session_id);

@@ -3,8 +3,8 @@ import { AuthErrors } from '../errors.ts';
 import { audit } from '../sql/audit-log.ts';
 import { takeFlowState } from '../sql/flow-state.ts';
 import { liveChildOf, lockRefreshToken, refreshInOneStatement, rotateLiveRefreshToken } from '../sql/refresh-tokens.ts';
-import { deleteSession, type AuthenticationMethod } from '../sql/sessions.ts';
-import { findUserByEmail, findUserById, setPasswordHash, type UserRow } from '../sql/users.ts';
+import { createSessionInOneStatement, deleteSession, type AuthenticationMethod } from '../sql/sessions.ts';
+import { findUserByEmail, findUserByEmailInOneStatement, findUserById, setPasswordHash, type UserRow } from '../sql/users.ts';
 import { inAuthSchema, isBanned, newSessionResponse, sessionResponse, startSession, type AuthRequestContext, type SessionResponse } from './auth-context.ts';
 import { checkPassword, hashPassword } from './passwords.ts';
 import { codeVerifierMatches, newOpaqueToken } from './secure-tokens.ts';
@@ -20,12 +20,22 @@ const FLOW_STATE_TTL_SECONDS = 300;
  */
 export async function passwordGrant(ctx: AuthRequestContext, params: { email: string; password: string }): Promise<SessionResponse> {
   if (params.email === '') throw AuthErrors.invalidCredentials();
-  const user = await inAuthSchema(ctx, (client) => findUserByEmail(client, params.email.trim()));
+  const email = params.email.trim();
+  const fast = await outsideTransaction(() => findUserByEmailInOneStatement(ctx.project.db, email));
+  const user = fast === 'unavailable' ? await inAuthSchema(ctx, (client) => findUserByEmail(client, email)) : fast.found;
   const check = await checkPassword(user?.encrypted_password ?? null, params.password);
   if (user === undefined || !check.ok || user.deleted_at !== null) throw AuthErrors.invalidCredentials();
   if (isBanned(user)) throw AuthErrors.userBanned();
   if (user.email_confirmed_at === null) throw AuthErrors.emailNotConfirmed();
   const rehashed = check.needsRehash ? await hashPassword(params.password) : undefined;
+  if (rehashed === undefined) {
+    const refreshToken = newOpaqueToken();
+    const created = await outsideTransaction(() => createSessionInOneStatement(ctx.project.db, user.id, 'password', refreshToken, { userAgent: ctx.userAgent, ip: ctx.ip }));
+    if (created !== undefined) {
+      const now = new Date();
+      return newSessionResponse(ctx, { user: { ...user, last_sign_in_at: now, updated_at: now }, sessionId: created.sessionId, refreshToken, method: 'password' });
+    }
+  }
   const started = await inAuthSchema(ctx, async (client) => {
     if (rehashed !== undefined) await setPasswordHash(client, user.id, rehashed);
     return startSession(ctx, client, user.id, 'password', user);
@@ -79,16 +89,20 @@ export async function refreshTokenGrant(ctx: AuthRequestContext, presented: stri
   return sessionResponse(ctx, outcome.user, outcome.sessionId, outcome.next, outcome.claims);
 }
 
-/** The common case of a refresh grant in one round trip; undefined: the transaction decides. */
-async function inOneStatement(ctx: AuthRequestContext, presented: string): Promise<SessionResponse | undefined> {
-  const next = newOpaqueToken();
-  let result;
+/** One statement on the project's pool, outside any transaction: an unreachable database is 503. */
+async function outsideTransaction<T>(work: () => Promise<T>): Promise<T> {
   try {
-    result = await refreshInOneStatement(ctx.project.db, presented, next, ctx.ip);
+    return await work();
   } catch (error) {
     if (isDatabaseUnavailable(error)) throw AuthErrors.databaseUnavailable();
     throw error;
   }
+}
+
+/** The common case of a refresh grant in one round trip; undefined: the transaction decides. */
+async function inOneStatement(ctx: AuthRequestContext, presented: string): Promise<SessionResponse | undefined> {
+  const next = newOpaqueToken();
+  const result = await outsideTransaction(() => refreshInOneStatement(ctx.project.db, presented, next, ctx.ip));
   switch (result.kind) {
     case 'other':
       return undefined;

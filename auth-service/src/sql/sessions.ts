@@ -1,4 +1,4 @@
-import type { PoolClient } from '@launchdb/common';
+import type { Pool, PoolClient } from '@launchdb/common';
 
 /** How a session began: GoTrue's amr (authentication method reference) values. */
 export type AuthenticationMethod = 'password' | 'otp' | 'magiclink' | 'recovery' | 'invite' | 'email/signup' | 'email_change' | 'anonymous' | 'pkce' | 'oauth';
@@ -66,4 +66,21 @@ export async function deleteUserSessions(client: PoolClient, userId: string, exc
 export async function sessionAgeSeconds(client: PoolClient, sessionId: string): Promise<number | undefined> {
   const { rows } = await client.query<{ age: number }>('select extract(epoch from now() - created_at)::float8 as age from auth.sessions where id = $1', [sessionId]);
   return rows[0]?.age;
+}
+
+/** createSession in one round trip, outside any transaction (auth.launchdb_start_session); undefined without the function. */
+export async function createSessionInOneStatement(
+  db: Pool,
+  userId: string,
+  method: AuthenticationMethod,
+  refreshToken: string,
+  meta: { userAgent: string | undefined; ip: string | undefined },
+): Promise<NewSession | undefined> {
+  try {
+    const { rows } = await db.query<{ id: string }>('select auth.launchdb_start_session($1, $2, $3, $4, $5) as id', [userId, method, refreshToken, meta.userAgent ?? null, meta.ip ?? '']);
+    return { sessionId: rows[0]!.id, refreshToken };
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '42883') return undefined;
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-import type { PoolClient } from '@launchdb/common';
+import type { Pool, PoolClient } from '@launchdb/common';
 import { FACTORS_JSON } from './mfa.ts';
 
 /** A row of auth.users with its identities, as the queries here return it. */
@@ -234,4 +234,18 @@ export async function setReauthentication(client: PoolClient, userId: string, to
 export async function confirmReauthentication(client: PoolClient, userId: string): Promise<void> {
   await client.query(`update auth.users set reauthentication_token = '' where id = $1`, [userId]);
   await client.query('delete from auth.one_time_tokens where user_id = $1', [userId]);
+}
+
+/**
+ * findUserByEmail in one round trip, outside any transaction (the base template's
+ * auth.launchdb_user_by_email). `unavailable`: a database provisioned before the function existed.
+ */
+export async function findUserByEmailInOneStatement(db: Pool, email: string): Promise<{ found: UserRow | undefined } | 'unavailable'> {
+  try {
+    const { rows } = await db.query<{ user: UserRow | null }>('select auth.launchdb_user_by_email($1) as user', [email]);
+    return { found: rows[0]?.user ?? undefined };
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '42883') return 'unavailable';
+    throw error;
+  }
 }
