@@ -247,6 +247,19 @@ export class EmbeddedPlatform {
     });
     this.#backups = backups.service;
 
+    // the worker in-process (WORKER_* settings from the environment); each request tells it its project is active
+    const worker = new CaptureWorker({
+      platformDb: this.#pool(serviceUrl, 'launchdb-worker', 2),
+      secrets,
+      postgres: postgresAddress,
+      pooler: pooler.address,
+      backend: storageBackend,
+      settings: loadConfig(workerSettingsSchema),
+      defaultSmtp: authServiceSettingsOf(config).smtp,
+      logger: this.#logger.child({ component: 'worker' }),
+    });
+    this.#worker = worker;
+
     this.#api = await buildPlatformApi({
       db,
       logger: this.#logger.child({ component: 'platform-api' }),
@@ -255,7 +268,7 @@ export class EmbeddedPlatform {
       loginAttemptsPerMinute: config.LOGIN_ATTEMPTS_PER_MINUTE,
       trustProxy: config.TRUST_PROXY,
       healthChecks,
-      projects: { ...projects, publicUrl, dataApis },
+      projects: { ...projects, publicUrl, dataApis, worker },
       backups: backups.service,
     });
     gateway = await registerGateway(this.#api, { db, secrets, locator: dataApis, options: gatewaySettingsOf(config) });
@@ -275,9 +288,6 @@ export class EmbeddedPlatform {
       settings: { ...config, STORAGE_UPLOADS_DIR: config.STORAGE_UPLOADS_DIR ?? folder.file('storage-uploads') },
       logger: this.#logger.child({ component: 'storage' }),
     });
-    // the worker in-process (WORKER_* settings from the environment); each request tells it its project is active
-    const worker = new CaptureWorker({ platformDb: this.#pool(serviceUrl, 'launchdb-worker', 2), secrets, postgres: postgresAddress, pooler: pooler.address, backend: storageBackend, settings: loadConfig(workerSettingsSchema), logger: this.#logger.child({ component: 'worker' }) });
-    this.#worker = worker;
     this.#api.addHook('onRequest', async (request) => {
       const projectId = requestProjectId(request.url);
       if (projectId) worker.projectActive(projectId);

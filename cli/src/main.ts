@@ -13,6 +13,8 @@ Commands:
           (\`launchdb project help\` lists them)
   backup <command>
           encrypted backups: list, run, verify, restore, restore-platform (\`launchdb backup help\`)
+  worker <command>
+          the worker: due-sweep <id> (send a project's due-task reminders now), health
   help    show this help
 `;
 
@@ -34,6 +36,11 @@ switch (command) {
   case 'backup': {
     const { backup } = await import('./commands/backup.ts');
     await backup(args);
+    break;
+  }
+  case 'worker': {
+    const { worker } = await import('./commands/worker.ts');
+    await worker(args);
     break;
   }
   case undefined:

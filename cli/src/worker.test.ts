@@ -1,9 +1,16 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { cleanPlate, WATER_HEATER_PLATE } from '@launchdb/worker/testing/rating-plates';
-import { startRunningPlatform, type RunningPlatform, type RunningProject } from './testing/running-platform.ts';
+import { startRunningPlatform, TEST_OPERATOR, type RunningPlatform, type RunningProject } from './testing/running-platform.ts';
+
+const LAUNCHDB = fileURLToPath(new URL('../bin/launchdb.js', import.meta.url));
 
 interface Capture {
   status: string;
@@ -92,4 +99,36 @@ describe('the worker on the running platform', () => {
     expect(capture.result).toMatchObject({ suggestion: { kind: 'complete_task' } });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+
+  it('runs a project\'s due sweep for operators (API and CLI): without SMTP the reminders are recorded as skipped; /api/health shows the queue', async () => {
+    expect((await supabase.from('notification_preferences').upsert({ digest_hour: 0 }, { onConflict: 'user_id' })).error).toBeNull();
+    expect((await supabase.from('maintenance_tasks').insert({ property_id: house, title: 'Check the sump pit', next_due_on: new Date().toISOString().slice(0, 10) })).error).toBeNull();
+    const swept = await running.api<{ skipped: Array<{ user_id: string; reason: string }> }>('POST', `/api/projects/${project.id}/worker/due-sweep`);
+    expect(swept.status).toBe(200);
+    expect(swept.body.skipped).toEqual([{ user_id: userId, reminders: 1, reason: 'no smtp' }]);
+
+    const elsewhere = await mkdtemp(join(tmpdir(), 'launchdb-worker-cli-'));
+    try {
+      const cli = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [LAUNCHDB, 'worker', 'due-sweep', project.id], {
+          cwd: elsewhere,
+          env: { PATH: process.env.PATH ?? '', HOME: elsewhere, LAUNCHDB_URL: running.url, LAUNCHDB_ADMIN_EMAIL: TEST_OPERATOR.email, LAUNCHDB_ADMIN_PASSWORD: TEST_OPERATOR.password, LAUNCHDB_NO_TOKEN_CACHE: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.once('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+      // reminded once already today: nothing more
+      expect(cli).toMatchObject({ code: 0, stdout: `nothing due to remind in ${project.id}\n` });
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+
+    const health = await fetch(`${running.url}/api/health`).then((response) => response.json() as Promise<{ worker: { queue: Record<string, number>; listen_connections: number; jobs: { done: number } } }>);
+    expect(health.worker.listen_connections).toBe(1);
+    expect(health.worker.jobs.done).toBeGreaterThanOrEqual(2);
+  }, 60_000);
 });

@@ -66,7 +66,8 @@ export async function buildPlatformApi(deps: PlatformApiDependencies): Promise<P
   await app.register(
     async (api) => {
       rejectUnstorableInput(api, (input) => PlatformErrors.validation(input.message));
-      healthRoute(api, deps.healthChecks, deps.backups ? () => ({ backups: deps.backups!.health() }) : undefined);
+      const worker = deps.projects?.worker;
+      healthRoute(api, deps.healthChecks, deps.backups || worker ? () => ({ ...(deps.backups ? { backups: deps.backups.health() } : {}), ...(worker ? { worker: worker.health() } : {}) }) : undefined);
       loginRoute(api, { operators, tokens, attemptsPerMinute: deps.loginAttemptsPerMinute });
       meRoute(api, authenticate);
       if (deps.projects) await projectRoutes(api, { ...deps.projects, authenticate });

@@ -17,12 +17,16 @@ import { provisionProjectRoute } from './provision-project.ts';
 import { refreshPoolEntryRoute } from './refresh-pool-entry.ts';
 import { rotateProjectKeysRoute } from './rotate-project-keys.ts';
 import { s3AccessKeysRoutes } from './s3-access-keys.ts';
+import { workerRoutes } from './worker.ts';
+import type { WorkerOperations } from '../../domain/worker.ts';
 
 export interface ProjectRouteDependencies extends ProjectServices {
   /** The URL clients reach the platform at: the base of each project's REST and supabase-js URLs. */
   publicUrl: string;
   /** postgrest-manager, for the operator's view of the data APIs; absent: no /data-api routes. */
   dataApis?: DataApiFleetView;
+  /** The worker, for operators' due sweeps; absent: no /worker routes. */
+  worker?: WorkerOperations;
 }
 
 /**
@@ -47,5 +51,6 @@ export async function projectRoutes(app: FastifyInstance, deps: ProjectRouteDepe
     authSettingsRoutes(scope, deps);
     s3AccessKeysRoutes(scope, deps);
     if (deps.dataApis) dataApiRoutes(scope, { ...deps, dataApis: deps.dataApis });
+    if (deps.worker) workerRoutes(scope, { ...deps, worker: deps.worker });
   });
 }
