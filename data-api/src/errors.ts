@@ -105,7 +105,7 @@ export const Errors = {
     hint: string | null = null,
     searched: 'json' | 'text' | 'xml' | 'bytea' | 'single-object' | 'none' = 'json',
   ) => {
-    const parameters = args.length ? ` with parameters ${args.join(', ')}` : ' without parameters';
+    const parameters = args.length ? ` with parameter${args.length > 1 ? 's' : ''} ${args.join(', ')}` : ' without parameters';
     const single =
       searched === 'single-object' ? ' with a single json/jsonb parameter' : searched === 'json' || searched === 'none' ? undefined : ` with a single unnamed ${searched} parameter`;
     const message = `Could not find the function ${schema}.${name}${single ? '' : args.length ? `(${args.join(', ')})` : ' without parameters'} in the schema cache`;

@@ -56,7 +56,7 @@ export function buildOpenApi(cache: SchemaCache, schema: string, options: OpenAp
   const privileges = options.mode === 'follow-privileges' ? options.privileges : undefined;
 
   const relations = [...cache.relations.values()]
-    .filter((relation) => relation.schema === schema && (!privileges || privileges.relations.has(qualifiedKey(relation))))
+    .filter((relation) => relation.schema === schema && !relation.isPartition && (!privileges || privileges.relations.has(qualifiedKey(relation))))
     .sort((a, b) => compareText(a.name, b.name));
   const routines = [...cache.routines.values()]
     .flat()
@@ -288,7 +288,17 @@ function relationPath(relation: Relation): JsonObject {
   return path;
 }
 
-function routineGetParameter(parameter: RoutineParameter): JsonObject {
+/**
+ * PostgREST prints a parameter's type as `regtype::text` does, which leaves out the schema of
+ * types its search path reaches: an enum of the function's own schema is `task_status`, where a
+ * column of that type is `api.task_status`.
+ */
+function argumentFormat(type: string, schema: string): string {
+  const prefix = `${schema}.`;
+  return type.startsWith(prefix) ? type.slice(prefix.length) : type;
+}
+
+function routineGetParameter(schema: string, parameter: RoutineParameter): JsonObject {
   const result: JsonObject = { in: 'query', name: parameter.name, required: !parameter.hasDefault };
   const type = swaggerType(parameter.type);
   if (parameter.isVariadic) {
@@ -299,7 +309,7 @@ function routineGetParameter(parameter: RoutineParameter): JsonObject {
     result.items = items;
     result.collectionFormat = 'multi';
   } else {
-    result.format = parameter.type;
+    result.format = argumentFormat(parameter.type, schema);
     // arrays use {…} in query strings, and a type must be given
     result.type = type === undefined || type === 'array' ? 'string' : type;
   }
@@ -309,7 +319,7 @@ function routineGetParameter(parameter: RoutineParameter): JsonObject {
 function routineBodySchema(routine: Routine): JsonObject {
   const properties: JsonObject = {};
   for (const parameter of routine.parameters) {
-    const property: JsonObject = { format: parameter.type };
+    const property: JsonObject = { format: argumentFormat(parameter.type, routine.schema) };
     const type = swaggerType(parameter.type);
     if (type) property.type = type;
     const items = arrayItems(parameter.type);
@@ -332,7 +342,7 @@ function routinePath(routine: Routine): JsonObject {
     responses: { '200': { description: 'OK' } },
   };
   const path: JsonObject = {};
-  if (routine.volatility !== 'volatile') path.get = { ...base, parameters: routine.parameters.map(routineGetParameter) };
+  if (routine.volatility !== 'volatile') path.get = { ...base, parameters: routine.parameters.map((parameter) => routineGetParameter(routine.schema, parameter)) };
   path.post = {
     ...base,
     parameters: [{ in: 'body', name: 'args', required: true, schema: routineBodySchema(routine) }, ref('parameters', 'preferParams')],

@@ -224,10 +224,38 @@ export function findRoutine(cache: SchemaCache, schema: string, name: string, ar
     throw Errors.ambiguousRoutine(
       schema,
       name,
-      candidates.map((routine) => routine.parameters.map((parameter) => `${parameter.name} => ${parameter.type}`).join(', ')),
+      [...candidates].sort(byPostgrestOrder).map((routine) => routine.parameters.map((parameter) => `${parameter.name} => ${parameter.type}`).join(', ')),
     );
   }
   throw Errors.noRoutine(schema, name, [...keys].sort(), noRoutineHint(cache, schema, name, argumentKeys, overloads), searchedFor(options));
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compareFlag = (a: boolean, b: boolean) => Number(a) - Number(b);
+
+/**
+ * PostgREST sorts a name's overloads by parameter count, then by description (none first), then
+ * by the parameters themselves (name, type, required, variadic), and lists ambiguous candidates
+ * in that order, so clients comparing the PGRST203 message see the same text.
+ */
+function byPostgrestOrder(a: Routine, b: Routine): number {
+  if (a.parameters.length !== b.parameters.length) return a.parameters.length - b.parameters.length;
+  if (a.description !== b.description) {
+    if (a.description === null) return -1;
+    if (b.description === null) return 1;
+    return compareText(a.description, b.description);
+  }
+  for (let index = 0; index < a.parameters.length; index++) {
+    const left = a.parameters[index]!;
+    const right = b.parameters[index]!;
+    const order =
+      compareText(left.name, right.name) ||
+      compareText(left.type, right.type) ||
+      compareFlag(!left.hasDefault, !right.hasDefault) ||
+      compareFlag(left.isVariadic, right.isVariadic);
+    if (order !== 0) return order;
+  }
+  return 0;
 }
 
 /** What a call could also have matched, for PGRST202's message (PostgREST's NoRpc). */
@@ -277,12 +305,37 @@ function callArguments(routine: Routine, argumentKeys: string[], sources: Argume
   const keys = new Set(argumentKeys);
   const given = routine.parameters.filter((parameter) => keys.has(parameter.name));
   if (given.length === 0) return { kind: 'none' };
-  const body: JsonBody = sources.isRead ? { text: queryArgumentsJson(routine.parameters, sources.queryArguments), isArray: false } : jsonArguments(sources.payload);
+  const body: JsonBody = sources.isRead
+    ? { text: queryArgumentsJson(routine.parameters, sources.queryArguments), isArray: false }
+    : sources.payload?.kind === 'urlencoded'
+      ? { text: formArgumentsJson(routine.parameters, sources.payload.raw), isArray: false }
+      : jsonArguments(sources.payload);
   return {
     kind: 'named',
     body,
-    parameters: given.map((parameter) => ({ name: parameter.name, type: parameter.type, variadic: parameter.isVariadic })),
+    parameters: given.map((parameter) => ({ name: parameter.name, type: argumentType(parameter.type), variadic: parameter.isVariadic })),
   };
+}
+
+/**
+ * The type an argument is read as. A parameter's declared `character(4)` or `bit(3)` is just
+ * `character`/`bit` in the catalog, which means length 1: read that way a value would be cut or
+ * refused, so PostgREST reads them as `character varying`/`bit varying` and lets the call
+ * convert.
+ */
+function argumentType(type: string): string {
+  switch (type) {
+    case 'character':
+      return 'character varying';
+    case 'character[]':
+      return 'character varying[]';
+    case 'bit':
+      return 'bit varying';
+    case 'bit[]':
+      return 'bit varying[]';
+    default:
+      return type;
+  }
 }
 
 function wholeBody(parameter: RoutineParameter, sources: ArgumentSources): string | Buffer {
@@ -321,6 +374,15 @@ export function queryArgumentsJson(parameters: RoutineParameter[], queryArgument
     else if (last !== undefined) object[key] = last;
   }
   return JSON.stringify(object);
+}
+
+/**
+ * A form's fields as a call's arguments, like a GET's: a variadic argument is an array even when
+ * given once (`words=hi` → `{hi}`), another argument given several times keeps its last value.
+ */
+function formArgumentsJson(parameters: RoutineParameter[], formJson: string): string {
+  const fields = JSON.parse(formJson) as Record<string, string | string[]>;
+  return queryArgumentsJson(parameters, new Map(Object.entries(fields).map(([key, value]) => [key, Array.isArray(value) ? value : [value]])));
 }
 
 // --- the rows of the result

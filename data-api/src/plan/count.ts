@@ -2,7 +2,9 @@
  * `Prefer: count=planned|estimated`, finished by the executor after the main statement:
  * PostgREST reads the planner's row estimate of the count query (`EXPLAIN (FORMAT JSON)`).
  * planned → the estimate; estimated → the exact count unless it passed db-max-rows, then
- * the larger of the two; exact → the statement's own count.
+ * the larger of the two; exact → the statement's own count. Without db-max-rows every count
+ * "passes" it (PostgREST compares `Just total > Nothing`), so estimated is then the larger of
+ * the exact count and the estimate.
  */
 import type { Count } from '../request/types.ts';
 
@@ -21,7 +23,7 @@ export function plannedRows(queryPlan: unknown): number | undefined {
 /** Whether the executor must run the plan's `countPlanStatement` for this result. */
 export function needsPlannedCount(count: Count | undefined, statementTotal: number | null, maxRows: number | undefined): boolean {
   if (count === 'planned') return true;
-  return count === 'estimated' && maxRows !== undefined && statementTotal !== null && statementTotal > maxRows;
+  return count === 'estimated' && statementTotal !== null && (maxRows === undefined || statementTotal > maxRows);
 }
 
 /** The total for Content-Range, given the statement's total_result_set and (if run) the planned rows. */

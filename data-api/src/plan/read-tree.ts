@@ -4,7 +4,7 @@
  * turns `embed=is.null` filters into embed conditions, hoists aggregates out of spread
  * embeds and decides which nodes are grouped. Pure; failures are PgrstErrors.
  */
-import { Errors, PgrstError } from '../errors.ts';
+import { Errors, fromPostgresError, PgrstError } from '../errors.ts';
 import type { ApiRequest, FieldPath, Filter, LogicTree, NodeModifiers, OrderTerm, SelectItem } from '../request/types.ts';
 import { qualifiedKey, type Relation, type Relationship, type SchemaCache } from '../schema-cache/types.ts';
 import { isSafeCastType } from '../sql/select-list.ts';
@@ -143,8 +143,12 @@ function buildEmbed(state: BuildState, parent: ReadNode, item: EmbedItem, depth:
 
   const outputName = item.alias ?? item.relation;
   const alias = `${target.name}_${depth}`;
-  let aggAlias = `${parent.relation.name}_${outputName}_${depth}`;
-  for (let n = 2; parent.embeds.some((embed) => embed.aggAlias === aggAlias); n += 1) aggAlias = `${parent.relation.name}_${outputName}_${depth}_${n}`;
+  const aggAlias = `${parent.relation.name}_${outputName}_${depth}`;
+  // PostgREST joins both under this alias and PostgreSQL refuses the statement; its error is
+  // the answer, rather than a body with the same key twice
+  if (parent.embeds.some((embed) => embed.aggAlias === aggAlias)) {
+    throw fromPostgresError({ code: '42712', message: `table name "${aggAlias}" specified more than once` }, false);
+  }
   const junction = relationship.kind === 'many-to-many' ? { name: relationship.junction, alias: `${relationship.junction.name}_${depth}` } : undefined;
 
   const inner = buildNode(state, target, alias, item.select, depth);
@@ -223,7 +227,10 @@ function logicCondition(node: ReadNode, tree: LogicTree): ConditionTree {
   return { kind: tree.kind, negated: tree.negated, children: tree.children.map((child) => logicCondition(node, child)) };
 }
 
-/** `clients=not.is.null` filters on the embed `clients`, not on a column. */
+/**
+ * `clients=not.is.null` filters on the embed `clients`; any other operator filters the column
+ * of that name (`tournaments?select=*,status(*)&status=eq.3`), as PostgREST does.
+ */
 function filterCondition(node: ReadNode, filter: Filter): ConditionTree {
   if (filter.field.jsonPath.length > 0) return { kind: 'filter', filter };
   const embed = node.embeds.find((candidate) => candidate.outputName === filter.field.column);
@@ -232,7 +239,7 @@ function filterCondition(node: ReadNode, filter: Filter): ConditionTree {
     if (filter.value.value === 'null') return { kind: 'embed-null', aggAlias: embed.aggAlias, isNull: !filter.negated };
     if (filter.value.value === 'not_null') return { kind: 'embed-null', aggAlias: embed.aggAlias, isNull: filter.negated };
   }
-  throw Errors.embeddedFilterNotSelected(embed.outputName);
+  return { kind: 'filter', filter };
 }
 
 function resolveOrder(node: ReadNode, term: OrderTerm): PlannedOrder {

@@ -23,6 +23,8 @@ export interface RawRequest {
 export interface RequestConfig {
   /** `db-schemas`: the exposed schemas, the first being the default. */
   schemas: string[];
+  /** The time zones Postgres knows (schema cache), for `Prefer: timezone=`. */
+  timezones?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -56,7 +58,7 @@ export function parseApiRequest(input: RawRequest, config: RequestConfig): ApiRe
     });
   }
 
-  const preferences = parsePreferences(headers['prefer']);
+  const preferences = parsePreferences(headers['prefer'], config.timezones);
   if (preferences.handling === 'strict' && preferences.invalid.length > 0) throw Errors.invalidPreferences(preferences.invalid);
 
   return {

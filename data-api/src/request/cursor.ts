@@ -264,14 +264,19 @@ export function failAt(c: Cursor, sub: Cursor, offset: number): never {
 
 /**
  * Runs `grammar` over the whole of `input` (trailing spaces allowed); any failure becomes
- * PGRST100 with `source` (`failed to parse select parameter (…)`) as the message.
+ * PGRST100 with `source` (`failed to parse select parameter (…)`) as the message. With
+ * `rest: 'ignored'`, what follows a complete parse is dropped, as PostgREST 12's parsers that
+ * do not end in `eof` (select, columns, tree paths, logic trees) drop a stray `)` or `'`.
  */
-export function parseWith<T>(input: string, source: string, grammar: (c: Cursor) => T): T {
+export function parseWith<T>(input: string, source: string, grammar: (c: Cursor) => T, rest: 'refused' | 'ignored' = 'refused'): T {
   const c = new Cursor(input);
   try {
     const value = grammar(c);
     c.spaces();
-    if (!c.atEnd) c.fail('end of input');
+    // Parsec stops where its grammar does, unless an alternative failed further on after
+    // reading input (`data->>-78xy`): that failure is then the error. A value of which nothing
+    // could be read (`select=!`) stays an error here, where Parsec would read it as empty.
+    if (!c.atEnd && (rest === 'refused' || c.pos === 0 || c.furthestFailure.pos > c.pos)) c.fail('end of input');
     return value;
   } catch (error) {
     if (error !== BACKTRACK) throw error;

@@ -167,10 +167,10 @@ export function parseColumns(value: string, parameter: 'columns' | 'on_conflict'
 const SIMPLE_COLUMN_LIST = /^(?:"[A-Za-z0-9_$]+"|[A-Za-z0-9_$]+)(?:,(?:"[A-Za-z0-9_$]+"|[A-Za-z0-9_$]+))*$/;
 
 export function parseColumnsWithGrammar(value: string, parameter: 'columns' | 'on_conflict'): string[] {
-  return parseWith(value, `failed to parse ${parameter} parameter (${value})`, columnList);
+  return parseWith(value, `failed to parse ${parameter} parameter (${value})`, columnList, 'ignored');
 }
 
 /** The embed path of a reserved key: `clients.projects.limit` → `clients.projects`. */
 export function parseEmbedPathOfKey(key: string): string {
-  return parseWith(key, `failed to parse tree path (${key})`, treePath).path.join('.');
+  return parseWith(key, `failed to parse tree path (${key})`, treePath, 'ignored').path.join('.');
 }

@@ -37,7 +37,7 @@ export function parseFilterParam(key: string, value: string): { embedPath: strin
 
 /** `parseFilterParam` by the full grammar alone, without the fast path (its tests compare both). */
 export function parseFilterParamWithGrammar(key: string, value: string): { embedPath: string; filter: Filter } {
-  const target = parseWith(key, `failed to parse tree path (${key})`, treePath);
+  const target = parseWith(key, `failed to parse tree path (${key})`, treePath, 'ignored');
   const operation = parseWith(value, `failed to parse filter (${value})`, (c) => opExpression(c, restOfText));
   return { embedPath: target.path.join('.'), filter: { field: target.field, ...operation } };
 }

@@ -56,9 +56,15 @@ describe('parseLogicParam', () => {
     expect(pgrstError(() => parseLogicParam('or', '(id.in.1,2,id.eq.3)')).message).toBe('"failed to parse logic tree ((id.in.1,2,id.eq.3))" (line 1, column 10)');
     expect(pgrstError(() => parseLogicParam('and', '(ord(id.eq.1,id.eq.1),id.eq.2)')).code).toBe('PGRST100');
     expect(pgrstError(() => parseLogicParam('or', '(id.eq.1,not.xor(id.eq.2,id.eq.3))')).message).toContain('column 16');
-    for (const bad of [')(', '(a.eq.1', '(a.eq.1))', '(a.eq.1,)', '(a.eq.1)x', '(name.eq."a,b)" ,x.eq.1)']) {
+    for (const bad of [')(', '(a.eq.1', '(a.eq.1,)', '(name.eq."a,b)" ,x.eq.1)']) {
       expect(pgrstError(() => parseLogicParam('or', bad)).code, bad).toBe('PGRST100');
     }
+  });
+
+  it('ignores what follows a complete tree, as PostgREST 12 does (a stray `)`)', () => {
+    const one = leaf('a', 'eq', scalar('1'));
+    expect(parseLogicParam('or', '(a.eq.1))').tree).toEqual(parseLogicParam('or', '(a.eq.1)').tree);
+    expect(parseLogicParam('or', "(a.eq.1)'").tree).toMatchObject({ kind: 'or', children: [one] });
   });
 
   it('reads a key-and-value that form a filter, as PostgREST does', () => {

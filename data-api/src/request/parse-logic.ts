@@ -10,8 +10,8 @@ import { logicValue, opExpression } from './parse-filter.ts';
  * columns count from the start of `or(…)`.
  */
 export function parseLogicParam(key: string, value: string): { embedPath: string; tree: LogicTree } {
-  const { path, operator } = parseWith(key, `failed to parse logic path (${key})`, logicPath);
-  const tree = parseWith(operator + value, `failed to parse logic tree (${value})`, logicTree);
+  const { path, operator } = parseWith(key, `failed to parse logic path (${key})`, logicPath, 'ignored');
+  const tree = parseWith(operator + value, `failed to parse logic tree (${value})`, logicTree, 'ignored');
   return { embedPath: path.join('.'), tree };
 }
 

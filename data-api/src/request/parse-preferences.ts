@@ -5,9 +5,9 @@ import type { Count, Preferences } from './types.ts';
  * tokens, from one header or several (joined with `, `); for each preference the first
  * token naming one of its values wins. Tokens that are not known values are `invalid`
  * (an error only under `handling=strict`, which the caller checks), except `max-affected=…`
- * which is never invalid (a non-integer is just ignored) and `timezone=…` which is
- * accepted when not empty (whether Postgres knows the zone is checked where the setting
- * is applied).
+ * which is never invalid (a non-integer is just ignored) and `timezone=…`, valid when
+ * Postgres knows the zone (`timezones`, from pg_timezone_names; any non-empty zone when not
+ * given): an unknown zone is ignored, or refused under `handling=strict`, as in PostgREST.
  */
 
 const RESOLUTION = ['merge-duplicates', 'ignore-duplicates'] as const;
@@ -28,7 +28,7 @@ const KNOWN = new Set<string>([
   ...HANDLING.map((v) => `handling=${v}`),
 ]);
 
-export function parsePreferences(header: string | undefined): Preferences {
+export function parsePreferences(header: string | undefined, timezones?: ReadonlySet<string>): Preferences {
   const tokens = (header ?? '')
     .split(',')
     .map((t) => t.trim())
@@ -43,7 +43,7 @@ export function parsePreferences(header: string | undefined): Preferences {
   const firstWithPrefix = (prefix: string): string | undefined => tokens.find((t) => t.startsWith(prefix))?.slice(prefix.length);
 
   const timezoneText = firstWithPrefix('timezone=');
-  const timezone = timezoneText === undefined || timezoneText === '' ? undefined : timezoneText;
+  const timezone = timezoneText === undefined || timezoneText === '' || (timezones !== undefined && !timezones.has(timezoneText)) ? undefined : timezoneText;
   const maxAffectedText = firstWithPrefix('max-affected=');
   const maxAffectedNumber = maxAffectedText !== undefined && /^-?\d+$/.test(maxAffectedText) ? Number(maxAffectedText) : undefined;
   const maxAffected = maxAffectedNumber !== undefined && Number.isSafeInteger(maxAffectedNumber) ? maxAffectedNumber : undefined;

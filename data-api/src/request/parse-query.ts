@@ -102,7 +102,8 @@ export function parseQueryParameters(rawQuery: string, options: { routineRead: b
   const onConflictText = lookup('on_conflict');
   const onConflict = onConflictText === undefined ? undefined : parseColumns(onConflictText, 'on_conflict');
 
-  // the last `limit`/`offset` of a level wins; values that are not integers are ignored
+  // the last `limit`/`offset` of a level wins; values that are not integers are ignored, and a
+  // negative offset is no offset (PostgREST 12 answers `offset=-4` as if it were absent)
   for (const { key, value } of withValue) {
     const word = lastWord(key);
     if (RESERVED.has(key) || (word !== 'limit' && word !== 'offset')) continue;
@@ -110,7 +111,7 @@ export function parseQueryParameters(rawQuery: string, options: { routineRead: b
     const n = readInteger(value);
     if (n === undefined) continue;
     if (word === 'limit') node(path).limit = n;
-    else node(path).offset = n;
+    else node(path).offset = n < 0 ? undefined : n;
   }
 
   return { select, modifiers, columns, onConflict, rpcArguments };

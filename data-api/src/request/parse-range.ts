@@ -13,7 +13,6 @@ export interface RowRange {
 
 const LOWER_GT_UPPER = 'The lower boundary must be lower than or equal to the upper boundary in the Range header.';
 const NEGATIVE_LIMIT = 'Limit should be greater than or equal to zero.';
-const NEGATIVE_OFFSET = 'Offset should be greater than or equal to zero.';
 
 /** `0-9` → offset 0, limit 10; `5-` → offset 5; `10-5` → 416 PGRST103. */
 export function parseRangeHeader(value: string | undefined): RowRange | undefined {
@@ -33,12 +32,11 @@ function toSafe(digits: string): number {
 /**
  * The checks PostgREST makes once the query string is parsed: no negative limit (416), no
  * `Range` that cannot meet the root's limit/offset (416; `limit=0` is always allowed), and no
- * limit/offset on PUT (PGRST114). A negative offset, which Postgres would refuse, is a 416 too.
+ * limit/offset on PUT (PGRST114). A negative offset never gets here: the parser drops it.
  */
 export function checkRanges(method: string, header: RowRange | undefined, modifiers: Map<string, NodeModifiers>): void {
   for (const m of modifiers.values()) {
     if (m.limit !== undefined && m.limit < 0) throw Errors.invalidRange(undefined, NEGATIVE_LIMIT);
-    if (m.offset !== undefined && m.offset < 0) throw Errors.invalidRange(undefined, NEGATIVE_OFFSET);
   }
   const root = modifiers.get('');
   const limit = root?.limit;

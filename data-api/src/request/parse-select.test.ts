@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSelect } from './parse-select.ts';
+import { parseSelect, parseSelectWithGrammar } from './parse-select.ts';
 import { pgrstError } from './test-helpers.ts';
 import type { SelectItem } from './types.ts';
 
@@ -122,9 +122,14 @@ describe('parseSelect', () => {
     );
     expect(pgrstError(() => parseSelect('alias:...rel(*)')).details).toBe('unexpected "." expecting field name (* or [a..z0..9_$])');
 
-    for (const bad of ['name::', 'id,', 'a(', 'a(b', 'a)', '*!hint', 'rel->x(*)', 'x.foo()', 'alias:...rel(*)', '"unterminated', 'a:', ',']) {
+    for (const bad of ['name::', 'id,', 'a(', 'a(b', '*!hint', 'rel->x(*)', 'x.foo()', 'alias:...rel(*)', '"unterminated', 'a:', ',']) {
       expect(pgrstError(() => parseSelect(bad)).code, bad).toBe('PGRST100');
     }
+  });
+
+  it("ignores a stray `)` or `'` after a complete select, as PostgREST 12 does", () => {
+    expect(parseSelect('id)')).toEqual(parseSelect('id'));
+    expect(parseSelectWithGrammar("name,projects(count)'")).toEqual(parseSelectWithGrammar('name,projects(count)'));
   });
 
   it('refuses embeds nested beyond the limit instead of overflowing the stack', () => {

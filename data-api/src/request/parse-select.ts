@@ -13,7 +13,7 @@ export function parseSelect(value: string): SelectItem[] {
 
 /** `parseSelect` by the full grammar alone, without the fast path (its tests compare both). */
 export function parseSelectWithGrammar(value: string): SelectItem[] {
-  return parseWith(value, `failed to parse select parameter (${value})`, forest);
+  return parseWith(value, `failed to parse select parameter (${value})`, forest, 'ignored');
 }
 
 /** A plain name: read by `fieldName` as itself (no spaces, dashes, quotes, casts or JSON paths). */

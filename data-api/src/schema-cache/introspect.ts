@@ -97,5 +97,6 @@ function relationFromRow(row: RelationRow, viewPrimaryKey: string[] | undefined)
     updatable: row.updatable,
     deletable: row.deletable,
     description: row.description,
+    ...(row.is_partition ? { isPartition: true } : {}),
   };
 }

@@ -47,6 +47,7 @@ export interface RelationRow {
   schema: string;
   name: string;
   relkind: RelKind;
+  is_partition: boolean;
   description: string | null;
   insertable: boolean;
   updatable: boolean;

@@ -40,11 +40,32 @@ export class SchemaCacheHolder {
 
   /** A holder that introspects `schemas` over a connection of `pool` (released after each load). */
   static forPool(pool: Pool, schemas: string[], options: SchemaCacheHolderOptions = {}): SchemaCacheHolder {
-    return new SchemaCacheHolder(async () => {
+    // pg_timezone_names reads every zone file (50-100 ms) and no DDL changes it: read once per
+    // process, after the first cache is current, so a start (a project waking up) never waits
+    // for it; until then any zone is let through to Postgres
+    let timezones: ReadonlySet<string> | undefined;
+    let readingTimezones = false;
+    const readTimezones = (): void => {
+      if (readingTimezones) return;
+      readingTimezones = true;
+      void pool.query<{ name: string }>('select name from pg_catalog.pg_timezone_names').then(
+        (result) => {
+          timezones = new Set(result.rows.map((row) => row.name));
+          const current = holder.peek();
+          if (current) current.timezones = timezones;
+        },
+        () => {
+          readingTimezones = false;
+        },
+      );
+    };
+    const holder = new SchemaCacheHolder(async () => {
       const client = await pool.connect();
       try {
         const cache = await introspectSchemaCache(client, schemas);
         client.release();
+        if (timezones) cache.timezones = timezones;
+        else setImmediate(readTimezones);
         return cache;
       } catch (error) {
         // a connection that failed mid-introspection is not reused
@@ -52,6 +73,7 @@ export class SchemaCacheHolder {
         throw error;
       }
     }, options);
+    return holder;
   }
 
   /** The current cache; PGRST002 (503) until the first load succeeds. */

@@ -49,6 +49,8 @@ export interface Relation extends QualifiedName {
   updatable: boolean;
   deletable: boolean;
   description: string | null;
+  /** A partition: readable and writable by its own name, but in no relationship and not in OpenAPI (PostgREST 12). */
+  isPartition?: boolean;
 }
 
 /**
@@ -144,6 +146,8 @@ export interface SchemaCache {
   routines: Map<string, Routine[]>;
   /** When it was loaded, for logs and the admin `/ready`. */
   loadedAt: Date;
+  /** pg_timezone_names, for `Prefer: timezone=` (PostgREST's dbTimezones). */
+  timezones?: ReadonlySet<string>;
   /** `COMMENT ON SCHEMA` of each exposed schema (OpenAPI title and description). */
   schemaDescriptions?: Map<string, string | null>;
 }

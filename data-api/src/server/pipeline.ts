@@ -49,7 +49,7 @@ async function answer(raw: RawRequest, deps: PipelineDependencies, config: DataA
     if (!cache) throw Errors.schemaCacheNotReady();
     const key = deps.readPlans?.keyOf(raw);
     const kept = key === undefined ? undefined : deps.readPlans!.get(key, cache, config);
-    const request: ApiRequest = kept ? { ...kept.request, ...headersAndCookies(raw.headers) } : unwrap(await deps.parseRequest(raw, { schemas: config.dbSchemas }));
+    const request: ApiRequest = kept ? { ...kept.request, ...headersAndCookies(raw.headers) } : unwrap(await deps.parseRequest(raw, { schemas: config.dbSchemas, timezones: cache.timezones }));
     const contentProfile = negotiatedByProfile(raw, config) ? request.schema : undefined;
 
     if (request.action.kind === 'info') return infoResponse(request, cache);

@@ -317,12 +317,12 @@ describe.each([{ throughPgBouncer: false }, { throughPgBouncer: true }])('resour
       ]);
     });
 
-    it('answers 400 PGRST120 for any other operator on an embed', async () => {
+    it('reads any other operator on an embed\'s name as a filter on the column of that name, as PostgREST does', async () => {
       expectError(await request(server, '/properties?select=name,tasks(id)&tasks=eq.1'), 400, {
-        code: 'PGRST120',
+        code: '42703',
         details: null,
-        hint: 'Only is null or not is null filters are allowed on embedded resources',
-        message: "Bad operator on the 'tasks' embedded resource",
+        hint: 'Perhaps you meant to reference the column "properties.tags".',
+        message: 'column properties.tasks does not exist',
       });
     });
   });

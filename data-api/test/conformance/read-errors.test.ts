@@ -112,14 +112,15 @@ const cases: ErrorCase[] = [
     },
   },
   {
-    what: 'an operator other than is.null on an embed',
+    // an embed's name with another operator than is.null names a column, as in PostgREST
+    what: 'an operator other than is.null on an embed, read as a filter on a column of that name',
     path: '/people?select=id,tasks!created_by(id)&tasks=gt.1',
     status: 400,
     body: {
-      code: 'PGRST120',
+      code: '42703',
       details: null,
-      hint: 'Only is null or not is null filters are allowed on embedded resources',
-      message: "Bad operator on the 'tasks' embedded resource",
+      hint: null,
+      message: 'column people.tasks does not exist',
     },
   },
   {

@@ -236,7 +236,7 @@ describe.each([{ throughPgBouncer: false }, { throughPgBouncer: true }])('RPC (P
       expect(error).toMatchObject({
         code: 'PGRST202',
         message: 'Could not find the function api.add(a) in the schema cache',
-        details: 'Searched for the function api.add with parameters a or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.',
+        details: 'Searched for the function api.add with parameter a or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.',
       });
       expect(error.hint).toBe('Perhaps you meant to call the function api.add(a, b)');
     });

@@ -1,11 +1,13 @@
 -- Relations of the exposed schemas ($1): tables, views, materialized views, foreign and
--- partitioned tables (not partitions), with their columns and primary keys.
+-- partitioned tables, and partitions (readable as PostgREST 12 reads any table, but kept out
+-- of relationships and the OpenAPI description), with their columns and primary keys.
 -- Runs with search_path = '' so that format_type() schema-qualifies every non-catalog type.
 select
   c.oid as oid,
   n.nspname as schema,
   c.relname as name,
   c.relkind as relkind,
+  c.relispartition as is_partition,
   d.description as description,
   (c.relkind in ('r', 'p')
     or (c.relkind in ('v', 'f') and (pg_catalog.pg_relation_is_updatable(c.oid::pg_catalog.regclass, true) & 8) = 8)) as insertable,
@@ -84,6 +86,5 @@ left join lateral (
     and (a.attidentity <> 'd' or seq.oid is not null)
 ) cols on true
 where c.relkind in ('r', 'v', 'm', 'f', 'p')
-  and not c.relispartition
   and n.nspname = any($1::text[])
 order by n.nspname, c.relname
