@@ -42,6 +42,7 @@ export const authServiceEnvSchema = z.object({
   /** Without SMTP, log each mail's link (with its token) at info level. Off: tokens never reach the log. */
   AUTH_LOG_MAIL_LINKS: bool(false),
   AUTH_SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION: bool(false),
+  AUTH_SECURITY_MANUAL_LINKING_ENABLED: bool(false),
   AUTH_MFA_TOTP_ENROLL_ENABLED: bool(true),
   AUTH_MFA_TOTP_VERIFY_ENABLED: bool(true),
   AUTH_MFA_MAX_ENROLLED_FACTORS: env.positiveInt(10),
@@ -87,6 +88,7 @@ export interface AuthServiceSettings {
   smtp: SmtpServer | null;
   logMailLinks: boolean;
   updatePasswordRequireReauthentication: boolean;
+  manualLinkingEnabled: boolean;
   mfaTotpEnrollEnabled: boolean;
   mfaTotpVerifyEnabled: boolean;
   mfaMaxEnrolledFactors: number;
@@ -113,6 +115,7 @@ export function authServiceSettingsOf(config: AuthServiceEnv): AuthServiceSettin
     smtp: smtpOf(config),
     logMailLinks: config.AUTH_LOG_MAIL_LINKS,
     updatePasswordRequireReauthentication: config.AUTH_SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION,
+    manualLinkingEnabled: config.AUTH_SECURITY_MANUAL_LINKING_ENABLED,
     mfaTotpEnrollEnabled: config.AUTH_MFA_TOTP_ENROLL_ENABLED,
     mfaTotpVerifyEnabled: config.AUTH_MFA_TOTP_VERIFY_ENABLED,
     mfaMaxEnrolledFactors: config.AUTH_MFA_MAX_ENROLLED_FACTORS,

@@ -86,6 +86,11 @@ export const AuthErrors = {
   providerNotFound: (name: string) => new AuthError('validation_failed', 400, `Unsupported provider: Provider ${name} could not be found`),
   idTokenProviderDisabled: (issuer: string) => new AuthError('provider_disabled', 400, `Provider (issuer ${JSON.stringify(issuer)}) is not enabled`),
   customOidcNotAllowed: (provider: string) => new AuthError('validation_failed', 400, `Custom OIDC provider ${JSON.stringify(provider)} not allowed`),
+  identityAlreadyLinked: (toAnother: boolean) =>
+    new AuthError('identity_already_exists', 422, toAnother ? 'Identity is already linked to another user' : 'Identity is already linked'),
+  identityIdInvalid: () => new AuthError('validation_failed', 404, 'identity_id must be an UUID'),
+  singleIdentity: () => new AuthError('single_identity_not_deletable', 422, 'User must have at least 1 identity after unlinking'),
+  identityNotFound: () => new AuthError('identity_not_found', 422, "Identity doesn't exist"),
   invalidPhone: () => new AuthError('validation_failed', 400, 'Invalid phone number format (E.164 required)'),
   unsupportedVerifyType: () => new AuthError('validation_failed', 400, 'Unsupported verification type'),
 

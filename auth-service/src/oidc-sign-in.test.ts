@@ -222,6 +222,34 @@ describe('auth-service: sign-in with an OpenID Connect provider (discovery, code
     expect(forged.error?.message).toBe('Bad ID token');
   });
 
+  it('links and unlinks identities by hand when the project allows it', async () => {
+    const auth = bed.client(project);
+    const signedUp = await auth.signUp({ email: 'grace@example.com', password: 'grace password' });
+    account('gina', { email: 'gina@elsewhere.example' });
+    expect((await auth.linkIdentity({ provider: 'keycloak' })).error).toMatchObject({ status: 404, code: 'manual_linking_disabled' });
+
+    await bed.configure(project.id, { security_manual_linking_enabled: true });
+    const link = await auth.linkIdentity({ provider: 'keycloak', options: { redirectTo: 'http://app.example/linked' } });
+    expect(link.error).toBeNull();
+    const linked = paramsOf(await browse(link.data!.url!, atApp));
+    expect(decodeJwt(linked.access_token!).sub).toBe(signedUp.data.user!.id);
+    const identities = (await auth.getUserIdentities()).data!.identities;
+    expect(identities.map((identity) => identity.provider).sort()).toEqual(['email', 'keycloak']);
+
+    // the same identity for someone else: refused
+    const other = bed.client(project);
+    await other.signUp({ email: 'heidi@example.com', password: 'heidi password' });
+    const again = await other.linkIdentity({ provider: 'keycloak', options: { redirectTo: SITE } });
+    expect(paramsOf(await browse(again.data!.url!, atApp))).toMatchObject({ error_code: 'identity_already_exists', error_description: 'Identity is already linked to another user' });
+
+    const keycloak = identities.find((identity) => identity.provider === 'keycloak')!;
+    expect((await auth.unlinkIdentity(keycloak)).error).toBeNull();
+    const left = (await auth.getUserIdentities()).data!.identities;
+    expect(left.map((identity) => identity.provider)).toEqual(['email']);
+    expect((await auth.unlinkIdentity(left[0]!)).error).toMatchObject({ status: 422, code: 'single_identity_not_deletable' });
+    await bed.configure(project.id, { security_manual_linking_enabled: null });
+  });
+
   it('answers a provider the project has not set up as GoTrue does', async () => {
     const response = await fetch(`${bed.base}/auth/${project.id}/authorize?provider=google`, { redirect: 'manual' });
     expect(response.status).toBe(400);

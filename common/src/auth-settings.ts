@@ -112,6 +112,8 @@ export const projectAuthSettingsSchema = z
     smtp: smtpSettingsSchema.nullable(),
     /** A password change needs the nonce mailed by GET /reauthenticate when the session is older than 24 hours (GoTrue's SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION). */
     security_update_password_require_reauthentication: z.boolean(),
+    /** Signed-in users may link and unlink identities themselves (GoTrue's SECURITY_MANUAL_LINKING_ENABLED, off by default). */
+    security_manual_linking_enabled: z.boolean(),
     /** TOTP factors may be enrolled (GoTrue's MFA_TOTP_ENROLL_ENABLED, on by default). */
     mfa_totp_enroll_enabled: z.boolean(),
     /** TOTP factors may be challenged and verified (GoTrue's MFA_TOTP_VERIFY_ENABLED, on by default). */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { AuthError, AuthErrors } from '../errors.ts';
 import { audit } from '../sql/audit-log.ts';
-import { createOAuthFlowState, findIdentityUser, issueOAuthAuthCode, upsertIdentity } from '../sql/identities.ts';
+import { createOAuthFlowState, deleteIdentity, findIdentityUser, issueOAuthAuthCode, upsertIdentity } from '../sql/identities.ts';
 import type { PoolClient } from '@launchdb/common';
 import { findUserByEmail, findUserById, insertUser, type UserRow } from '../sql/users.ts';
 import { inAuthSchema, isBanned, newSessionResponse, startSession, type AuthRequestContext, type SessionResponse } from './auth-context.ts';
@@ -66,7 +66,10 @@ export function providerOf(ctx: AuthRequestContext, name: string): OidcProviderC
  * GET /authorize?provider=…: where the browser goes next — the provider's authorization endpoint,
  * with a signed state (provider, where to return, the PKCE flow, a nonce the ID token must carry).
  */
-export async function authorizeUrl(ctx: AuthRequestContext, params: { provider: string; redirectTo: string | undefined; scopes: string | undefined; pkce: PkceChallenge | undefined }): Promise<string> {
+export async function authorizeUrl(
+  ctx: AuthRequestContext,
+  params: { provider: string; redirectTo: string | undefined; scopes: string | undefined; pkce: PkceChallenge | undefined; linkingTargetId?: string },
+): Promise<string> {
   const provider = providerOf(ctx, params.provider);
   let discovery: Discovery;
   try {
@@ -80,7 +83,7 @@ export async function authorizeUrl(ctx: AuthRequestContext, params: { provider: 
       ? undefined
       : await inAuthSchema(ctx, (client) => createOAuthFlowState(client, { provider: provider.name, method: params.pkce!.method, challenge: params.pkce!.challenge, authCode: newOpaqueToken() }));
   const nonce = randomBytes(16).toString('base64url');
-  const state = await new SignJWT({ provider: provider.name, referrer: redirectTo, flow_state_id: flowStateId ?? '', nonce })
+  const state = await new SignJWT({ provider: provider.name, referrer: redirectTo, flow_state_id: flowStateId ?? '', nonce, linking_target_id: params.linkingTargetId ?? '' })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt()
     .setAudience(STATE_AUDIENCE)
@@ -108,6 +111,8 @@ interface OAuthState extends JWTPayload {
   referrer: string;
   flow_state_id: string;
   nonce: string;
+  /** Set by GET /user/identities/authorize: the identity joins this user. */
+  linking_target_id?: string;
 }
 
 const failure = (redirectTo: string, errorCode: string, description: string, error = 'server_error'): CallbackOutcome => ({ kind: 'error', redirectTo, error, errorCode, description });
@@ -159,7 +164,8 @@ export async function oauthCallback(ctx: AuthRequestContext, query: { code?: str
   if (claims.nonce !== state.nonce) return failure(redirectTo, 'bad_oauth_callback', 'Nonces mismatch', 'invalid_request');
   if (typeof claims.sub !== 'string' || claims.sub === '') return failure(redirectTo, 'bad_oauth_callback', 'The ID token has no subject', 'invalid_request');
 
-  const outcome = await signInIdentity(ctx, provider, claims, async (client, user) => {
+  const linkTo = state.linking_target_id !== undefined && state.linking_target_id !== '' ? state.linking_target_id : undefined;
+  const outcome = await signInIdentity(ctx, provider, claims, linkTo, async (client, user) => {
     if (state.flow_state_id !== '') {
       const authCode = await issueOAuthAuthCode(client, state.flow_state_id, user.id, { access: tokens.access_token ?? null, refresh: tokens.refresh_token ?? null });
       if (authCode === undefined) return { kind: 'error' as const, error: AuthErrors.flowStateNotFound() };
@@ -196,6 +202,7 @@ async function signInIdentity<T>(
   ctx: AuthRequestContext,
   provider: OidcProviderConfig,
   claims: IdentityClaims,
+  linkTo: string | undefined,
   finish: (client: PoolClient, user: UserRow) => Promise<T | { kind: 'error'; error: AuthError }>,
 ): Promise<T | { kind: 'error'; error: AuthError }> {
   const sub = claims.sub!;
@@ -208,6 +215,12 @@ async function signInIdentity<T>(
 
   return inAuthSchema(ctx, async (client) => {
     let userId = await findIdentityUser(client, provider.name, sub);
+    if (linkTo !== undefined) {
+      // manual linking: the identity joins the signed-in user who asked, whatever its address
+      if (userId !== undefined) return { kind: 'error' as const, error: AuthErrors.identityAlreadyLinked(userId !== linkTo) };
+      if ((await findUserById(client, linkTo)) === undefined) return { kind: 'error' as const, error: AuthErrors.userNotFound() };
+      userId = linkTo;
+    }
     if (userId === undefined && email !== null) {
       const existing = await findUserByEmail(client, email);
       if (existing !== undefined) {
@@ -275,11 +288,23 @@ export async function idTokenGrant(
     // the ID token stands on its own; userinfo only adds the address
   }
 
-  const outcome = await signInIdentity(ctx, provider, claims, async (client, user) => ({ kind: 'session' as const, started: await startSession(ctx, client, user.id, 'oauth', user) }));
+  const outcome = await signInIdentity(ctx, provider, claims, undefined, async (client, user) => ({ kind: 'session' as const, started: await startSession(ctx, client, user.id, 'oauth', user) }));
   if (outcome.kind === 'error') throw outcome.error;
   return newSessionResponse(ctx, outcome.started);
 }
 
 function oauthError(error: string, description: string): AuthError {
   return new AuthError('validation_failed', 400, description, { oauth: error });
+}
+
+/** DELETE /user/identities/:id: the user keeps at least one identity; its providers list follows. */
+export async function unlinkIdentity(ctx: AuthRequestContext, user: UserRow, identityId: string): Promise<Record<string, never>> {
+  if (user.identities.length <= 1) throw AuthErrors.singleIdentity();
+  const identity = user.identities.find((candidate) => candidate.id === identityId);
+  if (identity === undefined) throw AuthErrors.identityNotFound();
+  await inAuthSchema(ctx, async (client) => {
+    await deleteIdentity(client, user.id, identityId);
+    await audit(client, { action: 'identity_unlinked', actorId: user.id, actorEmail: user.email, ip: ctx.ip, traits: { identity_id: identityId, provider: identity.provider } });
+  });
+  return {};
 }

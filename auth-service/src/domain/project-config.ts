@@ -33,6 +33,8 @@ export interface ProjectAuthConfig {
   rateLimits: AuthRateLimits;
   /** PUT /user with a password needs a nonce from GET /reauthenticate (sessions older than 24 h). */
   updatePasswordRequireReauthentication: boolean;
+  /** GET /user/identities/authorize and DELETE /user/identities/:id. */
+  manualLinkingEnabled: boolean;
   mfaTotpEnrollEnabled: boolean;
   mfaTotpVerifyEnabled: boolean;
   mfaMaxEnrolledFactors: number;
@@ -95,6 +97,7 @@ export function resolveProjectConfig(
     templates,
     rateLimits: { ...defaults.rateLimits, ...own.rate_limits },
     updatePasswordRequireReauthentication: own.security_update_password_require_reauthentication ?? defaults.updatePasswordRequireReauthentication,
+    manualLinkingEnabled: own.security_manual_linking_enabled ?? defaults.manualLinkingEnabled,
     mfaTotpEnrollEnabled: own.mfa_totp_enroll_enabled ?? defaults.mfaTotpEnrollEnabled,
     mfaTotpVerifyEnabled: own.mfa_totp_verify_enabled ?? defaults.mfaTotpVerifyEnabled,
     mfaMaxEnrolledFactors: own.mfa_max_enrolled_factors ?? defaults.mfaMaxEnrolledFactors,

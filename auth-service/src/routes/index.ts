@@ -17,6 +17,7 @@ import { jwksRoute } from './jwks.ts';
 import { logoutRoute } from './logout.ts';
 import { authorizeRoute } from './oauth/authorize.ts';
 import { callbackRoute } from './oauth/callback.ts';
+import { identityLinkingRoutes } from './oauth/identities.ts';
 import { otpRoute } from './otp.ts';
 import { reauthenticateRoute } from './reauthenticate.ts';
 import { recoverRoute } from './recover.ts';
@@ -61,4 +62,5 @@ export function authRoutes(scope: FastifyInstance, deps: AuthRouteDependencies):
   unofferedFeatureRoutes(scope);
   authorizeRoute(scope);
   callbackRoute(scope, deps);
+  identityLinkingRoutes(scope);
 }

@@ -1,13 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { assertServiceRole } from '../domain/admin-users.ts';
-import { signedInCaller } from '../domain/current-user.ts';
 import { AuthErrors } from '../errors.ts';
 import { contextOf } from './context.ts';
 
 /**
- * GoTrue's routes for SAML SSO and manual identity linking, answering as GoTrue does with each
- * switched off (they are not offered here yet): "SAML 2.0 is disabled", "Manual linking is
- * disabled". (GET /authorize answers "provider is not enabled" for providers a project has not set up.)
+ * GoTrue's routes for SAML SSO, answering as GoTrue does with it switched off (it is not offered
+ * here yet): "SAML 2.0 is disabled".
  */
 export function unofferedFeatureRoutes(scope: FastifyInstance): void {
   const samlDisabled = async () => {
@@ -25,11 +23,4 @@ export function unofferedFeatureRoutes(scope: FastifyInstance): void {
   scope.get('/admin/sso/providers/:providerId', adminSamlDisabled);
   scope.put('/admin/sso/providers/:providerId', adminSamlDisabled);
   scope.delete('/admin/sso/providers/:providerId', adminSamlDisabled);
-
-  const manualLinkingDisabled = async (request: Parameters<typeof contextOf>[0]) => {
-    await signedInCaller(contextOf(request), request.headers.authorization);
-    throw AuthErrors.manualLinkingDisabled();
-  };
-  scope.get('/user/identities/authorize', manualLinkingDisabled);
-  scope.delete('/user/identities/:identityId', manualLinkingDisabled);
 }

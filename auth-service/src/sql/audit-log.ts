@@ -20,7 +20,8 @@ export type AuditAction =
   | 'factor_unenrolled'
   | 'factor_deleted'
   | 'challenge_created'
-  | 'verification_attempted';
+  | 'verification_attempted'
+  | 'identity_unlinked';
 
 /** One entry in GoTrue's payload shape (actor, action, log_type, traits). Never a token or a password. */
 export async function audit(client: PoolClient, entry: { action: AuditAction; actorId: string; actorEmail: string | null; ip: string | undefined; traits?: Record<string, unknown> }): Promise<void> {

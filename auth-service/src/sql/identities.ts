@@ -47,3 +47,16 @@ export async function issueOAuthAuthCode(client: PoolClient, flowStateId: string
   );
   return rows[0]?.auth_code;
 }
+
+/** Removes one of the user's identities; `app_metadata.providers` keeps the providers still linked. */
+export async function deleteIdentity(client: PoolClient, userId: string, identityId: string): Promise<void> {
+  await client.query(
+    `with d as (delete from auth.identities where id = $2 and user_id = $1)
+     update auth.users
+        set raw_app_meta_data = coalesce(raw_app_meta_data, '{}'::jsonb)
+              || jsonb_build_object('providers', (select coalesce(jsonb_agg(distinct provider), '[]'::jsonb) from auth.identities where user_id = $1 and id <> $2)),
+            updated_at = now()
+      where id = $1`,
+    [userId, identityId],
+  );
+}
