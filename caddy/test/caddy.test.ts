@@ -166,9 +166,15 @@ describe('routes through Caddy', () => {
     const listed = await supabase.storage.listBuckets();
     expect(listed.error).toBeNull();
     expect(storageSeen.at(-1)!.url).toBe(`/p/${project.id}/storage/v1/bucket`);
+    // paths of any depth under the prefix
+    const absent = await supabase.storage.from('no-such-bucket').download('deep/er/file.txt');
+    expect(absent.error).not.toBeNull();
+    expect(storageSeen.at(-1)!.url).toMatch(new RegExp(`^/p/${project.id}/storage/v1/object/.*no-such-bucket/deep/er/file.txt$`));
+    const user = await supabase.auth.getUser('not-a-token');
+    expect(user.error).not.toBeNull();
     const rest = await supabase.from('nothing_here').select();
     expect(rest.error?.code).toBe('PGRST205');
-    expect(authSeen).toHaveLength(1 + 1);
+    expect(authSeen.map((seen) => seen.url)).toEqual([`/auth/${project.id}/settings`, `/p/${project.id}/auth/v1/signup`, `/p/${project.id}/auth/v1/user`]);
   });
 
   it('serves the dashboard at / with its security headers, and no service metrics', async () => {
