@@ -3,8 +3,10 @@ import { up } from './commands/up.ts';
 const USAGE = `Usage: launchdb <command>
 
 Commands:
-  up      start the platform in the foreground (PostgreSQL, PgBouncer when installed, platform-api);
+  up [--split]
+          start the platform in the foreground (PostgreSQL, PgBouncer when installed, platform-api);
           Ctrl-C stops it. Settings come from the environment and ./.env (see .env.example).
+          --split: each service its own process, as docker-compose.yml runs them, behind Caddy
   data-api [--config <file>]
           run one PostgREST-compatible data API in the foreground, configured like PostgREST:
           PGRST_* variables and/or a PostgREST config file (what postgrest-manager spawns)
@@ -21,7 +23,7 @@ Commands:
 const [command, ...args] = process.argv.slice(2);
 switch (command) {
   case 'up':
-    await up();
+    await up(args);
     break;
   case 'data-api': {
     const { runDataApiCommand } = await import('@launchdb/data-api');

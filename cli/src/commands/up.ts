@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig, StartupError } from '@launchdb/common';
 import { launchdbConfigSchema } from '../config.ts';
 import { EmbeddedPlatform, type StartupReport } from '../embedded-platform.ts';
+import { SplitPlatform, type SplitStartupReport } from '../split-platform.ts';
 
 /** `launchdb up`: runs the platform in the foreground until SIGINT or SIGTERM. */
-export async function up(): Promise<void> {
+export async function up(args: string[] = []): Promise<void> {
   let config;
   try {
     config = loadConfig(launchdbConfigSchema, { envFile: '.env' });
@@ -14,7 +15,9 @@ export async function up(): Promise<void> {
     throw error;
   }
 
-  const platform = new EmbeddedPlatform(config);
+  const unknown = args.filter((arg) => arg !== '--split');
+  if (unknown.length > 0) fail(`unknown option ${unknown[0]} (launchdb up [--split])`);
+  const platform = args.includes('--split') ? new SplitPlatform(config) : new EmbeddedPlatform(config);
   process.on('exit', () => platform.killChildrenNow());
   let stopping = false;
   const shutdown = (): void => {
@@ -43,7 +46,7 @@ export async function up(): Promise<void> {
     if (process.ppid !== parent && !stopping) shutdown();
   }, 1_000).unref();
 
-  let report: StartupReport;
+  let report: StartupReport | SplitStartupReport;
   try {
     report = await platform.start();
   } catch (error) {
@@ -51,9 +54,13 @@ export async function up(): Promise<void> {
     fail(`could not start: ${(error as Error).message}`);
   }
   if (stopping) return;
+  if ('services' in report) {
+    process.stdout.write(splitBanner(report, await passwordFileUnlessTerminal(report)));
+    return;
+  }
   process.stdout.write(banner(report, await passwordFileUnlessTerminal(report)));
   for (const notice of report.backupNotices) process.stdout.write(`launchdb: ${notice}\n`);
-  await platform.backups?.start().catch((error: Error) => process.stderr.write(`launchdb: backups are not scheduled: ${error.message}\n`));
+  if (platform instanceof EmbeddedPlatform) await platform.backups?.start().catch((error: Error) => process.stderr.write(`launchdb: backups are not scheduled: ${error.message}\n`));
 }
 
 const FIRST_OPERATOR_PASSWORD_FILE = 'first-operator-password';
@@ -62,7 +69,7 @@ const FIRST_OPERATOR_PASSWORD_FILE = 'first-operator-password';
  * Output that is not a terminal ends up in log files and CI logs, where a password would outlive
  * the moment: there the generated password goes to a 0600 file, and only its path is printed.
  */
-async function passwordFileUnlessTerminal(report: StartupReport): Promise<string | undefined> {
+async function passwordFileUnlessTerminal(report: Pick<StartupReport, 'dataFolder' | 'firstOperator'>): Promise<string | undefined> {
   if (process.stdout.isTTY || !report.firstOperator?.generatedPassword) return undefined;
   const file = join(report.dataFolder, FIRST_OPERATOR_PASSWORD_FILE);
   const temporary = `${file}.tmp-${process.pid}`;
@@ -91,6 +98,18 @@ function banner(report: StartupReport, passwordFile: string | undefined): string
     } else if (report.firstOperator.generatedPassword) {
       lines.push(`  password     ${report.firstOperator.generatedPassword}   (shown this once: keep it now)`);
     }
+  }
+  lines.push('  Ctrl-C stops everything.', '', '');
+  return lines.join('\n');
+}
+
+function splitBanner(report: SplitStartupReport, passwordFile: string | undefined): string {
+  const lines = ['', 'LaunchDB is up (split: one process per service, Caddy in front)', `  URL          ${report.url}   (health: ${report.url}/api/health)`, `  data folder  ${report.dataFolder}`];
+  for (const [name, { pid, address }] of Object.entries(report.services)) lines.push(`  ${name.padEnd(18)} pid ${pid ?? '-'}${address ? `  ${address}` : ''}`);
+  if (report.firstOperator) {
+    lines.push(`  operator     ${report.firstOperator.email}`);
+    if (passwordFile) lines.push(`  password     in ${passwordFile}   (mode 0600: read it, then delete the file)`);
+    else if (report.firstOperator.generatedPassword) lines.push(`  password     ${report.firstOperator.generatedPassword}   (shown this once: keep it now)`);
   }
   lines.push('  Ctrl-C stops everything.', '', '');
   return lines.join('\n');

@@ -1,0 +1,155 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { Browser } from 'playwright-core';
+import ws from 'ws';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { reservePort } from '@launchdb/testkit/ports';
+import { launchChromium } from '../../test/browser.ts';
+import { launchdbConfigSchema } from './config.ts';
+import { SPLIT_SERVICES, SplitPlatform, type SplitServiceName } from './split-platform.ts';
+
+const OPERATOR = { email: 'ops@split.example.com', password: 'split-topology-password' };
+
+/**
+ * `launchdb up --split`: every service its own process behind real Caddy, driven through
+ * Caddy's one port by supabase-js and Chromium; each service killed in turn (SIGKILL) while the
+ * others keep answering, and started again.
+ */
+describe('launchdb up --split', () => {
+  let workdir: string;
+  let platform: SplitPlatform;
+  let url: string;
+  let browser: Browser;
+  let project: { id: string; keys: { anon: string; service_role: string } };
+
+  beforeAll(async () => {
+    workdir = await mkdtemp(join(tmpdir(), 'launchdb-split-'));
+    // as root, PostgreSQL runs as the postgres user, which must reach the data folder
+    await chmod(workdir, 0o755);
+    const port = await reservePort();
+    platform = new SplitPlatform(
+      launchdbConfigSchema.parse({
+        LAUNCHDB_DATA_DIR: join(workdir, 'data'),
+        LAUNCHDB_PORT: String(port),
+        LAUNCHDB_POSTGRES_PORT: String(await reservePort()),
+        LAUNCHDB_ADMIN_EMAIL: OPERATOR.email,
+        LAUNCHDB_ADMIN_PASSWORD: OPERATOR.password,
+        DATA_API_ENTRY: inject('dataApiEntry'),
+        LOG_LEVEL: 'silent',
+      }),
+    );
+    [url, browser] = await Promise.all([platform.start().then((report) => report.url), launchChromium()]);
+    const token = ((await (await post(`${url}/api/auth/login`, OPERATOR)).json()) as { access_token: string }).access_token;
+    const created = await post(`${url}/api/projects`, { name: 'Split Haven', template: 'haven' }, token);
+    expect(created.status).toBe(201);
+    project = (await created.json()) as typeof project;
+    const migrated = await post(`${url}/api/projects/${project.id}/migrations`, { name: '0001_notes.sql', sql: 'create table public.notes (id int primary key, body text); grant select on public.notes to anon;' }, token);
+    expect(migrated.status).toBe(201);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    if (workdir) await rm(workdir, { recursive: true, force: true });
+  }, 60_000);
+
+  const client = (key: string): SupabaseClient =>
+    createClient(`${url}/p/${project.id}`, key, { realtime: { transport: ws as never }, auth: { persistSession: false, autoRefreshToken: false } });
+
+  it('answers supabase-js (db, auth, storage) through Caddy', async () => {
+    const service = client(project.keys.service_role);
+    expect((await service.from('notes').insert({ id: 1, body: 'through caddy' })).error).toBeNull();
+    const user = client(project.keys.anon);
+    expect((await user.auth.signUp({ email: 'split@example.com', password: 'split-password-1' })).error).toBeNull();
+    const signedIn = await user.auth.signInWithPassword({ email: 'split@example.com', password: 'split-password-1' });
+    expect(signedIn.error).toBeNull();
+    expect((await user.from('notes').select('body')).data).toEqual([{ body: 'through caddy' }]);
+    const bucket = await service.storage.createBucket('split');
+    expect(bucket.error?.message).toBeUndefined();
+    expect((await service.storage.from('split').upload('a.txt', new Blob(['split file']))).error).toBeNull();
+    expect(await (await service.storage.from('split').download('a.txt')).data!.text()).toBe('split file');
+  });
+
+  it('serves the console and Haven in Chromium through Caddy', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}/console/`);
+    await page.getByLabel('Email').fill(OPERATOR.email);
+    await page.getByLabel('Password').fill(OPERATOR.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Projects', exact: true }).waitFor();
+    await page.getByText('Split Haven').first().waitFor();
+
+    await page.goto(`${url}/app/${project.id}/`);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByLabel('Email').fill('owner@split.example.com');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Your homes' }).waitFor();
+    await page.close();
+  }, 60_000);
+
+  it('keeps answering what does not depend on a killed service, and starts it again', async () => {
+    const probes = {
+      api: () => fetch(`${url}/api/health`),
+      db: () => fetch(`${url}/db/${project.id}/notes`, { headers: { apikey: project.keys.anon } }),
+      auth: () => fetch(`${url}/auth/${project.id}/settings`, { headers: { apikey: project.keys.anon } }),
+      storage: () => fetch(`${url}/storage/${project.id}/bucket`, { headers: { apikey: project.keys.service_role, authorization: `Bearer ${project.keys.service_role}` } }),
+      dashboard: () => fetch(`${url}/icon.svg`),
+    };
+    type Probe = keyof typeof probes;
+    const needs: Record<SplitServiceName, Probe[]> = {
+      'platform-api': ['api', 'db'],
+      'postgrest-manager': [],
+      'auth-service': ['auth'],
+      'storage-service': ['storage'],
+      worker: [],
+      backup: [],
+      dashboard: ['dashboard'],
+    };
+    const answers = async (probe: Probe) => (await probes[probe]().then((response) => response.status, () => 0)) === 200;
+    for (const name of SPLIT_SERVICES) {
+      const service = platform.service(name);
+      const killed = service.pid!;
+      process.kill(killed, 'SIGKILL');
+      await until(() => service.pid !== killed || !alive(killed), `${name} to die`);
+      for (const probe of Object.keys(probes) as Probe[]) {
+        if (!needs[name].includes(probe)) expect(await answers(probe), `${probe} while ${name} is down`).toBe(true);
+      }
+      await until(() => service.pid !== undefined && service.pid !== killed && alive(service.pid), `${name} to be started again`);
+      for (const probe of needs[name]) await until(() => answers(probe), `${probe} once ${name} is back`);
+      await until(() => service.supervisor.status.state === 'running', `${name} to be running`);
+    }
+    // the data API postgrest-manager started before it was killed still serves, or a new one does
+    expect(await answers('db')).toBe(true);
+  }, 120_000);
+
+  it('stops every process it started', async () => {
+    const pids = SPLIT_SERVICES.map((name) => platform.service(name).pid!);
+    await platform.stop();
+    for (const pid of pids) expect(alive(pid), `pid ${pid}`).toBe(false);
+  }, 60_000);
+});
+
+function post(target: string, body: unknown, token?: string): Promise<Response> {
+  return fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`waited 45 s for ${what}`);
+    await sleep(100);
+  }
+}
