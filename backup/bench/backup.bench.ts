@@ -4,8 +4,9 @@
  *
  *   backup   BackupEngine.backupProject (snapshot, row counts, pg_dump -Fc, OpenPGP, SHA-256, fsync)
  *            vs `pg_dump -Fc > /dev/null`                           target ≥ 70 % of its throughput
- *   restore  BackupEngine.verify (decrypt, SHA-256, pg_restore into a scratch database, count rows)
- *            vs `pg_restore -d <empty database> <file>`            target ≥ 70 % of its throughput
+ *   restore  BackupEngine.verify's restore (decrypt, SHA-256, pg_restore into a scratch database)
+ *            vs `pg_restore -d <empty database> <file>`            target ≥ 70 % of its throughput;
+ *            the whole verify (with every table counted) is shown beside it
  *   memory   the backup process's peak RSS (VmHWM; it runs in a child process of its own, under
  *            tsx as `launchdb up` and backup/src/main.ts do; pg_dump, pg_restore and gpg are its children) ≤ 150 MB
  *
@@ -34,6 +35,8 @@ const write = !smoke && !process.argv.includes('--no-write');
 const PLATFORM_MIGRATIONS = fileURLToPath(new URL('../../postgres/platform/', import.meta.url));
 const PROJECT = 'benchproj';
 let startRss: number | undefined;
+/** As the backup service runs (backup/package.json's start script): a small young generation keeps streamed chunks from piling up as garbage. */
+const WORKER_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
 
 const postgres = await startThrowawayPostgres('launchdb-bench-backup');
 const workdir = await mkdtemp(join(tmpdir(), 'launchdb-bench-backup-'));
@@ -68,6 +71,9 @@ try {
       );
     }
   });
+  // hint bits and the visibility map set once, as on a database that has lived a while, so the first
+  // measurement does not pay for them
+  await withClient(projectUrl, (client) => client.query('vacuum (analyze) public.readings'));
   const size = await withClient(postgres.url, async (admin) => Number((await admin.query<{ size: string }>('select pg_database_size($1) as size', [`proj_${PROJECT}`])).rows[0]!.size));
   process.stdout.write(`database: ${mb(size)} MB (filled in ${seconds(performance.now() - fillStarted)} s)\n`);
 
@@ -82,17 +88,19 @@ try {
   await writeFile(publicKeyFile, keys.publicKey);
   await writeFile(privateKeyFile, keys.privateKey, { mode: 0o600 });
   const backupsFolder = join(workdir, 'backups');
-  const worker = (operation: 'backup' | 'verify', id = ''): Promise<{ ms: number; peakRss: number; startRss: number; id: string }> =>
+  const worker = (operation: 'backup' | 'verify', id = ''): Promise<{ ms: number; restoreMs: number; peakRss: number; startRss: number; id: string }> =>
     runWorker([operation, adminUrl, backupsFolder, publicKeyFile, privateKeyFile, id], { BENCH_PROJECT: PROJECT });
 
   // each measured in turn, `rounds` times: the best of each, so a burst of load elsewhere on the
   // machine does not decide the ratio
   const rounds = smoke ? 1 : Number(process.env.BENCH_ROUNDS ?? 2);
   const scratch = 'bare_restore';
-  const measured = { bareDump: Infinity, backup: Infinity, bareRestore: Infinity, restore: Infinity, backupRss: 0, restoreRss: 0, startRss: 0 };
+  const measured = { bareDump: Infinity, pipedDump: Infinity, backup: Infinity, bareRestore: Infinity, restore: Infinity, verify: Infinity, backupRss: 0, restoreRss: 0, startRss: 0 };
   let manifestId = '';
   for (let round = 0; round < rounds; round += 1) {
     measured.bareDump = Math.min(measured.bareDump, await timed(() => runTool(tools.pgDump, ['-Fc'], environment, '/dev/null')));
+    // pg_dump writes faster into a pipe than into /dev/null (a seekable file): the stricter floor
+    measured.pipedDump = Math.min(measured.pipedDump, await timed(() => runTool(tools.pgDump, ['-Fc'], environment, 'pipe')));
     const backup = await worker('backup');
     manifestId = backup.id;
     measured.backup = Math.min(measured.backup, backup.ms);
@@ -107,22 +115,25 @@ try {
       await timed(() => runTool(tools.pgRestore, ['--no-owner', '--no-privileges', '--exit-on-error', '-d', scratch, dumpFile], libpqEnvironment(withDatabase(postgres.url, scratch)))),
     );
     const restore = await worker('verify', manifestId);
-    measured.restore = Math.min(measured.restore, restore.ms);
+    measured.restore = Math.min(measured.restore, restore.restoreMs);
+    measured.verify = Math.min(measured.verify, restore.ms);
     measured.restoreRss = Math.max(measured.restoreRss, restore.peakRss);
-    process.stdout.write(`round ${round + 1}: pg_dump ${seconds(measured.bareDump)} s, backup ${seconds(backup.ms)} s, pg_restore ${seconds(measured.bareRestore)} s, verify ${seconds(restore.ms)} s\n`);
+    process.stdout.write(`round ${round + 1} (best so far): pg_dump > /dev/null ${seconds(measured.bareDump)} s, pg_dump | ${seconds(measured.pipedDump)} s, backup ${seconds(measured.backup)} s, pg_restore ${seconds(measured.bareRestore)} s, verify ${seconds(measured.verify)} s of which restore ${seconds(measured.restore)} s\n`);
   }
-  const { bareDump, backup, bareRestore, restore } = measured;
+  const { bareDump, pipedDump, backup, bareRestore, restore, verify } = measured;
+  const dumpFloor = Math.min(bareDump, pipedDump);
   const backupPeak = measured.backupRss;
   const restorePeak = measured.restoreRss;
   const rssBefore = measured.startRss;
   const dumpBytes = (await stat(dumpFile)).size;
-  const backupRatio = bareDump / backup;
+  const backupRatio = dumpFloor / backup;
   const restoreRatio = bareRestore / restore;
   const peakMb = Math.max(backupPeak, restorePeak) / 1e6;
   const lines = [
     `database ${mb(size)} MB, custom-format dump ${mb(dumpBytes)} MB`,
-    `backup   ${seconds(backup)} s vs bare pg_dump -Fc ${seconds(bareDump)} s: ${pct(backupRatio)} of its throughput (target ≥ 70 %) ${backupRatio >= 0.7 ? 'PASS' : 'FAIL'}`,
+    `backup   ${seconds(backup)} s vs bare pg_dump -Fc ${seconds(dumpFloor)} s (> /dev/null ${seconds(bareDump)} s, into a pipe ${seconds(pipedDump)} s): ${pct(backupRatio)} of its throughput (target ≥ 70 %) ${backupRatio >= 0.7 ? 'PASS' : 'FAIL'}`,
     `restore  ${seconds(restore)} s vs bare pg_restore ${seconds(bareRestore)} s: ${pct(restoreRatio)} of its throughput (target ≥ 70 %) ${restoreRatio >= 0.7 ? 'PASS' : 'FAIL'}`,
+    `verify   ${seconds(verify)} s in all: the restore above, every table counted, the files checked, the scratch database dropped (${pct(bareRestore / verify)} of bare pg_restore)`,
     `memory   peak RSS ${peakMb.toFixed(0)} MB (backup ${mb(backupPeak)} MB, restore ${mb(restorePeak)} MB, at start ${mb(rssBefore)} MB) (target ≤ 150 MB) ${peakMb <= 150 ? 'PASS' : 'FAIL'}`,
   ];
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg()[0]!.toFixed(1)} at the end, Node ${process.version}, ${(await run(tools.pgDump, ['--version'])).stdout.trim()}`;
@@ -142,8 +153,8 @@ try {
  * The worker in a process of its own; its peak RSS read from /proc while it runs (VmHWM: the
  * kernel's own high-water mark), and its RSS once its modules are loaded (at its first sample).
  */
-async function runWorker(args: string[], extraEnv: Record<string, string>): Promise<{ ms: number; peakRss: number; startRss: number; id: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./backup-worker.ts', import.meta.url)), ...args], {
+async function runWorker(args: string[], extraEnv: Record<string, string>): Promise<{ ms: number; restoreMs: number; peakRss: number; startRss: number; id: string }> {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', fileURLToPath(new URL('./backup-worker.ts', import.meta.url)), ...args], {
     env: { ...process.env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -159,14 +170,15 @@ async function runWorker(args: string[], extraEnv: Record<string, string>): Prom
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   clearInterval(sampler);
   if (code !== 0) throw new Error(`backup worker ${args[0]} exited ${code}`);
-  const result = JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number; backup?: string; id?: string };
-  return { ms: result.ms, peakRss, startRss: await workerStartRss(), id: result.id ?? result.backup ?? '' };
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number; backup?: string; id?: string; restoreSeconds?: number };
+  return { ms: result.ms, restoreMs: (result.restoreSeconds ?? 0) * 1000, peakRss, startRss: await workerStartRss(), id: result.id ?? result.backup ?? '' };
 }
 
 /** The RSS of a worker that has loaded its modules and done nothing yet: what tsx and the libraries cost. */
 async function workerStartRss(): Promise<number> {
   if (startRss !== undefined) return startRss;
   const { stdout } = await run(process.execPath, [
+    ...WORKER_NODE_FLAGS,
     '--import',
     'tsx',
     '-e',
@@ -178,8 +190,9 @@ async function workerStartRss(): Promise<number> {
 
 /** `binary args > stdoutFile` */
 async function runTool(binary: string, args: string[], environment: NodeJS.ProcessEnv, stdoutFile?: string): Promise<void> {
-  const out = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
+  const out = stdoutFile === 'pipe' ? 'pipe' : stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
   const child = spawn(binary, args, { env: environment, stdio: ['ignore', out, 'inherit'] });
+  child.stdout?.resume();
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   if (typeof out === 'number') closeSync(out);
   if (code !== 0) throw new Error(`${binary} ${args.join(' ')} exited ${code}`);

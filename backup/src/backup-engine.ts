@@ -74,6 +74,9 @@ export interface BackupEngineOptions {
 export interface VerifyResult {
   backup: string;
   ok: true;
+  /** Decrypting and restoring the dump into the scratch database; then counting its rows. */
+  restoreSeconds: number;
+  countSeconds: number;
   tables: number;
   rows: number;
   files: number | null;
@@ -309,9 +312,13 @@ export class BackupEngine {
     const scratch = `launchdb_verify_${randomBytes(6).toString('hex')}`;
     await createEmptyDatabase(this.#options.adminUrl, scratch);
     let counts: TableCount[];
+    let restored: number;
+    let counted: number;
     try {
       await this.#readPiece(manifest, databasePiece, (plaintext) => restoreDump(tools, plaintext, { adminUrl: this.#options.adminUrl, database: scratch, skipOwnership: true }));
+      restored = performance.now();
       counts = await withClient(withDatabase(this.#options.adminUrl, scratch), countRows);
+      counted = performance.now();
       compareCounts(id, manifest.database.tables, counts);
     } finally {
       await dropDatabase(this.#options.adminUrl, scratch).catch((error: Error) => this.#options.logger.warn({ err: error, database: scratch }, 'scratch database not dropped'));
@@ -330,6 +337,8 @@ export class BackupEngine {
       tables: manifest.database.tables.length,
       rows: manifest.database.tables.reduce((sum, table) => sum + table.rows, 0),
       files,
+      restoreSeconds: round((restored - started) / 1000),
+      countSeconds: round((counted - restored) / 1000),
       seconds: round((performance.now() - started) / 1000),
     };
   }
