@@ -350,8 +350,10 @@ function toPgrstError(error: unknown, authenticated: boolean, stage: 'connect' |
     return Errors.connection(error instanceof Error ? error.message : String(error));
   }
   if (error instanceof pg.DatabaseError) {
-    // 08xxx mid-request is the session ending under us: PgBouncer dropping it while the database restarts
-    if (CONNECTION_LOST_STATES.has(error.code ?? '') || (error.code ?? '').startsWith('08')) return Errors.connectionLost(error.message);
+    // 08xxx mid-request is the session ending under us: PgBouncer dropping it while the database
+    // restarts — unless a function raised it, which PostgREST answers as the SQLSTATE it is
+    const raised = error.routine === 'exec_stmt_raise';
+    if (!raised && (CONNECTION_LOST_STATES.has(error.code ?? '') || (error.code ?? '').startsWith('08'))) return Errors.connectionLost(error.message);
     return fromPostgresError({ code: error.code, message: error.message, detail: error.detail, hint: error.hint }, authenticated);
   }
   if (isConnectionFailure(error)) return Errors.connectionLost((error as Error).message);

@@ -1,5 +1,5 @@
 import { Errors, type PgrstError } from '../errors.ts';
-import { qualifiedKey, type Column, type Relation, type Relationship, type Routine, type RoutineParameter, type SchemaCache } from '../schema-cache/types.ts';
+import { qualifiedKey, type Column, type Relation, type ForeignKeyRelationship, type Routine, type RoutineParameter, type SchemaCache } from '../schema-cache/types.ts';
 import type { AccessibleObjects } from './accessible.ts';
 
 export { queryAccessibleObjects, type AccessibleObjects } from './accessible.ts';
@@ -177,7 +177,7 @@ function columnType(column: Column): string {
   return column.dataType ?? column.type;
 }
 
-function relationDefinition(relation: Relation, relationships: Relationship[], cache: SchemaCache): JsonObject {
+function relationDefinition(relation: Relation, relationships: ForeignKeyRelationship[], cache: SchemaCache): JsonObject {
   const properties: JsonObject = {};
   for (const column of relation.columns) properties[column.name] = columnProperty(relation, column, relationships, cache);
   const required = relation.columns.filter((column) => !column.nullable).map((column) => column.name);
@@ -189,13 +189,13 @@ function relationDefinition(relation: Relation, relationships: Relationship[], c
   return definition;
 }
 
-function isView(cache: SchemaCache, relationship: Relationship): boolean {
+function isView(cache: SchemaCache, relationship: ForeignKeyRelationship): boolean {
   const kind = cache.relations.get(qualifiedKey(relationship.target))?.kind;
   return kind === 'view' || kind === 'materialized_view';
 }
 
 /** The single-column many-to-one (or one-to-one from the FK side) this column is, tables before views. */
-function foreignKeyNote(relation: Relation, column: Column, relationships: Relationship[], cache: SchemaCache): string | undefined {
+function foreignKeyNote(relation: Relation, column: Column, relationships: ForeignKeyRelationship[], cache: SchemaCache): string | undefined {
   const candidates = relationships.filter((rel) => rel.target.schema === relation.schema);
   const ordered = [...candidates.filter((rel) => !isView(cache, rel)), ...candidates.filter((rel) => isView(cache, rel))];
   const found = ordered.find(
@@ -210,7 +210,7 @@ function foreignKeyNote(relation: Relation, column: Column, relationships: Relat
   return `This is a Foreign Key to \`${table}.${target}\`.<fk table='${table}' column='${target}'/>`;
 }
 
-function columnProperty(relation: Relation, column: Column, relationships: Relationship[], cache: SchemaCache): JsonObject {
+function columnProperty(relation: Relation, column: Column, relationships: ForeignKeyRelationship[], cache: SchemaCache): JsonObject {
   const type = columnType(column);
   const notes = ['Note:'];
   if (relation.primaryKey.includes(column.name)) notes.push('This is a Primary Key.<pk/>');

@@ -265,6 +265,8 @@ function addNeededColumns(item: SelectItem, request: ApiRequest, relation: Relat
     case 'embed': {
       const relationship = findRelationship(cache, request.schema, relation, item.relation, item.hint);
       if (relationship.kind === 'many-to-many') relationship.sourceColumns.forEach(([, source]) => needed.add(source));
+      // the function takes the whole row, cast back to the table's type: every column, in order
+      else if (relationship.kind === 'computed') relation.columns.forEach((column) => needed.add(column.name));
       else relationship.columns.forEach(([source]) => needed.add(source));
       return;
     }

@@ -4,7 +4,7 @@
  * depend on nothing but the contracts. Also a builder of ApiRequests for reads.
  */
 import type { AcceptedMediaType, ApiRequest, Filter, FilterOperator, FilterValue, LogicTree, NodeModifiers, OrderTerm, SelectItem } from '../request/types.ts';
-import type { Column, QualifiedName, Relation, Relationship, SchemaCache } from '../schema-cache/types.ts';
+import type { Column, QualifiedName, Relation, ForeignKeyRelationship, SchemaCache } from '../schema-cache/types.ts';
 
 export const SCHEMA = 'haven';
 
@@ -136,7 +136,7 @@ export const RELATIONS: Relation[] = [
 const q = (name: string): QualifiedName => ({ schema: SCHEMA, name });
 
 /** A foreign key seen from both sides: M2O/O2M, or O2O both ways when the FK columns are unique. */
-function foreignKey(constraintName: string, from: string, fromColumns: string[], to: string, toColumns: string[], unique = false): Relationship[] {
+function foreignKey(constraintName: string, from: string, fromColumns: string[], to: string, toColumns: string[], unique = false): ForeignKeyRelationship[] {
   const pairs = fromColumns.map((fromColumn, index): [string, string] => [fromColumn, toColumns[index] ?? '']);
   const isSelf = from === to;
   return [
@@ -145,14 +145,14 @@ function foreignKey(constraintName: string, from: string, fromColumns: string[],
   ];
 }
 
-function manyToMany(junction: string, a: string, aConstraint: string, aColumns: Array<[string, string]>, b: string, bConstraint: string, bColumns: Array<[string, string]>): Relationship[] {
+function manyToMany(junction: string, a: string, aConstraint: string, aColumns: Array<[string, string]>, b: string, bConstraint: string, bColumns: Array<[string, string]>): ForeignKeyRelationship[] {
   return [
     { kind: 'many-to-many', source: q(a), target: q(b), junction: q(junction), sourceConstraint: aConstraint, targetConstraint: bConstraint, sourceColumns: aColumns, targetColumns: bColumns },
     { kind: 'many-to-many', source: q(b), target: q(a), junction: q(junction), sourceConstraint: bConstraint, targetConstraint: aConstraint, sourceColumns: bColumns, targetColumns: aColumns },
   ];
 }
 
-export const RELATIONSHIPS: Relationship[] = [
+export const RELATIONSHIPS: ForeignKeyRelationship[] = [
   ...foreignKey('people_manager_id_fkey', 'people', ['manager_id'], 'people', ['id']),
   ...foreignKey('properties_owner_id_fkey', 'properties', ['owner_id'], 'people', ['id']),
   ...foreignKey('properties_caretaker_id_fkey', 'properties', ['caretaker_id'], 'people', ['id']),
@@ -167,7 +167,7 @@ export const RELATIONSHIPS: Relationship[] = [
 ];
 
 export function testCache(): SchemaCache {
-  const relationships = new Map<string, Relationship[]>();
+  const relationships = new Map<string, ForeignKeyRelationship[]>();
   for (const rel of RELATIONSHIPS) {
     const key = `${rel.source.schema}.${rel.source.name}`;
     relationships.set(key, [...(relationships.get(key) ?? []), rel]);

@@ -164,12 +164,16 @@ function buildEmbed(state: BuildState, parent: ReadNode, item: EmbedItem, depth:
     empty: inner.fields.length === 0 && inner.embeds.every((embed) => embed.empty),
     joinConditions: joinConditions(relationship, parent.alias, alias, junction?.alias),
     junction,
+    fromFunction:
+      relationship.kind === 'computed' ? { function: relationship.function, argumentAlias: parent.alias, argumentType: relationship.source } : undefined,
     spreadColumns: [],
   };
 }
 
 
 function joinConditions(relationship: Relationship, parentAlias: string, childAlias: string, junctionAlias: string | undefined): JoinCondition[] {
+  // the function's own query joins: it is called with the parent's row
+  if (relationship.kind === 'computed') return [];
   if (relationship.kind === 'many-to-many') {
     const junction = junctionAlias ?? relationship.junction.name;
     return [

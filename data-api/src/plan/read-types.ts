@@ -96,6 +96,12 @@ export interface EmbedNode extends ReadNode {
   joinConditions: JoinCondition[];
   /** Many-to-many: the junction, joined inside the embed's subquery. */
   junction: { name: QualifiedName; alias: string } | undefined;
+  /**
+   * A computed relationship: the embed reads `FROM function("argumentAlias"::argumentType)`,
+   * the parent's row cast to its relation's type (a CTE's rows are plain records, and the
+   * function may be overloaded for several tables).
+   */
+  fromFunction?: { function: QualifiedName; argumentAlias: string; argumentType: QualifiedName } | undefined;
   /** For spread embeds: the columns the parent selects from the lateral subquery. */
   spreadColumns: SpreadColumn[];
 }

@@ -7,7 +7,7 @@ import { SCHEMA, testCache } from './read-plan.test-support.ts';
 const cache = testCache();
 const source = (name: string) => ({ schema: SCHEMA, name });
 const find = (from: string, target: string, hint?: string) => findRelationship(cache, SCHEMA, source(from), target, hint);
-const summary = (rel: Relationship) => (rel.kind === 'many-to-many' ? `${rel.kind} ${rel.target.name} via ${rel.junction.name}` : `${rel.kind} ${rel.target.name} ${rel.constraintName}`);
+const summary = (rel: Relationship) => (rel.kind === 'computed' ? `computed ${rel.function.name}` : rel.kind === 'many-to-many' ? `${rel.kind} ${rel.target.name} via ${rel.junction.name}` : `${rel.kind} ${rel.target.name} ${rel.constraintName}`);
 
 function failure(run: () => unknown): PgrstError {
   try {

@@ -1,7 +1,8 @@
-import type { QualifiedName, Relationship, SchemaCache } from '../schema-cache/types.ts';
+import { qualifiedKey, type QualifiedName, type Relationship, type SchemaCache } from '../schema-cache/types.ts';
 import { findRelationships } from '../schema-cache/embedding.ts';
 
 export function isToOne(relationship: Relationship): boolean {
+  if (relationship.kind === 'computed') return relationship.toOne;
   return relationship.kind === 'many-to-one' || relationship.kind === 'one-to-one';
 }
 
@@ -22,7 +23,10 @@ export function findRelationship(
   const key = `${schema}\0${source.name}\0${target}\0${hint ?? ''}\0${hint === undefined}`;
   const cached = known.get(key);
   if (cached) return cached;
-  const found = findRelationships(cache, { schema, name: source.name }, target, hint);
+  // a function of the request's schema named like the embed wins over foreign keys (PostgREST
+  // lets computed relationships override detected ones); its hint is not read
+  const computed = cache.computedRelationships?.get(qualifiedKey({ schema, name: source.name }))?.find((rel) => rel.function.schema === schema && rel.function.name === target);
+  const found = computed ?? findRelationships(cache, { schema, name: source.name }, target, hint);
   if (found instanceof Error) throw found;
   known.set(key, found);
   return found;

@@ -4,7 +4,7 @@ import { PgrstError } from '../errors.ts';
 import { createFixtureDatabase, type FixtureDatabase } from '../../test/fixtures/load-fixture.ts';
 import { introspectSchemaCache } from './introspect.ts';
 import { findRelationships } from './schema-cache.ts';
-import type { QualifiedName, Relationship, SchemaCache } from './types.ts';
+import type { QualifiedName, ForeignKeyRelationship, SchemaCache } from './types.ts';
 import { FuzzySet } from './fuzzy.ts';
 
 let db: FixtureDatabase;
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const api = (name: string): QualifiedName => ({ schema: 'api', name });
 
-function found(source: string, target: string, hint?: string, schema = 'api'): Relationship {
+function found(source: string, target: string, hint?: string, schema = 'api'): ForeignKeyRelationship {
   const result = findRelationships(cache, { schema, name: source }, target, hint);
   if (result instanceof PgrstError) throw new Error(`${source} -> ${target}${hint ? `!${hint}` : ''}: ${result.code} ${result.message}`);
   return result;
@@ -38,7 +38,7 @@ function detailsOf(error: PgrstError): unknown {
   return typeof error.details === 'string' && error.details.startsWith('[') ? JSON.parse(error.details) : error.details;
 }
 
-const constraintOf = (rel: Relationship) => (rel.kind === 'many-to-many' ? rel.junction.name : rel.constraintName);
+const constraintOf = (rel: ForeignKeyRelationship) => (rel.kind === 'many-to-many' ? rel.junction.name : rel.constraintName);
 
 describe('findRelationships', () => {
   test('a single relationship by table name', () => {

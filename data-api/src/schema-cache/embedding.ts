@@ -1,7 +1,7 @@
 import { Errors, PgrstError } from '../errors.ts';
 import { FuzzySet } from './fuzzy.ts';
 import { relationshipIsSelf } from './relationships.ts';
-import { qualifiedKey, type QualifiedName, type Relationship, type SchemaCache } from './types.ts';
+import { qualifiedKey, type QualifiedName, type ForeignKeyRelationship, type SchemaCache } from './types.ts';
 
 /**
  * PostgREST's embedding resolution (Plan.hs `findRel`): which relationship
@@ -17,9 +17,9 @@ import { qualifiedKey, type QualifiedName, type Relationship, type SchemaCache }
  * Only relationships whose target is in the source's schema are considered. Returns the one
  * relationship, or the PGRST200 / PGRST201 error (a value, not thrown).
  */
-export function findRelationships(cache: SchemaCache, source: QualifiedName, targetName: string, hint: string | undefined): Relationship | PgrstError {
+export function findRelationships(cache: SchemaCache, source: QualifiedName, targetName: string, hint: string | undefined): ForeignKeyRelationship | PgrstError {
   const candidates = (cache.relationships.get(qualifiedKey(source)) ?? []).filter((rel) => rel.target.schema === source.schema);
-  const targetIsView = (rel: Relationship) => {
+  const targetIsView = (rel: ForeignKeyRelationship) => {
     const kind = cache.relations.get(qualifiedKey(rel.target))?.kind;
     return kind === 'view' || kind === 'materialized_view';
   };
@@ -47,28 +47,28 @@ export function findRelationships(cache: SchemaCache, source: QualifiedName, tar
   return noRelationship(cache, source, targetName, hint);
 }
 
-function matchesConstraint(rel: Relationship, name: string): boolean {
+function matchesConstraint(rel: ForeignKeyRelationship, name: string): boolean {
   return rel.kind !== 'many-to-many' && rel.constraintName === name;
 }
 
 /** A single-column key whose column on the source side is `name`. */
-function matchesSourceColumn(rel: Relationship, name: string): boolean {
+function matchesSourceColumn(rel: ForeignKeyRelationship, name: string): boolean {
   return rel.kind !== 'many-to-many' && rel.columns.length === 1 && rel.columns[0]![0] === name;
 }
 
 /** A single-column key whose column on the target side is `name`. */
-function matchesTargetColumn(rel: Relationship, name: string): boolean {
+function matchesTargetColumn(rel: ForeignKeyRelationship, name: string): boolean {
   return rel.kind !== 'many-to-many' && rel.columns.length === 1 && rel.columns[0]![1] === name;
 }
 
-function matchesJunction(rel: Relationship, name: string): boolean {
+function matchesJunction(rel: ForeignKeyRelationship, name: string): boolean {
   return rel.kind === 'many-to-many' && rel.junction.name === name;
 }
 
 const list = (columns: string[]) => `(${columns.join(', ')})`;
 
 /** One entry of PGRST201's `details`, as PostgREST's `compressedRel` writes it. */
-export function describeRelationship(rel: Relationship): { cardinality: string; embedding: string; relationship: string } {
+export function describeRelationship(rel: ForeignKeyRelationship): { cardinality: string; embedding: string; relationship: string } {
   const embedding = `${rel.source.name} with ${rel.target.name}`;
   if (rel.kind === 'many-to-many') {
     return {
@@ -88,7 +88,7 @@ export function describeRelationship(rel: Relationship): { cardinality: string; 
   };
 }
 
-function ambiguousRelationship(parent: string, child: string, rels: Relationship[]): PgrstError {
+function ambiguousRelationship(parent: string, child: string, rels: ForeignKeyRelationship[]): PgrstError {
   const details = rels.map(describeRelationship);
   const choices = rels
     .map((rel) => `'${rel.target.name}!${rel.kind === 'many-to-many' ? rel.junction.name : rel.constraintName}'`)

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { withClient } from '@launchdb/common';
 import { createFixtureDatabase, type FixtureDatabase } from '../../test/fixtures/load-fixture.ts';
 import { introspectSchemaCache } from './introspect.ts';
-import type { Relation, Relationship, Routine, SchemaCache } from './types.ts';
+import type { Relation, ForeignKeyRelationship, Routine, SchemaCache } from './types.ts';
 
 let db: FixtureDatabase;
 let cache: SchemaCache;
@@ -35,7 +35,7 @@ function column(key: string, name: string) {
   return found;
 }
 
-function rels(source: string, target?: string): Relationship[] {
+function rels(source: string, target?: string): ForeignKeyRelationship[] {
   return (cache.relationships.get(source) ?? []).filter((rel) => target === undefined || `${rel.target.schema}.${rel.target.name}` === target);
 }
 

@@ -1,4 +1,5 @@
 import {
+  queryComputedRelationships,
   queryConstraints,
   queryRelations,
   queryRoutines,
@@ -6,11 +7,12 @@ import {
   queryViews,
   type Queryable,
   type RelKind,
+  type ComputedRelationshipRow,
   type RelationRow,
 } from './queries.ts';
 import { buildRelationships } from './relationships.ts';
 import { routineFromRow } from './routines.ts';
-import { qualifiedKey, type Relation, type RelationKind, type Routine, type SchemaCache } from './types.ts';
+import { qualifiedKey, type ComputedRelationship, type Relation, type RelationKind, type Routine, type SchemaCache } from './types.ts';
 
 export type { Queryable } from './queries.ts';
 
@@ -37,6 +39,7 @@ export async function introspectSchemaCache(client: Queryable, schemas: string[]
     const viewRows = await queryViews(client, schemas);
     const routineRows = await queryRoutines(client, schemas);
     const descriptionRows = await querySchemaDescriptions(client, schemas);
+    const computedRows = await queryComputedRelationships(client, schemas);
     await client.query('commit');
 
     const graph = buildRelationships({ schemas, relations: relationRows, constraints: constraintRows, views: viewRows });
@@ -62,6 +65,7 @@ export async function introspectSchemaCache(client: Queryable, schemas: string[]
       schemas: [...schemas],
       relations,
       relationships: graph.relationships,
+      computedRelationships: computedRelationships(computedRows, relations),
       routines,
       loadedAt: new Date(),
       schemaDescriptions: new Map(descriptionRows.map((row) => [row.schema, row.description])),
@@ -70,6 +74,27 @@ export async function introspectSchemaCache(client: Queryable, schemas: string[]
     await client.query('rollback').catch(() => undefined);
     throw error;
   }
+}
+
+/** The computed relationships between relations of the cache, by source. */
+function computedRelationships(rows: ComputedRelationshipRow[], relations: Map<string, Relation>): Map<string, ComputedRelationship[]> {
+  const bySource = new Map<string, ComputedRelationship[]>();
+  for (const row of rows) {
+    const source = { schema: row.source_schema, name: row.source_name };
+    const target = { schema: row.target_schema, name: row.target_name };
+    if (!relations.has(qualifiedKey(source)) || !relations.has(qualifiedKey(target))) continue;
+    const relationship: ComputedRelationship = {
+      kind: 'computed',
+      source,
+      target,
+      function: { schema: row.schema, name: row.name },
+      toOne: row.to_one,
+      isSelf: qualifiedKey(source) === qualifiedKey(target),
+    };
+    const key = qualifiedKey(source);
+    bySource.set(key, [...(bySource.get(key) ?? []), relationship]);
+  }
+  return bySource;
 }
 
 function relationFromRow(row: RelationRow, viewPrimaryKey: string[] | undefined): Relation {

@@ -23,6 +23,7 @@ const sql = {
   views: load('views'),
   routines: load('routines'),
   schemaDescriptions: load('schema-descriptions'),
+  computedRelationships: load('computed-relationships'),
 };
 
 export type RelKind = 'r' | 'v' | 'm' | 'f' | 'p';
@@ -134,6 +135,20 @@ export async function queryViews(client: Queryable, schemas: string[]): Promise<
 
 export async function queryRoutines(client: Queryable, schemas: string[]): Promise<RoutineRow[]> {
   return (await client.query<RoutineRow>(sql.routines, [schemas])).rows;
+}
+
+export interface ComputedRelationshipRow {
+  schema: string;
+  name: string;
+  source_schema: string;
+  source_name: string;
+  target_schema: string;
+  target_name: string;
+  to_one: boolean;
+}
+
+export async function queryComputedRelationships(client: Queryable, schemas: string[]): Promise<ComputedRelationshipRow[]> {
+  return (await client.query<ComputedRelationshipRow>(sql.computedRelationships, [schemas])).rows;
 }
 
 export async function querySchemaDescriptions(client: Queryable, schemas: string[]): Promise<SchemaDescriptionRow[]> {

@@ -1,6 +1,6 @@
 import type { ConstraintRow, RelKind, RelationRow, ViewRow } from './queries.ts';
 import { viewTargetEntries } from './node-tree.ts';
-import { qualifiedKey, type QualifiedName, type Relationship } from './types.ts';
+import { qualifiedKey, type QualifiedName, type ForeignKeyRelationship } from './types.ts';
 
 /**
  * Relationships as PostgREST derives them (SchemaCache.hs), from plain rows: foreign keys give
@@ -25,7 +25,7 @@ export interface RelationshipGraph {
   /** Primary keys of views (and materialized views), by relation oid, inferred from their base tables. */
   viewPrimaryKeys: Map<number, string[]>;
   /** Relationships by `schema.name` of their source, sorted as PostgREST sorts them. */
-  relationships: Map<string, Relationship[]>;
+  relationships: Map<string, ForeignKeyRelationship[]>;
 }
 
 /** A to-one relationship while the graph is built (PostgREST's M2O / O2O with view flags). */
@@ -68,7 +68,7 @@ export function buildRelationships(input: RelationshipInput): RelationshipGraph 
     primaryKeys.set(qualifiedKey(relation), isViewKind(relation.relkind) ? (viewPrimaryKeys.get(relation.oid) ?? []) : relation.primary_key);
   }
 
-  const all: Relationship[] = [];
+  const all: ForeignKeyRelationship[] = [];
   for (const rel of toOnes) {
     all.push({
       kind: rel.kind,
@@ -93,7 +93,7 @@ export function buildRelationships(input: RelationshipInput): RelationshipGraph 
     });
   }
 
-  const relationships = new Map<string, Relationship[]>();
+  const relationships = new Map<string, ForeignKeyRelationship[]>();
   for (const rel of all) {
     if (!exposed.has(rel.source.schema) || !exposed.has(rel.target.schema)) continue;
     if (rel.kind === 'many-to-many' && !exposed.has(rel.junction.schema)) continue;
@@ -298,7 +298,7 @@ function viewToOnes(tableToOnes: ToOne[], dependencies: KeyDependency[]): ToOne[
  * Many-to-many through a junction: two different many-to-one foreign keys of the same
  * relation whose columns are all part of its primary key (PostgREST's addM2MRels).
  */
-function manyToManyRelationships(toOnes: ToOne[], primaryKeys: Map<string, string[]>): Relationship[] {
+function manyToManyRelationships(toOnes: ToOne[], primaryKeys: Map<string, string[]>): ForeignKeyRelationship[] {
   const bySource = new Map<string, ToOne[]>();
   for (const rel of toOnes) {
     if (rel.kind !== 'many-to-one') continue;
@@ -307,7 +307,7 @@ function manyToManyRelationships(toOnes: ToOne[], primaryKeys: Map<string, strin
     list.push(rel);
     bySource.set(key, list);
   }
-  const result: Relationship[] = [];
+  const result: ForeignKeyRelationship[] = [];
   for (const [junctionKey, rels] of bySource) {
     const primaryKey = new Set(primaryKeys.get(junctionKey) ?? []);
     if (primaryKey.size === 0) continue;
@@ -332,7 +332,7 @@ function manyToManyRelationships(toOnes: ToOne[], primaryKeys: Map<string, strin
   return result;
 }
 
-const cardinalityOrder: Record<Relationship['kind'], number> = { 'one-to-many': 0, 'many-to-one': 1, 'one-to-one': 2, 'many-to-many': 3 };
+const cardinalityOrder: Record<ForeignKeyRelationship['kind'], number> = { 'one-to-many': 0, 'many-to-one': 1, 'one-to-one': 2, 'many-to-many': 3 };
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -352,12 +352,12 @@ function comparePairs(a: Array<[string, string]>, b: Array<[string, string]>): n
   return a.length - b.length;
 }
 
-export function relationshipIsSelf(rel: Relationship): boolean {
+export function relationshipIsSelf(rel: ForeignKeyRelationship): boolean {
   return rel.kind === 'many-to-many' ? qualifiedKey(rel.source) === qualifiedKey(rel.target) : rel.isSelf;
 }
 
-/** PostgREST's order (derived Ord of its Relationship): target, self, cardinality, constraint, columns. */
-export function compareRelationships(a: Relationship, b: Relationship): number {
+/** PostgREST's order (derived Ord of its ForeignKeyRelationship): target, self, cardinality, constraint, columns. */
+export function compareRelationships(a: ForeignKeyRelationship, b: ForeignKeyRelationship): number {
   const order =
     compareNames(a.source, b.source) ||
     compareNames(a.target, b.target) ||

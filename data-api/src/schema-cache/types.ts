@@ -73,7 +73,7 @@ export interface ForeignKey {
  * A relationship usable for embedding, seen from one relation (`source`): PostgREST's
  * M2O / O2M / O2O / M2M cardinalities.
  */
-export type Relationship =
+export type ForeignKeyRelationship =
   | {
       kind: 'many-to-one' | 'one-to-many' | 'one-to-one';
       source: QualifiedName;
@@ -103,6 +103,23 @@ export type Relationship =
       /** junction column = target column */
       targetColumns: Array<[string, string]>;
     };
+
+/**
+ * A computed relationship (PostgREST's ComputedRelationship): a function `f(source) returns
+ * setof target` (to-many), or `returns target` / `rows 1` (to-one), embedded as `f(…)` and
+ * read as `FROM f(parent_row)`. It takes the place of a foreign key relationship to a
+ * relation of the same name.
+ */
+export interface ComputedRelationship {
+  kind: 'computed';
+  source: QualifiedName;
+  target: QualifiedName;
+  function: QualifiedName;
+  toOne: boolean;
+  isSelf: boolean;
+}
+
+export type Relationship = ForeignKeyRelationship | ComputedRelationship;
 
 export type Volatility = 'immutable' | 'stable' | 'volatile';
 
@@ -140,8 +157,10 @@ export interface SchemaCache {
   /** The exposed schemas, in `db-schemas` order; the first is the default. */
   schemas: string[];
   relations: Map<string, Relation>;
-  /** All relationships, indexed by `schema.name` of their source. */
-  relationships: Map<string, Relationship[]>;
+  /** All foreign key relationships, indexed by `schema.name` of their source. */
+  relationships: Map<string, ForeignKeyRelationship[]>;
+  /** Computed relationships (functions of the exposed schemas), indexed by `schema.name` of their source. */
+  computedRelationships?: Map<string, ComputedRelationship[]>;
   /** Overloads share the key `schema.name`. */
   routines: Map<string, Routine[]>;
   /** When it was loaded, for logs and the admin `/ready`. */

@@ -93,6 +93,10 @@ const embedNullInSelect: EmbedNullSql = (condition) =>
   condition.isNull ? sql`${ident(condition.aggAlias)} IS NOT DISTINCT FROM NULL` : sql`${ident(condition.aggAlias)} IS DISTINCT FROM NULL`;
 
 function tableOf(embed: EmbedNode): SqlFragment {
+  const call = embed.fromFunction;
+  if (call) {
+    return sql`${ident(call.function.schema, call.function.name)}(${ident(call.argumentAlias)}::${ident(call.argumentType.schema, call.argumentType.name)})`;
+  }
   return ident(embed.relation.schema, embed.relation.name);
 }
 
