@@ -142,7 +142,8 @@ describe('ProjectProvisioner', () => {
       return rows;
     });
     expect(tables.map((table) => table.tablename)).toEqual([
-      'asset_templates', 'assets', 'captures', 'documents', 'logs', 'maintenance_tasks', 'properties', 'property_members', 'supplies', 'zones',
+      'asset_templates', 'assets', 'captures', 'documents', 'logs', 'maintenance_tasks', 'notification_preferences', 'properties', 'property_members',
+      'supplies', 'task_reminders', 'zones',
     ]);
     expect(tables.every((table) => table.tableowner === names.owner && table.rowsecurity)).toBe(true);
 
