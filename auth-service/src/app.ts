@@ -1,5 +1,5 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createLogger, echoRequestId, REQUEST_ID_OPTIONS } from '@launchdb/common';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { answerUnroutableUrls, createLogger, echoRequestId, REQUEST_ID_OPTIONS } from '@launchdb/common';
 import { registerAuthService, type AuthService, type AuthServiceDependencies } from './plugin.ts';
 
 export interface AuthAppDependencies extends AuthServiceDependencies {
@@ -20,6 +20,7 @@ export async function buildAuthApp(deps: AuthAppDependencies): Promise<AuthApp> 
     // each scope sets its own; this covers what reaches no scope
     bodyLimit: deps.settings.bodyLimitBytes,
     ...REQUEST_ID_OPTIONS,
+    frameworkErrors: answerUnroutableUrls((error, _request, reply: FastifyReply) => reply.code(error.statusCode ?? 400).send({ message: error.message })),
   });
   app.addHook('onRequest', echoRequestId);
   // for Caddy's and the container's health checks, which know no project

@@ -28,6 +28,15 @@ describe('auth-service behind a trusted proxy', () => {
     await services?.close();
   });
 
+  it('answers a URL the router cannot take (not UTF-8, a parameter too long) in GoTrue shape', async () => {
+    for (const url of [`/auth/${project.id}/admin/users/%zz`, `/p/${project.id}/auth/v1/admin/users/${'u'.repeat(200)}`]) {
+      const answer = await app.inject({ method: 'GET', url, headers: { apikey: project.anonKey } });
+      expect({ url, status: answer.statusCode, body: answer.json() }).toMatchObject({ url, status: expect.any(Number), body: { code: expect.any(Number), error_code: 'validation_failed', msg: expect.any(String) } });
+      expect(answer.statusCode).toBeGreaterThanOrEqual(400);
+      expect(answer.statusCode).toBeLessThan(500);
+    }
+  });
+
   it('records the forwarded address of a session, and the connection\'s when X-Forwarded-For holds no address', async () => {
     const email = `proxied-${Math.random().toString(36).slice(2, 8)}@example.com`;
     const signedUp = await app.inject({ method: 'POST', url: `/auth/${project.id}/signup`, headers: { apikey: project.anonKey, 'x-forwarded-for': '203.0.113.7' }, payload: { email, password: 'a fine password' } });

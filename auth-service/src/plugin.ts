@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { clientAddressOf, CORS_RESPONSE_HEADERS, preflightHeaders, PROJECT_ID_PATTERN, rejectUnstorableInput, type Logger, type Pool, type ProjectDirectory, type SecretBox } from '@launchdb/common';
+import { answerUnroutableUrlsUnder, clientAddressOf, CORS_RESPONSE_HEADERS, preflightHeaders, PROJECT_ID_PATTERN, rejectUnstorableInput, type Logger, type Pool, type ProjectDirectory, type SecretBox } from '@launchdb/common';
 import type { AuthServiceSettings } from './config.ts';
 import { issuerOf } from './domain/access-tokens.ts';
 import type { AuthRequestContext, AuthServices } from './domain/auth-context.ts';
@@ -66,6 +66,9 @@ export async function registerAuthService(app: FastifyInstance, deps: AuthServic
   const services: AuthServices = { mailer: new AuthMailer(logger, deps.settings.logMailLinks), limiter: new AuthRateLimiter(), logger, secrets: deps.secrets };
   const publicUrl = deps.publicUrl.replace(/\/+$/, '');
 
+  answerUnroutableUrlsUnder(app, /^\/(?:auth\/|p\/[^/]+\/auth\/v1(?:[/?]|$))/, (error, request: FastifyRequest, reply: FastifyReply) =>
+    sendError(new AuthError('validation_failed', error.statusCode ?? 400, error.message), request, reply, logger),
+  );
   for (const prefix of AUTH_PREFIXES) {
     await app.register(
       async (scope) => {

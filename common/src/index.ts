@@ -18,3 +18,4 @@ export * from './request-ids.ts';
 export * from './passwords.ts';
 export * from './storable-input.ts';
 export * from './client-address.ts';
+export * from './unroutable-urls.ts';

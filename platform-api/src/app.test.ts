@@ -131,6 +131,11 @@ describe('platform-api', () => {
     expect(logLines.filter((line) => (line.level as number) >= 40 || line.err !== undefined)).toEqual([]);
   });
 
+  it('answers a URL the router cannot take in its own error shape', async () => {
+    const response = await api.inject({ method: 'GET', url: '/api/projects/%zz' });
+    expect({ status: response.statusCode, body: response.json() }).toEqual({ status: 400, body: { error: { code: 'bad_request', message: "'/api/projects/%zz' is not a valid url component" } } });
+  });
+
   it('refuses /api/me without a token, with a tampered token, and with a token of another secret', async () => {
     const token = (await login({ email: 'ops@example.com', password }, '10.0.0.5')).json().access_token as string;
     const [header, payload, signature] = token.split('.');

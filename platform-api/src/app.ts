@@ -1,6 +1,6 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { echoRequestId, frameworkErrorToLaunchDbError, rejectUnstorableInput, REQUEST_ID_OPTIONS, type Logger, type Pool } from '@launchdb/common';
+import { answerUnroutableUrls, echoRequestId, frameworkErrorToLaunchDbError, rejectUnstorableInput, REQUEST_ID_OPTIONS, type Logger, type Pool } from '@launchdb/common';
 import { PlatformErrors, renderPlatformError } from './errors.ts';
 import type { DependencyCheck } from './domain/health.ts';
 import { OperatorAccounts } from './domain/operators.ts';
@@ -38,6 +38,7 @@ export async function buildPlatformApi(deps: PlatformApiDependencies): Promise<P
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 64 * 1024,
     ...REQUEST_ID_OPTIONS,
+    frameworkErrors: answerUnroutableUrls((error, _request, reply: FastifyReply) => reply.status(error.statusCode ?? 400).send(renderPlatformError(frameworkErrorToLaunchDbError(error)))),
   });
 
   app.addHook('onRequest', echoRequestId);

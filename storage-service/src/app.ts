@@ -1,5 +1,5 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createLogger, echoRequestId, REQUEST_ID_OPTIONS } from '@launchdb/common';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { answerUnroutableUrls, createLogger, echoRequestId, REQUEST_ID_OPTIONS } from '@launchdb/common';
 import { registerStorageService, type StorageService, type StorageServiceDependencies } from './plugin.ts';
 
 export interface StorageApp {
@@ -20,6 +20,7 @@ export async function buildStorageApp(deps: StorageServiceDependencies & { trust
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 64 * 1024,
     ...REQUEST_ID_OPTIONS,
+    frameworkErrors: answerUnroutableUrls((error, _request, reply: FastifyReply) => reply.code(error.statusCode ?? 400).send({ message: error.message })),
   });
   app.addHook('onRequest', echoRequestId);
   app.get('/health', async () => ({ status: 'ok' }));

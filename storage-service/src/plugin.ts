@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import multipart from '@fastify/multipart';
-import { CORS_RESPONSE_HEADERS, preflightHeaders, rejectUnstorableInput, type Logger, type ProjectDirectory } from '@launchdb/common';
+import { answerUnroutableUrlsUnder, CORS_RESPONSE_HEADERS, preflightHeaders, rejectUnstorableInput, type Logger, type ProjectDirectory } from '@launchdb/common';
 import type { StorageBackend } from './backends/storage-backend.ts';
 import { RemovedObjectsSweeper } from './domain/removed-objects.ts';
 import { StorageErrors, renderStorageError, storageErrorOfUnstorable, toStorageError } from './errors.ts';
@@ -58,6 +58,10 @@ export async function registerStorageService(app: FastifyInstance, deps: Storage
   const resumable = new ResumableUploads({ uploadsDir: deps.settings.STORAGE_UPLOADS_DIR, expiresInSeconds: deps.settings.STORAGE_TUS_EXPIRES_SECONDS, logger });
   const removals = new RemovedObjectsSweeper({ projects: deps.projects, backend: deps.backend, logger, intervalMs: deps.settings.STORAGE_REMOVALS_SWEEP_SECONDS * 1000 });
   removals.start();
+  answerUnroutableUrlsUnder(app, /^\/(?:storage\/|p\/[^/]+\/storage\/v1(?:[/?]|$))/, (error, _request, reply: FastifyReply) => {
+    const rendered = renderStorageError(StorageErrors.invalidRequest(error.message, error.statusCode ?? 400));
+    return reply.code(rendered.status).headers(rendered.headers).headers(CORS_RESPONSE_HEADERS).send(rendered.body);
+  });
   await app.register(async (storage) => {
     storage.addHook('onClose', async () => {
       s3.multipart.close();

@@ -66,6 +66,13 @@ describe('storage: text PostgreSQL cannot store is refused at the edge, in Supab
     expect(await readdir(bed.uploadsDir).catch(() => [])).toEqual([]);
   });
 
+  it('answers a URL the router cannot take (not UTF-8, a parameter too long) in Supabase Storage shape', async () => {
+    for (const path of ['/object/docs/%ED%A0%80', '/object/info/docs/%zz', `/bucket/${'b'.repeat(200)}`]) {
+      const answer = await send('GET', path);
+      expect({ path, ...answer }).toMatchObject({ path, status: 400, body: { code: 'InvalidRequest', error: 'InvalidRequest', message: expect.any(String) } });
+    }
+  });
+
   it('answers NUL or an unpaired surrogate in a JSON body or the query as an invalid request', async () => {
     const before = await stored();
     expect(await send('POST', '/bucket', { body: '{"name":"new\\u0000bucket"}', contentType: 'application/json' })).toEqual({

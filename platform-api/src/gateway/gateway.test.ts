@@ -251,6 +251,12 @@ describe('the /db gateway', () => {
     expect(await rowCount()).toBe(before);
   });
 
+  it('answers a URL the router cannot take in PostgREST shape', async () => {
+    const response = await fetch(`${base}/db/${a.id}/todos%ED%A0%80`, { headers: { apikey: a.anon } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ code: 'bad_request', details: null, hint: null, message: expect.stringContaining('not a valid url component') });
+  });
+
   it("refuses another project's key, and answers 404 for an unknown project, 503 for one being provisioned", async () => {
     const foreign = await fetch(`${base}/db/${a.id}/todos`, { headers: { apikey: b.service } });
     expect(foreign.status).toBe(401);

@@ -1,6 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { rejectUnstorableInput, type DataApiLocator, type Pool, type SecretBox } from '@launchdb/common';
+import { answerUnroutableUrlsUnder, rejectUnstorableInput, type DataApiLocator, type Pool, type SecretBox } from '@launchdb/common';
 import { CachedDataApiLocator } from './cached-data-api-locator.ts';
 import { GatewayError, GatewayErrors, renderGatewayError } from './errors.ts';
 import { gatewayOptions, type GatewayOptions } from './options.ts';
@@ -49,6 +49,10 @@ export async function registerGateway(app: FastifyInstance, deps: GatewayDepende
     connectionsPerOrigin: options.upstreamConnectionsPerDataApi,
   });
 
+  answerUnroutableUrlsUnder(app, /^\/(?:db\/|p\/[^/]+\/rest\/v1(?:[/?]|$))/, (error, _request, reply: FastifyReply) => {
+    const rendered = renderGatewayError(GatewayErrors.badRequest(error.statusCode ?? 400, error.message));
+    return reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
+  });
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     rejectUnstorableInput(scope, GatewayErrors.unstorableInput);
