@@ -1,26 +1,14 @@
-import { z } from 'zod';
-import { ConfigError, createLogger, createPool, env, loadConfig, parseMasterKey, ProjectDirectory, SecretBox } from '@launchdb/common';
+import { ConfigError, createLogger, createPool, loadConfig, parseMasterKey, ProjectDirectory, SecretBox } from '@launchdb/common';
 import { buildAuthApp } from './app.ts';
-import { authServiceEnvSchema, authServiceSettingsOf } from './config.ts';
+import { authServiceSettingsOf } from './config.ts';
+import { mainConfigSchema } from './main-config.ts';
 
 // The auth service alone, as its container runs it; `npm start` registers it in the embedded platform instead.
-const mainSchema = authServiceEnvSchema.extend({
-  DATABASE_URL: env.postgresUrl(),
-  LAUNCHDB_MASTER_KEY: z.string().min(1),
-  /** Where project databases are reached: PgBouncer (or PostgreSQL itself). */
-  POOLER_HOST: z.string().min(1).default('127.0.0.1'),
-  POOLER_PORT: env.port(6432),
-  LAUNCHDB_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
-  AUTH_HOST: z.string().min(1).default('127.0.0.1'),
-  AUTH_PORT: env.port(9999),
-  TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
-  LOG_LEVEL: env.logLevel(),
-});
 
 let config;
 let secrets;
 try {
-  config = loadConfig(mainSchema, { envFile: '.env' });
+  config = loadConfig(mainConfigSchema, { envFile: '.env' });
   secrets = new SecretBox(parseMasterKey(config.LAUNCHDB_MASTER_KEY));
 } catch (error) {
   if (error instanceof ConfigError) {

@@ -5,26 +5,15 @@
  * Restores need the running platform (its provisioner, PgBouncer, data APIs): `launchdb backup restore`.
  */
 import { z } from 'zod';
-import { env, loadConfig } from '@launchdb/common/config';
+import { loadConfig } from '@launchdb/common/config';
 import { ConfigError, StartupError } from '@launchdb/common/errors';
 import { createLogger } from '@launchdb/common/logger';
 import { createPlatformBackups } from './platform-backups.ts';
-import { backupSettings } from './settings.ts';
+import { mainConfigSchema } from './main-config.ts';
 
-const schema = z.object({
-  ...backupSettings,
-  /** Superuser URL of the platform database (direct, never PgBouncer): pg_dump and pg_restore connect with it. */
-  DATABASE_URL: env.postgresUrl(),
-  /** Where a generated key pair is kept (`<folder>/backup-key`) and, unless BACKUP_DIR, the backups. */
-  LAUNCHDB_DATA_DIR: z.string().min(1).default('./.launchdb'),
-  /** The storage service's fs root (`<root>/<project>`); unset: project files are not backed up (S3). */
-  STORAGE_FS_ROOT: z.string().min(1).optional(),
-  LOG_LEVEL: env.logLevel(),
-});
-
-let config: z.infer<typeof schema>;
+let config: z.infer<typeof mainConfigSchema>;
 try {
-  config = loadConfig(schema, { envFile: '.env' });
+  config = loadConfig(mainConfigSchema, { envFile: '.env' });
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`backup: invalid configuration: ${error.message}\n`);

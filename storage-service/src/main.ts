@@ -1,29 +1,16 @@
-import { z } from 'zod';
-import { ConfigError, ProjectDirectory, SecretBox, createLogger, createPool, env, loadConfig, parseMasterKey } from '@launchdb/common';
+import { ConfigError, ProjectDirectory, SecretBox, createLogger, createPool, loadConfig, parseMasterKey } from '@launchdb/common';
 import { buildStorageApp } from './app.ts';
-import { createStorageBackend, storageBackendSettings } from './backends/index.ts';
+import { createStorageBackend } from './backends/index.ts';
+import { mainConfigSchema } from './main-config.ts';
 import { PlatformS3Credentials } from './s3/s3-credentials.ts';
-import { storageServiceSettingsSchema } from './settings.ts';
 
 // The storage service alone, as its container runs it; `npm start` registers it in the embedded platform instead.
-const mainSchema = storageServiceSettingsSchema.extend({
-  ...storageBackendSettings,
-  DATABASE_URL: env.postgresUrl(),
-  LAUNCHDB_MASTER_KEY: z.string().min(1),
-  /** Where project databases are reached: PgBouncer (or PostgreSQL itself). */
-  POOLER_HOST: z.string().min(1).default('127.0.0.1'),
-  POOLER_PORT: env.port(6432),
-  STORAGE_HOST: z.string().min(1).default('127.0.0.1'),
-  STORAGE_PORT: env.port(5000),
-  TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
-  LOG_LEVEL: env.logLevel(),
-});
 
 let config;
 let secrets;
 let backend;
 try {
-  config = loadConfig(mainSchema, { envFile: '.env' });
+  config = loadConfig(mainConfigSchema, { envFile: '.env' });
   secrets = new SecretBox(parseMasterKey(config.LAUNCHDB_MASTER_KEY));
   backend = createStorageBackend(config);
 } catch (error) {

@@ -1,38 +1,21 @@
 import { createServer } from 'node:http';
 import pg from 'pg';
-import { z } from 'zod';
-import { env, loadConfig } from '@launchdb/common/config';
+import { loadConfig } from '@launchdb/common/config';
 import { createPool } from '@launchdb/common/db';
 import { ConfigError } from '@launchdb/common/errors';
 import { createLogger } from '@launchdb/common/logger';
 import { parseMasterKey, SecretBox } from '@launchdb/common/secrets';
-import { createStorageBackend, storageBackendSettingsSchema } from '@launchdb/storage-service/backends';
+import { createStorageBackend } from '@launchdb/storage-service/backends';
 import { CaptureWorker } from './capture-worker.ts';
-import { workerSettings } from './settings.ts';
+import { mainConfigSchema } from './main-config.ts';
 
 // The worker alone, as its container runs it; `launchdb up` starts it in-process instead.
-const mainSchema = storageBackendSettingsSchema.extend({
-  ...workerSettings,
-  /** The platform database. */
-  DATABASE_URL: env.postgresUrl(),
-  LAUNCHDB_MASTER_KEY: z.string().min(1),
-  /** PostgreSQL itself, for LISTEN sessions (PgBouncer cannot hold them). */
-  POSTGRES_HOST: z.string().min(1).default('127.0.0.1'),
-  POSTGRES_PORT: env.port(5432),
-  /** Where project databases are reached for claims: PgBouncer (or PostgreSQL itself). */
-  POOLER_HOST: z.string().min(1).default('127.0.0.1'),
-  POOLER_PORT: env.port(6432),
-  /** GET /health answers here; 0: no health server. */
-  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(5100),
-  WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
-  LOG_LEVEL: env.logLevel(),
-});
 
 let config;
 let secrets;
 let backend;
 try {
-  config = loadConfig(mainSchema, { envFile: '.env' });
+  config = loadConfig(mainConfigSchema, { envFile: '.env' });
   secrets = new SecretBox(parseMasterKey(config.LAUNCHDB_MASTER_KEY));
   backend = createStorageBackend(config);
 } catch (error) {

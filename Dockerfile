@@ -1,0 +1,106 @@
+# syntax=docker/dockerfile:1
+# One image per service of docker-compose.yml, each a target of this file:
+#   docker build --target platform-api -t launchdb/platform-api .
+# Base images are pinned by version (never `latest`); every service runs as the unprivileged
+# `node` user; no secret is passed at build time: they all come from the environment at run time.
+
+ARG NODE_IMAGE=node:20.19.5-bookworm-slim
+
+# --- production dependencies only (tsx is the cli workspace's runtime loader, not a dev tool)
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY common/package.json common/
+COPY pgbouncer/package.json pgbouncer/
+COPY data-api/package.json data-api/
+COPY postgrest-manager/package.json postgrest-manager/
+COPY auth-service/package.json auth-service/
+COPY storage-service/package.json storage-service/
+COPY platform-api/package.json platform-api/
+COPY cli/package.json cli/
+COPY dashboard/package.json dashboard/
+COPY backup/package.json backup/
+COPY testkit/package.json testkit/
+COPY worker/package.json worker/
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# --- builds: the data API bundle postgrest-manager runs, and the dashboard (adapter-node)
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY . .
+RUN npm ci --no-audit --no-fund \
+ && node --import tsx data-api/build.ts \
+ && npm run build -w dashboard
+
+# --- what every service image shares: sources, production node_modules, no build tools
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps --chown=root:root /app/node_modules node_modules
+COPY --chown=root:root . .
+COPY --from=build --chown=root:root /app/data-api/dist data-api/dist
+# the only folders a service writes to; everything else stays root-owned and read-only to it
+RUN mkdir -p /data /backups && chown node:node /data /backups
+USER node
+
+FROM runtime AS platform-api
+ENV LAUNCHDB_HOST=0.0.0.0 LAUNCHDB_PORT=8080 TRUST_PROXY=true
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--import", "tsx", "platform-api/src/main.ts"]
+
+FROM runtime AS postgrest-manager
+ENV POSTGREST_MANAGER_HOST=0.0.0.0 POSTGREST_MANAGER_PORT=8081 DATA_API_ENTRY=/app/data-api/dist/main.js
+EXPOSE 8081
+# any answer (401 without the internal key) proves it listens
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8081/internal/postgrest').then(() => process.exit(0), () => process.exit(1))"]
+CMD ["node", "--import", "tsx", "postgrest-manager/src/main.ts"]
+
+FROM runtime AS auth-service
+ENV AUTH_HOST=0.0.0.0 AUTH_PORT=9999 TRUST_PROXY=true
+EXPOSE 9999
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9999/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--import", "tsx", "auth-service/src/main.ts"]
+
+FROM runtime AS storage-service
+ENV STORAGE_HOST=0.0.0.0 STORAGE_PORT=5000 TRUST_PROXY=true STORAGE_FS_ROOT=/data/storage STORAGE_UPLOADS_DIR=/data/storage-uploads
+EXPOSE 5000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:5000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--import", "tsx", "storage-service/src/main.ts"]
+
+FROM runtime AS worker
+ENV WORKER_HEALTH_HOST=0.0.0.0 WORKER_HEALTH_PORT=5100 STORAGE_FS_ROOT=/data/storage
+EXPOSE 5100
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:5100/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--import", "tsx", "worker/src/main.ts"]
+
+FROM runtime AS backup
+# pg_dump/pg_restore of the server's major version (15)
+USER root
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client-15 \
+ && rm -rf /var/lib/apt/lists/*
+USER node
+ENV LAUNCHDB_DATA_DIR=/data BACKUP_DIR=/backups STORAGE_FS_ROOT=/data/storage
+# alive while its schedule runs; each night's result is in the platform's /api/health
+HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD ["node", "-e", "process.kill(1, 0)"]
+CMD ["node", "--import", "tsx", "backup/src/main.ts"]
+
+FROM ${NODE_IMAGE} AS dashboard
+ENV NODE_ENV=production DASHBOARD_HOST=0.0.0.0 DASHBOARD_PORT=3000 \
+    DASHBOARD_PROTOCOL_HEADER=x-forwarded-proto DASHBOARD_HOST_HEADER=x-forwarded-host \
+    DASHBOARD_ADDRESS_HEADER=x-forwarded-for DASHBOARD_XFF_DEPTH=1
+WORKDIR /app
+COPY --from=deps --chown=root:root /app/node_modules node_modules
+COPY --from=build --chown=root:root /app/dashboard/build dashboard/build
+COPY --chown=root:root dashboard/package.json dashboard/
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:3000/icon.svg').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dashboard/build"]
