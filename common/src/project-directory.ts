@@ -98,10 +98,20 @@ export class ProjectDirectory {
     return lookup;
   }
 
-  /** The ids of the projects that are active now, read from the platform database (for sweeps over every project). */
-  async activeProjectIds(): Promise<string[]> {
-    const { rows } = await this.#options.platformDb.query<{ id: string }>("select id from platform.projects where status = 'active' order by id");
-    return rows.map((row) => row.id);
+  /**
+   * Each active project with the count of rows ever inserted into its database, from
+   * pg_stat_database on the platform database's cluster (one query, no connection to any
+   * project): while it stays the same, nothing was queued there. Null for a database this
+   * cluster does not hold. The count only grows, except when statistics are reset (a crash):
+   * callers treat any change as news.
+   */
+  async activeProjectInserts(): Promise<Array<{ id: string; inserts: string | null }>> {
+    const { rows } = await this.#options.platformDb.query<{ id: string; inserts: string | null }>(
+      `select p.id, s.tup_inserted::text as inserts
+         from platform.projects p left join pg_catalog.pg_stat_database s on s.datname = 'proj_' || p.id
+        where p.status = 'active' order by p.id`,
+    );
+    return rows;
   }
 
   /** Drops what is known of the project (keys, secret); a deleted project's pool is ended. */

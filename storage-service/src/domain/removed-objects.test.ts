@@ -67,4 +67,29 @@ describe('files of objects removed outside the storage API', () => {
     expect(await storageServiceOf(bed.app).sweepRemovedObjects()).toBe(1);
     expect(await queued()).toBe(0);
   });
+
+  it('leaves an idle project alone: its database is not visited until a row is inserted there', async () => {
+    const storage = storageServiceOf(bed.app);
+    // PostgreSQL's counters reach pg_stat_database within a second of a backend going idle;
+    // each reading is a session of its own, which commits a transaction or two itself
+    const read = async (): Promise<number> => {
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      return withClient(project.adminUrl, async (admin) =>
+        Number((await admin.query<{ n: string }>('select xact_commit as n from pg_stat_database where datname = current_database()')).rows[0]!.n),
+      );
+    };
+    await storage.sweepRemovedObjects();
+    let [previous, last] = [await read(), await read()];
+    for (let next = await read(); next - last !== last - previous; next = await read()) [previous, last] = [last, next];
+    const perReading = last - previous;
+    const settled = last + perReading;
+    expect(await storage.sweepRemovedObjects()).toBe(0);
+    expect(await read()).toBe(settled + perReading);
+
+    expect((await bed.client(project).from('files').upload('later.txt', new Blob(['later']))).error).toBeNull();
+    await withClient(project.adminUrl, (admin) => admin.query(`delete from storage.objects where bucket_id = 'files' and name = 'later.txt'`));
+    await read();
+    expect(await storage.sweepRemovedObjects()).toBe(1);
+    expect(await queued()).toBe(0);
+  });
 });
