@@ -9,7 +9,7 @@ import type { ProjectTemplates } from '@launchdb/platform-api/project-templates'
 import type { StorageBackend } from '@launchdb/storage-service/backends';
 import { CaptureError } from './captures/capture-error.ts';
 import { OcrPool } from './captures/ocr-pool.ts';
-import { readCapture, type CaptureReaders } from './captures/read-capture.ts';
+import { CatalogueCache, readCapture, type CaptureReaders } from './captures/read-capture.ts';
 import { DueReminders, type DueSweepReport, type SmtpServer } from './reminders/due-sweep.ts';
 import { ProjectConnections } from './connections.ts';
 import { CaptureListeners } from './listeners.ts';
@@ -78,6 +78,8 @@ export class CaptureWorker {
   readonly #activeAt = new Map<string, number>();
   readonly #retryTimers = new Map<string, NodeJS.Timeout>();
   readonly #queues = new Map<string, Pick<SweepOutcome, 'counts' | 'oldest_pending_seconds'>>();
+  /** Per project, its database's write count read before a sweep that found it quiet: nothing due, nothing in progress, no backoff. */
+  readonly #quietAt = new Map<string, string>();
   readonly #running = new Set<Promise<void>>();
   readonly #counters = { done: 0, failed: 0, retried: 0, lost: 0, documents_copied: 0 };
   readonly #reminders: DueReminders;
@@ -113,6 +115,7 @@ export class CaptureWorker {
     });
     const url = options.settings.WORKER_TRANSCRIBE_URL;
     this.#readers = {
+      catalogue: new CatalogueCache(),
       connections: this.#connections,
       backend: options.backend,
       ocr: this.#ocr,
@@ -120,9 +123,12 @@ export class CaptureWorker {
     };
   }
 
-  /** The first sweep (work left while the worker was down), then the timers. */
+  /**
+   * The first sweep (work left while the worker was down) goes on in the background, so a
+   * platform with a thousand projects is not held up at boot; then the timers.
+   */
   async start(): Promise<void> {
-    await this.sweep();
+    void this.sweep();
     this.#timers.push(setInterval(() => void this.sweep(), this.#settings.WORKER_SWEEP_SECONDS * 1000));
     this.#timers.push(setInterval(() => this.#pollActive(), ACTIVE_POLL_MS));
     for (const timer of this.#timers) timer.unref();
@@ -235,6 +241,7 @@ export class CaptureWorker {
       return;
     }
     for (const projectId of this.#queues.keys()) if (!served.has(projectId)) this.#queues.delete(projectId);
+    for (const projectId of this.#quietAt.keys()) if (!served.has(projectId)) this.#quietAt.delete(projectId);
     this.#listeners.expire(Date.now() - this.#settings.WORKER_ACTIVE_MINUTES * 60_000);
     const ids = [...served];
     let next = 0;
@@ -250,9 +257,16 @@ export class CaptureWorker {
   }
 
   async #sweepProject(projectId: string): Promise<void> {
+    // quiet when last swept and not a row written since: nothing can have become due (a lease
+    // that could lapse or a backoff that could end would not have been quiet), so no connection
+    const writes = this.#projects.writesOf(projectId);
+    if (writes !== undefined && this.#quietAt.get(projectId) === writes) return;
+    this.#quietAt.delete(projectId);
     try {
       const outcome = await this.#connections.asService(projectId, (sql) => sweepCaptures(sql, this.#settings.WORKER_MAX_ATTEMPTS));
       this.#queues.set(projectId, outcome);
+      const quiet = outcome.due === 0 && outcome.exhausted === 0 && outcome.next_at === null && !outcome.counts.processing;
+      if (quiet && writes !== undefined) this.#quietAt.set(projectId, writes);
       if (outcome.exhausted > 0) {
         this.#counters.failed += outcome.exhausted;
         this.#logger.warn({ project: projectId, captures: outcome.exhausted }, 'captures failed: their worker stopped on every attempt');

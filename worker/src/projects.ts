@@ -21,6 +21,8 @@ export class WorkerProjects {
   readonly #manifests = new Map<string, Promise<boolean>>();
   readonly #logins = new Map<string, ProjectLogin>();
   #served = new Set<string>();
+  /** Per served project, rows ever written in its database (pg_stat_database), as of the last refresh; null when this cluster does not hold it. */
+  #writes = new Map<string, string | null>();
 
   constructor(options: { platformDb: pg.Pool; secrets: SecretBox; templates?: ProjectTemplates }) {
     this.#platformDb = options.platformDb;
@@ -30,14 +32,32 @@ export class WorkerProjects {
 
   /** Reads the served projects again (each sweep); returns them. */
   async refresh(): Promise<ReadonlySet<string>> {
-    const { rows } = await this.#platformDb.query<{ id: string; template: string }>(
-      `select id, template from platform.projects where status = 'active' and template is not null order by id`,
+    const { rows } = await this.#platformDb.query<{ id: string; template: string; writes: string | null }>(
+      `select p.id, p.template, (s.tup_inserted + s.tup_updated + s.tup_deleted)::text as writes
+         from platform.projects p left join pg_catalog.pg_stat_database s on s.datname = 'proj_' || p.id
+        where p.status = 'active' and p.template is not null order by p.id`,
     );
     const served = new Set<string>();
-    for (const row of rows) if (await this.#wantsWorker(row.template)) served.add(row.id);
+    const writes = new Map<string, string | null>();
+    for (const row of rows) {
+      if (!(await this.#wantsWorker(row.template))) continue;
+      served.add(row.id);
+      writes.set(row.id, row.writes);
+    }
     for (const id of this.#logins.keys()) if (!served.has(id)) this.#logins.delete(id);
     this.#served = served;
+    this.#writes = writes;
     return served;
+  }
+
+  /**
+   * The project's count of rows ever inserted, updated or deleted in its database, as of the
+   * last refresh (one query on the platform database for every project): while it stays the
+   * same, its captures did not change. It only grows, except when statistics are reset (a
+   * crash); undefined when not known (another cluster).
+   */
+  writesOf(projectId: string): string | undefined {
+    return this.#writes.get(projectId) ?? undefined;
   }
 
   get served(): ReadonlySet<string> {
