@@ -238,6 +238,11 @@ export class EmbeddedPlatform {
         // the database was swapped under every cache and pool: each forgets it, the data API reloads its schema
         restored: async (id) => {
           await pooler.addProject(id);
+          // a dump from an older LaunchDB lacks newer template files, and the boot's upgrade
+          // trusts the fingerprint recorded before the restore: bring it up to date now
+          await projects.provisioner
+            .upgradeTemplatesOf(id)
+            .catch((error: Error) => this.#logger.error({ projectId: id, err: error }, 'upgrading the templates of a restored project failed'));
           gateway?.forget(id);
           projectDirectory.forget(id);
           auth?.forget(id);

@@ -42,7 +42,24 @@ describe('upgrading the templates of existing projects', () => {
       );
       expect(probe.rows[0]).toEqual({ present: true });
     }
-    expect((await provisioner.upgradeTemplates()).upgraded).toEqual([]);
+    const again = await provisioner.upgradeTemplates();
+    expect(again.upgraded).toEqual([]);
+    // current projects are not even connected to: their recorded fingerprint matches the files
+    expect(again.checked.filter((id) => ids.includes(id))).toEqual([]);
+  });
+
+  it("does not connect at boot to a project made with today's files, and looks again at one restored from an older dump", async () => {
+    const provisioner = platform.provisioner({ templates: new ProjectTemplates({ base: baseFolder }) });
+    const id = randomProjectId();
+    platform.created.add(id);
+    await provisioner.create({ id, name: id });
+    expect((await provisioner.upgradeTemplates()).checked).not.toContain(id);
+
+    // an older dump restored: its database lacks a file its fingerprint says it has
+    await withClient(withDatabase(platform.adminUrl, projectNames(id).database), (client) =>
+      client.query(`drop table launchdb.upgrade_probe; delete from launchdb.template_migrations where version = '9999'`),
+    );
+    expect(await provisioner.upgradeTemplatesOf(id)).toEqual(['9999_upgrade_probe']);
   });
 
   it("applies an app template's newer file to the projects made with it, as their owner, and reloads their data API's schema", async () => {

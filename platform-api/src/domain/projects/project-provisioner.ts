@@ -160,27 +160,26 @@ export class ProjectProvisioner {
   /**
    * At boot: the newer files of the base template (a LaunchDB upgrade: the auth and storage
    * schemas, say) and of each project's app template (Haven's households, say) reach every active
-   * project, and its data API reloads its schema cache. Versioned per database, so a project
-   * already current costs two queries. Failures are logged per project, never thrown: that
-   * project keeps its old schema.
+   * project, and its data API reloads its schema cache. Only projects whose recorded fingerprint
+   * (platform.projects.templates_applied) differs from the shipped files' are connected to, so a
+   * thousand current projects cost one query. Failures are logged per project, never thrown:
+   * that project keeps its old schema, and is tried again at the next boot.
    */
-  async upgradeTemplates(): Promise<{ upgraded: string[]; failed: string[] }> {
+  async upgradeTemplates(): Promise<{ upgraded: string[]; failed: string[]; checked: string[] }> {
     const upgraded: string[] = [];
     const failed: string[] = [];
-    for (const id of await this.#records.idsWithStatus('active')) {
+    const checked: string[] = [];
+    const fingerprints = new Map<string | null, Promise<string>>();
+    const fingerprintOf = (template: string | null): Promise<string> => {
+      let fingerprint = fingerprints.get(template);
+      if (!fingerprint) fingerprints.set(template, (fingerprint = this.#templates.fingerprint(template)));
+      return fingerprint;
+    };
+    for (const { id, template, templatesApplied } of await this.#records.activeWithTemplates()) {
       try {
-        const applied = await this.#locks.run(id, async () => {
-          const project = await this.#records.find(id);
-          if (project?.status !== 'active') return [];
-          const names = projectNames(id);
-          return this.#inProjectDatabase(names, async (client) => {
-            const files = await this.#templates.applyBase(client, names);
-            if (project.template !== null) files.push(...(await this.#templates.applyApp(client, names, project.template)));
-            // a data API already running learns the new tables and functions
-            if (files.length > 0) await client.query(`notify pgrst, 'reload schema'`);
-            return files;
-          });
-        });
+        if (templatesApplied === (await fingerprintOf(template))) continue;
+        checked.push(id);
+        const applied = await this.upgradeTemplatesOf(id);
         if (applied.length > 0) {
           upgraded.push(id);
           this.#logger.info({ projectId: id, applied }, 'project templates upgraded');
@@ -190,7 +189,29 @@ export class ProjectProvisioner {
         this.#logger.error({ projectId: id, err: error }, 'project template upgrade failed');
       }
     }
-    return { upgraded, failed };
+    return { upgraded, failed, checked };
+  }
+
+  /**
+   * The base and app templates' files the project's database lacks, applied (a database
+   * restored from an older backup, say); records its fingerprint. Resolves with the files applied.
+   */
+  async upgradeTemplatesOf(id: string): Promise<string[]> {
+    return this.#locks.run(id, async () => {
+      const project = await this.#records.find(id);
+      if (project?.status !== 'active') return [];
+      const fingerprint = await this.#templates.fingerprint(project.template);
+      const names = projectNames(id);
+      const files = await this.#inProjectDatabase(names, async (client) => {
+        const files = await this.#templates.applyBase(client, names);
+        if (project.template !== null) files.push(...(await this.#templates.applyApp(client, names, project.template)));
+        // a data API already running learns the new tables and functions
+        if (files.length > 0) await client.query(`notify pgrst, 'reload schema'`);
+        return files;
+      });
+      await this.#records.recordTemplatesApplied(id, fingerprint);
+      return files;
+    });
   }
 
   /**
@@ -318,12 +339,14 @@ export class ProjectProvisioner {
       case 'base_template':
         await this.#inProjectDatabase(names, (client) => this.#templates.applyBase(client, names));
         return;
-      case 'app_template':
-        if (context.template !== null) {
-          const template = context.template;
-          await this.#inProjectDatabase(names, (client) => this.#templates.applyApp(client, names, template));
-        }
+      case 'app_template': {
+        const template = context.template;
+        const fingerprint = await this.#templates.fingerprint(template);
+        if (template !== null) await this.#inProjectDatabase(names, (client) => this.#templates.applyApp(client, names, template));
+        // both templates are in: the next boot's upgrade need not look at this project
+        await this.#records.recordTemplatesApplied(id, fingerprint);
         return;
+      }
       case 'jwt_secret':
         context.secrets.push(await this.#secrets.ensure(id, ProjectSecret.jwtSecret, generateJwtSecret));
         return;

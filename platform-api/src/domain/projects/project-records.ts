@@ -74,6 +74,18 @@ export class ProjectRecords {
     return rows.map((row) => row.id);
   }
 
+  /** Active projects with their app template and the fingerprint of the template files their database has (null: unknown). */
+  async activeWithTemplates(): Promise<Array<{ id: string; template: string | null; templatesApplied: string | null }>> {
+    const { rows } = await this.#db.query<{ id: string; template: string | null; templates_applied: string | null }>(
+      `select id, template, templates_applied from platform.projects where status = 'active' order by created_at`,
+    );
+    return rows.map((row) => ({ id: row.id, template: row.template, templatesApplied: row.templates_applied }));
+  }
+
+  async recordTemplatesApplied(id: string, fingerprint: string): Promise<void> {
+    await this.#db.query('update platform.projects set templates_applied = $2 where id = $1', [id, fingerprint]);
+  }
+
   markProvisioning(id: string): Promise<void> {
     return this.#update(id, 'provisioning', null, null);
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +74,19 @@ export class ProjectTemplates {
       names.authenticator,
     ]);
     return applyMigrations(client, await readMigrations(this.#baseFolder), TEMPLATE_TABLES.base);
+  }
+
+  /**
+   * The files a project made with `template` (null: none) gets, as one value: each file's
+   * version and checksum, base then app. Equal fingerprints, equal files: no upgrade to look for.
+   */
+  async fingerprint(template: string | null): Promise<string> {
+    const hash = createHash('sha256');
+    for (const migration of await readMigrations(this.#baseFolder)) hash.update(`base ${migration.version} ${migration.checksum}\n`);
+    if (template !== null && (await this.hasAppTemplate(template))) {
+      for (const migration of await readMigrations(join(this.#appFolder, template))) hash.update(`app ${template} ${migration.version} ${migration.checksum}\n`);
+    }
+    return hash.digest('hex');
   }
 
   /** Each file runs as the project's owner role, so what it creates belongs to the owner. */
