@@ -1,15 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { PROJECT_ID_PATTERN } from '@launchdb/common';
 import { meteredCopy } from './metered-copy.ts';
 import {
@@ -21,6 +11,19 @@ import {
   type StoredObjectInfo,
   type WriteOptions,
 } from './storage-backend.ts';
+
+type S3Sdk = typeof import('@aws-sdk/client-s3') & Pick<typeof import('@aws-sdk/lib-storage'), 'Upload'>;
+let loadedSdk: Promise<S3Sdk> | undefined;
+
+/**
+ * The AWS SDK takes seconds to load on a busy machine (2.5 s measured here): it is loaded with
+ * the first S3 call, so a platform whose files are on disk never loads it, and one on S3 starts
+ * answering before it has.
+ */
+function s3Sdk(): Promise<S3Sdk> {
+  loadedSdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({ ...s3, Upload: storage.Upload }));
+  return loadedSdk;
+}
 
 export interface S3StorageBackendOptions {
   /** Unset for AWS itself; `http://minio:9000` and the like otherwise. */
@@ -46,34 +49,45 @@ export interface S3StorageBackendOptions {
 export class S3StorageBackend implements StorageBackend {
   readonly kind = 's3' as const;
   readonly bucket: string;
-  private readonly client: S3Client;
   readonly partSize: number;
   readonly queueSize: number;
+  readonly #options: S3StorageBackendOptions;
+  #s3: Promise<{ sdk: S3Sdk; client: S3Client }> | undefined;
 
   constructor(options: S3StorageBackendOptions) {
     this.bucket = options.bucket;
     this.partSize = options.partSize ?? 5 * 1024 * 1024;
     this.queueSize = options.queueSize ?? 2;
-    this.client = new S3Client({
-      region: options.region,
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      forcePathStyle: options.forcePathStyle ?? false,
-      ...(options.accessKeyId && options.secretAccessKey
-        ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
-        : {}),
-      // Checksums on every request break streamed uploads of unknown length on S3-compatible
-      // servers (see DEPENDENCIES.md); S3 itself still checks Content-MD5 where it requires one.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    this.#options = options;
+  }
+
+  #connect(): Promise<{ sdk: S3Sdk; client: S3Client }> {
+    const options = this.#options;
+    this.#s3 ??= s3Sdk().then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        region: options.region,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        forcePathStyle: options.forcePathStyle ?? false,
+        ...(options.accessKeyId && options.secretAccessKey
+          ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
+          : {}),
+        // Checksums on every request break streamed uploads of unknown length on S3-compatible
+        // servers (see DEPENDENCIES.md); S3 itself still checks Content-MD5 where it requires one.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      }),
+    }));
+    return this.#s3;
   }
 
   async write(location: ObjectLocation, body: Readable, options: WriteOptions): Promise<StoredObjectInfo> {
     const key = objectKey(location);
     options.signal?.throwIfAborted();
+    const { sdk, client } = await this.#connect();
     const parts = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const upload = new Upload({
-      client: this.client,
+    const upload = new sdk.Upload({
+      client,
       params: { Bucket: this.bucket, Key: key, Body: parts, ContentType: options.contentType, CacheControl: options.cacheControl },
       partSize: this.partSize,
       queueSize: this.queueSize,
@@ -100,9 +114,10 @@ export class S3StorageBackend implements StorageBackend {
 
   async read(location: ObjectLocation, options: { range?: ByteRange } = {}): Promise<ReadResult> {
     const range = options.range;
+    const { sdk, client } = await this.#connect();
     try {
-      const response = await this.client.send(
-        new GetObjectCommand({
+      const response = await client.send(
+        new sdk.GetObjectCommand({
           Bucket: this.bucket,
           Key: objectKey(location),
           ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
@@ -131,9 +146,10 @@ export class S3StorageBackend implements StorageBackend {
 
   async copy(from: ObjectLocation, to: ObjectLocation): Promise<StoredObjectInfo> {
     const target = objectKey(to);
+    const { sdk, client } = await this.#connect();
     try {
-      await this.client.send(
-        new CopyObjectCommand({
+      await client.send(
+        new sdk.CopyObjectCommand({
           Bucket: this.bucket,
           Key: target,
           CopySource: `${this.bucket}/${encodeCopySourceKey(objectKey(from))}`,
@@ -158,10 +174,11 @@ export class S3StorageBackend implements StorageBackend {
 
   async deleteProject(projectId: string): Promise<void> {
     if (!PROJECT_ID_PATTERN.test(projectId)) throw new Error(`not a project id: ${JSON.stringify(projectId)}`);
+    const { sdk, client } = await this.#connect();
     let continuationToken: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
+      const page = await client.send(
+        new sdk.ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: `${projectId}/`,
           MaxKeys: 1000,
@@ -175,12 +192,15 @@ export class S3StorageBackend implements StorageBackend {
   }
 
   async close(): Promise<void> {
-    this.client.destroy();
+    const s3 = this.#s3;
+    this.#s3 = undefined;
+    if (s3) (await s3).client.destroy();
   }
 
   private async headKey(key: string): Promise<StoredObjectInfo | undefined> {
+    const { sdk, client } = await this.#connect();
     try {
-      const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const response = await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return {
         size: response.ContentLength ?? 0,
         etag: response.ETag ?? '""',
@@ -195,14 +215,16 @@ export class S3StorageBackend implements StorageBackend {
   }
 
   private async deleteKeys(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const { sdk, client } = await this.#connect();
     for (let start = 0; start < keys.length; start += 1000) {
       const batch = keys.slice(start, start + 1000);
       if (batch.length === 1) {
-        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: batch[0] }));
+        await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: batch[0] }));
         continue;
       }
-      const result = await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      const result = await client.send(
+        new sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
       );
       const failed = (result.Errors ?? []).filter((entry) => entry.Code !== 'NoSuchKey');
       if (failed.length > 0) throw new Error(`S3 could not delete ${failed.length} object(s): ${failed[0]?.Code} ${failed[0]?.Message}`);
@@ -227,11 +249,13 @@ function totalFromContentRange(header: string | undefined): number | undefined {
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
+/** An S3ServiceException (by shape: the SDK's class is loaded lazily) saying the key is not there. */
 function isNotFound(error: unknown): boolean {
-  if (error instanceof S3ServiceException) {
+  if (error instanceof Error && '$metadata' in error) {
+    const metadata = (error as { $metadata: { httpStatusCode?: number } }).$metadata;
     // A missing S3 bucket is also a 404, but a configuration error, not a missing object.
     if (error.name === 'NoSuchBucket') return false;
-    return error.name === 'NoSuchKey' || error.name === 'NotFound' || error.$metadata.httpStatusCode === 404;
+    return error.name === 'NoSuchKey' || error.name === 'NotFound' || metadata.httpStatusCode === 404;
   }
   return false;
 }
