@@ -125,7 +125,7 @@ const NO_RESULT: ExecutionResult = {
 
 /** `Accept: application/vnd.pgrst.plan…`: the statement is an EXPLAIN, its output the body. */
 export function isExplained(plan: Pick<ExecutionPlan, 'mediaType'>): boolean {
-  return plan.mediaType === 'application/vnd.pgrst.plan+json' || plan.mediaType === 'application/vnd.pgrst.plan+text';
+  return plan.mediaType.startsWith('application/vnd.pgrst.plan+');
 }
 
 /** EXPLAIN's "QUERY PLAN" column: one JSON document (FORMAT JSON), or one line of text per row. */

@@ -34,12 +34,16 @@ describe('negotiateRead', () => {
 
   test('plans: format, the explained media type and options, only when enabled', () => {
     expect(negotiate([accept('application/vnd.pgrst.plan+json', { for: '"text/csv"', options: 'analyze|verbose|bogus' })])).toEqual({
-      mediaType: 'application/vnd.pgrst.plan+json',
+      // named as PostgREST names it: what is explained and the options, in its order
+      mediaType: 'application/vnd.pgrst.plan+json; for="text/csv"; options=analyze|verbose',
       body: 'csv',
       singular: false,
       explain: { format: 'json', options: ['analyze', 'verbose'] },
     });
-    expect(negotiate([accept('application/vnd.pgrst.plan')])).toMatchObject({ mediaType: 'application/vnd.pgrst.plan+text', body: 'json', explain: { format: 'text', options: [] } });
+    expect(negotiate([accept('application/vnd.pgrst.plan')])).toMatchObject({ mediaType: 'application/vnd.pgrst.plan+text; for="application/json"', body: 'json', explain: { format: 'text', options: [] } });
+    expect(negotiate([accept('application/vnd.pgrst.plan+json', { for: '"application/vnd.pgrst.object"', options: 'buffers|analyze' })]).mediaType).toBe(
+      'application/vnd.pgrst.plan+json; for="application/vnd.pgrst.object+json"; options=analyze|buffers',
+    );
     expect(() => negotiate([accept('application/vnd.pgrst.plan+json')], false)).toThrow(PgrstError);
   });
 

@@ -37,11 +37,12 @@ export function negotiateRead(accept: AcceptedMediaType[], options: { planEnable
       if (!explained) continue;
       const format = type === 'application/vnd.pgrst.plan+json' ? 'json' : 'text';
       const requested = (media.parameters['options'] ?? '').split('|');
+      const explainOptions = EXPLAIN_OPTIONS.filter((option) => requested.includes(option));
       return {
-        mediaType: format === 'json' ? 'application/vnd.pgrst.plan+json' : 'application/vnd.pgrst.plan+text',
+        mediaType: `application/vnd.pgrst.plan+${format}; for="${explained.mediaType}"${explainOptions.length > 0 ? `; options=${explainOptions.join('|')}` : ''}`,
         body: explained.body,
         singular: false,
-        explain: { format, options: EXPLAIN_OPTIONS.filter((option) => requested.includes(option)) },
+        explain: { format, options: explainOptions },
       };
     }
     const match = produced(type, media.parameters);

@@ -56,7 +56,7 @@ export type ResponseMediaType =
   | 'application/vnd.pgrst.object+json;nulls=stripped'
   | 'text/csv'
   | 'application/openapi+json'
-  | 'application/vnd.pgrst.plan+json'
-  | 'application/vnd.pgrst.plan+text'
+  /** `…plan+json; for="application/json"; options=analyze|verbose`: what is explained and how, as PostgREST names it */
+  | `application/vnd.pgrst.plan+${'json' | 'text'}; for="${string}"${string}`
   | 'text/plain'
   | 'application/octet-stream';

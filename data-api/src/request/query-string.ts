@@ -23,6 +23,22 @@ export function splitQueryString(raw: string): QueryPair[] {
   });
 }
 
+/**
+ * PostgREST's canonical query string (`qsCanonical`, for `Content-Location`): the decoded pairs
+ * sorted by name (a key without `=` has an empty value), the values of a repeated name joined
+ * with `,`, each side percent-encoded but for letters, digits and `-_.~` (urlEncodeVars).
+ */
+export function canonicalQuery(raw: string): string {
+  const pairs = splitQueryString(raw).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const grouped = new Map<string, string[]>();
+  for (const { key, value } of pairs) grouped.set(key, [...(grouped.get(key) ?? []), value ?? '']);
+  return [...grouped].map(([key, values]) => `${urlEncode(key)}=${values.map(urlEncode).join(',')}`).join('&');
+}
+
+function urlEncode(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 const HEX = /^[0-9a-fA-F]{2}$/;
 
 /** `urlDecode True`: `+` → space, `%XX` → byte, anything else as is; then UTF-8. */

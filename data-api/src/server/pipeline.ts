@@ -14,6 +14,7 @@ import { authenticateCached } from './verified-tokens.ts';
 import { preflightResponse, withCorsHeaders } from './cors.ts';
 import { isKeptRead, type ReadPlans } from './read-plans.ts';
 import { headersAndCookies } from '../request/api-request.ts';
+import { canonicalQuery } from '../request/query-string.ts';
 
 export interface PipelineDependencies {
   config: ConfigSource<DataApiConfig>;
@@ -65,10 +66,17 @@ async function answer(raw: RawRequest, deps: PipelineDependencies, config: DataA
       }
     }
     const result = await executePlan(deps.pool, plan, context);
-    return buildResponse(plan, result, { contentProfile });
+    const response = buildResponse(plan, result, { contentProfile });
+    return request.action.kind === 'read' && request.target.kind === 'relation' && response.status < 400 ? withContentLocation(response, request.target.name, raw.query) : response;
   } catch (error) {
     return failureResponse(error, raw, deps);
   }
+}
+
+/** PostgREST names a table read's canonical address (`/table?a=…&b=…`, the query sorted) in Content-Location. */
+function withContentLocation(response: HttpResponse, relation: string, query: string): HttpResponse {
+  const canonical = canonicalQuery(query);
+  return { ...response, headers: [...response.headers, ['Content-Location', `/${relation}${canonical === '' ? '' : `?${canonical}`}`]] };
 }
 
 export function planContext(config: DataApiConfig): PlanContext {

@@ -498,7 +498,7 @@ describe('bodies', () => {
   test('the execution plan, in JSON and text', async () => {
     const request = readRequest('assets', { accept: [accept('application/vnd.pgrst.plan+json', { for: '"application/json"', options: 'analyze|verbose' })] });
     const plan = buildReadPlan(request, cache, defaults);
-    expect(plan.mediaType).toBe('application/vnd.pgrst.plan+json');
+    expect(plan.mediaType).toBe('application/vnd.pgrst.plan+json; for="application/json"; options=analyze|verbose');
     const { text, values } = render(plan.statement);
     expect(text).toMatch(/^EXPLAIN \(FORMAT JSON, ANALYZE, VERBOSE\) WITH pgrst_source/);
     const { rows } = await client.query<{ 'QUERY PLAN': Array<{ Plan: { 'Node Type': string } }> }>(text, values);

@@ -166,7 +166,7 @@ describe('media types', () => {
       const response = await request(server, '/tasks?select=id,properties(name)&id=eq.1', { Accept: 'application/vnd.pgrst.plan' });
       expect({ status: response.status, contentType: response.headers['content-type'] }).toEqual({
         status: 200,
-        contentType: 'application/vnd.pgrst.plan+text; charset=utf-8',
+        contentType: 'application/vnd.pgrst.plan+text; for="application/json"; charset=utf-8',
       });
       expect(response.text).toMatch(/^Aggregate {2}\(cost=/);
     });
@@ -175,7 +175,7 @@ describe('media types', () => {
       const response = await request(server, '/maintenance_logs?task_id=eq.3', { Accept: 'application/vnd.pgrst.plan+json' });
       expect({ status: response.status, contentType: response.headers['content-type'] }).toEqual({
         status: 200,
-        contentType: 'application/vnd.pgrst.plan+json; charset=utf-8',
+        contentType: 'application/vnd.pgrst.plan+json; for="application/json"; charset=utf-8',
       });
       const [plan] = response.json() as Array<{ Plan: Record<string, unknown> }>;
       expect(plan?.Plan).toMatchObject({ 'Node Type': 'Aggregate', 'Total Cost': expect.any(Number) });
@@ -185,6 +185,11 @@ describe('media types', () => {
       expect(error).toBeNull();
       const [analyzed] = data as unknown as Array<{ Plan: Record<string, unknown> }>;
       expect(analyzed?.Plan).toMatchObject({ 'Node Type': 'Aggregate', 'Actual Rows': 1 });
+    });
+
+    it('names what it explains and the options in Content-Type, as PostgREST does', async () => {
+      const response = await request(server, '/tasks?id=eq.1', { Accept: 'application/vnd.pgrst.plan+json; for="application/vnd.pgrst.object"; options=verbose|analyze' });
+      expect(response.headers['content-type']).toBe('application/vnd.pgrst.plan+json; for="application/vnd.pgrst.object+json"; options=analyze|verbose; charset=utf-8');
     });
   });
 });

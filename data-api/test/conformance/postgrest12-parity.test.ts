@@ -138,6 +138,17 @@ describe('PostgREST 12 parity', () => {
     });
   });
 
+  describe('headers', () => {
+    it('names a read\'s canonical address in Content-Location: the query decoded, sorted and encoded again', async () => {
+      const read = await get('/properties?select=id&order=id&id=in.(1,2)&name=like.Maple%20*');
+      expect(read.headers.get('content-location')).toBe('/properties?id=in.%281%2C2%29&name=like.Maple%20%2A&order=id&select=id');
+      expect((await get('/properties')).headers.get('content-location')).toBe('/properties');
+      // not on calls, writes or errors
+      expect((await get('/rpc/add?a=1&b=2')).headers.get('content-location')).toBeNull();
+      expect((await get('/properties?select=nope')).headers.get('content-location')).toBeNull();
+    });
+  });
+
   describe('preferences', () => {
     it('ignores an invalid Prefer: timezone, and refuses it under handling=strict (PGRST122)', async () => {
       // the zones Postgres knows are read once after the server starts, without delaying it
