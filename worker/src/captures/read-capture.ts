@@ -24,7 +24,27 @@ export interface CaptureResult {
   note?: string;
 }
 
+/** The catalogue changes only with a template migration: read once per project per few minutes. */
+export class CatalogueCache {
+  readonly #entries = new Map<string, { at: number; entries: Promise<CatalogueEntry[]> }>();
+  readonly #ttlMs: number;
+
+  constructor(ttlMs = 300_000) {
+    this.#ttlMs = ttlMs;
+  }
+
+  get(projectId: string, read: () => Promise<CatalogueEntry[]>): Promise<CatalogueEntry[]> {
+    const cached = this.#entries.get(projectId);
+    if (cached && Date.now() - cached.at < this.#ttlMs) return cached.entries;
+    const entries = read();
+    this.#entries.set(projectId, { at: Date.now(), entries });
+    entries.catch(() => this.#entries.delete(projectId));
+    return entries;
+  }
+}
+
 export interface CaptureReaders {
+  catalogue: CatalogueCache;
   connections: ProjectConnections;
   backend: StorageBackend;
   ocr: OcrPool;
@@ -54,11 +74,15 @@ async function readText(projectId: string, capture: ClaimedCapture, readers: Cap
 }
 
 async function matchAgainstHousehold(projectId: string, capture: ClaimedCapture, text: string, readers: CaptureReaders) {
-  const { assets, entries } = await readers.connections.asService(projectId, async (sql) => ({
-    assets: await householdAssets(sql, capture.owner_id, capture.property_id),
-    entries: await catalogue(sql),
-  }));
+  const [assets, entries] = await Promise.all([
+    readers.connections.asService(projectId, (sql) => householdAssets(sql, capture.owner_id, capture.property_id)),
+    catalogueOf(projectId, readers),
+  ]);
   return matchText(text, assets, entries);
+}
+
+function catalogueOf(projectId: string, readers: CaptureReaders): Promise<CatalogueEntry[]> {
+  return readers.catalogue.get(projectId, () => readers.connections.asService(projectId, (sql) => catalogue(sql)));
 }
 
 async function readFile(projectId: string, capture: ClaimedCapture, readers: CaptureReaders): Promise<{ bytes: Buffer; mimetype: string | null }> {
@@ -87,7 +111,7 @@ async function readPhoto(projectId: string, bytes: Buffer, readers: CaptureReade
   }
   const { text, confidence } = await readers.ocr.recognize(prepared);
   const plate = readRatingPlate(text);
-  const entries = await readers.connections.asService(projectId, (sql) => catalogue(sql));
+  const entries = await catalogueOf(projectId, readers);
   const found = plate.brand !== null || plate.model !== null || plate.serial !== null;
   return {
     text: text.trim(),
