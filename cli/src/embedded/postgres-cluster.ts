@@ -113,7 +113,10 @@ export class PostgresCluster {
         '-c', 'listen_addresses=127.0.0.1',
         // no Unix socket: its default folder may not exist, and everything connects over TCP
         '-c', 'unix_socket_directories=',
-        '-c', 'max_connections=200',
+        // PgBouncer keeps a project's backends server_idle_timeout (60 s) after its last request,
+        // and has no cap over all pools: with 1,000 projects, 200 ran out while projects were
+        // created (each new data API's first backends) — a slot costs PostgreSQL a few kB
+        '-c', 'max_connections=500',
         // after a crash, one syncfs() of the file system instead of an fsync of every file in the
         // folder, which took seconds of a restart (Linux only; elsewhere the default)
         ...(process.platform === 'linux' ? ['-c', 'recovery_init_sync_method=syncfs'] : []),
