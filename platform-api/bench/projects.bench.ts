@@ -7,8 +7,15 @@
  *   1. POST /api/projects → first 200 from /db/<id>/             (target ≤ 2 s)
  *   2. a data API scaled to zero → first 200 through the gateway  (target ≤ 500 ms)
  *   3. gateway p50 − direct p50, same request, same run           (target ≤ 0.5 ms)
- *   4. BENCH_PROJECTS projects (default 100) with idle ones scaled to zero, and the memory of
- *      the whole process tree (RSS and PSS) asleep and with some awake
+ *   4. BENCH_PROJECTS projects (default 1,000) with idle ones scaled to zero, and the memory of
+ *      the whole process tree (RSS and PSS) asleep and with BENCH_AWAKE (50) awake; what the
+ *      idle platform does in a minute (transactions per database, CPU)
+ *   5. PostgreSQL per database: catalog rows and size of a project's database, memory of an
+ *      awake project's backends
+ *   6. the first request to a project asleep since its creation, long ago (its data API
+ *      stopped, no backend, its pages pushed out of shared buffers by the others), then
+ *      `launchdb up` stopped and started again on the same data folder: boot time, and the
+ *      first request with PostgreSQL restarted (caches empty) and every data API stopped
  *
  *   --no-write   do not rewrite the results section of platform-api/BENCH.md
  *   BENCH_PROJECTS, BENCH_SAMPLES (creations and wakes timed), BENCH_ROUNDS (gateway/direct
@@ -21,7 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { findFreePort } from '@launchdb/common';
+import { findFreePort, withClient } from '@launchdb/common';
 import { BENCH_SMOKE, smoke } from '@launchdb/testkit/bench-smoke';
 import { launchdbConfigSchema } from '../../cli/src/config.ts';
 import { EmbeddedPlatform } from '../../cli/src/embedded-platform.ts';
@@ -38,11 +45,11 @@ const numberSetting = (name: string, fallback: number): number => {
   return value;
 };
 // BENCH_SMOKE=1: two projects, one short round, no wait for PgBouncer's idle timeout (figures meaningless)
-const projectCount = numberSetting('BENCH_PROJECTS', smoke(100, 2));
+const projectCount = numberSetting('BENCH_PROJECTS', smoke(1000, 2));
 const samples = numberSetting('BENCH_SAMPLES', smoke(5, 1));
 const rounds = numberSetting('BENCH_ROUNDS', smoke(4, 1));
 const roundSeconds = numberSetting('BENCH_ROUND_SECONDS', smoke(4, 0.5));
-const awakeCount = numberSetting('BENCH_AWAKE', smoke(10, 1));
+const awakeCount = numberSetting('BENCH_AWAKE', smoke(50, 1));
 const IDLE_SECONDS = smoke(3, 2);
 /** PgBouncer's server_idle_timeout (60 s, pgbouncer/src/config-generator.ts) and a little. */
 const SERVER_IDLE_WAIT_SECONDS = smoke(70, 0);
@@ -71,15 +78,28 @@ async function main(): Promise<void> {
     GATEWAY_REQUESTS_PER_MINUTE_PER_CLIENT: '10000000',
     LOG_LEVEL: 'warn',
   });
-  const platform = new EmbeddedPlatform(config);
+  let platform = new EmbeddedPlatform(config);
   process.on('exit', () => platform.killChildrenNow());
+  const superuserUrl = async (database: string): Promise<string> => {
+    const password = (await readFile(join(dataDir, 'postgres.password'), 'utf8')).trim();
+    return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${config.LAUNCHDB_POSTGRES_PORT}/${database}`;
+  };
   try {
     log('starting the platform (embedded PostgreSQL 15, PgBouncer, postgrest-manager, gateway)');
     const report = await platform.start();
     log(`up at ${report.url}; PgBouncer: ${report.pgbouncer}`);
     const api = new PlatformCalls(report.url);
     await api.login();
-    const figures = await measure(api, report.url);
+    const restart = async (): Promise<number> => {
+      await platform.stop();
+      platform = new EmbeddedPlatform(config);
+      const t0 = performance.now();
+      await platform.start();
+      const bootMs = performance.now() - t0;
+      await api.login();
+      return bootMs;
+    };
+    const figures = await measure(api, report.url, superuserUrl, restart);
     const text = render(figures, report.pgbouncer);
     process.stdout.write(text);
     if (!args.has('--no-write') && !BENCH_SMOKE) await writeResults(text);
@@ -95,9 +115,34 @@ interface Figures {
   wake: number[];
   overhead: Array<{ directP50: number; gatewayP50: number; floorP50: number }>;
   fleet: { projects: number; createSeconds: number; states: Array<{ label: string; memory: MemorySummary }>; awakeCount: number };
+  idle: IdleMinute;
+  perDatabase: PerDatabase;
+  cold: { oldProjectMs: number; bootMs: number; afterRestartMs: number; secondAfterRestartMs: number };
 }
 
-async function measure(api: PlatformCalls, baseUrl: string): Promise<Figures> {
+interface IdleMinute {
+  seconds: number;
+  transactions: number;
+  databasesTouched: number;
+  launchdbCpuSeconds: number;
+}
+
+interface PerDatabase {
+  relations: number;
+  functions: number;
+  attributes: number;
+  projectDbMb: number;
+  template1Mb: number;
+  allDatabasesMb: number;
+  databases: number;
+  backendsPerAwake: number;
+  postgresPssPerAwakeMb: number;
+  cacheMemoryMb: number;
+}
+
+type SuperuserUrl = (database: string) => Promise<string>;
+
+async function measure(api: PlatformCalls, baseUrl: string, superuserUrl: SuperuserUrl, restart: () => Promise<number>): Promise<Figures> {
   const created: CreatedProject[] = [];
 
   log(`1. ${samples} projects: POST /api/projects → first 200 from /db/<id>/`);
@@ -172,7 +217,22 @@ async function measure(api: PlatformCalls, baseUrl: string): Promise<Figures> {
   await sleep(1000);
   const asleep = summarise(treeMemory());
   log(`   asleep: ${asleep.totalPssMb.toFixed(0)} MB PSS; waiting ${SERVER_IDLE_WAIT_SECONDS} s for PgBouncer to close idle backends`);
+  // what an idle platform does to its databases meanwhile (sweeps, health checks): transactions per database
+  const platformUrl = await superuserUrl('postgres');
+  const idleBefore = await databaseTransactions(platformUrl);
+  const cpuBefore = process.cpuUsage();
+  const idleStarted = performance.now();
   await sleep(SERVER_IDLE_WAIT_SECONDS * 1000);
+  const idleAfter = await databaseTransactions(platformUrl);
+  const cpu = process.cpuUsage(cpuBefore);
+  const idle: IdleMinute = {
+    seconds: (performance.now() - idleStarted) / 1000,
+    // the bench's own two reads of pg_stat_database count once each in postgres
+    transactions: [...idleAfter].reduce((sum, [name, count]) => sum + (name === 'postgres' ? 0 : count - (idleBefore.get(name) ?? 0)), 0),
+    databasesTouched: [...idleAfter].filter(([name, count]) => name !== 'postgres' && count > (idleBefore.get(name) ?? 0)).length,
+    launchdbCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+  log(`   idle ${idle.seconds.toFixed(0)} s: ${idle.transactions} transactions on ${idle.databasesTouched} databases, launchdb process ${idle.launchdbCpuSeconds.toFixed(1)} s CPU`);
   const asleepLater = summarise(treeMemory());
   log(`   asleep, ${SERVER_IDLE_WAIT_SECONDS} s later: ${asleepLater.totalPssMb.toFixed(0)} MB PSS`);
   const woken = created.slice(0, awakeCount);
@@ -185,7 +245,79 @@ async function measure(api: PlatformCalls, baseUrl: string): Promise<Figures> {
     { label: `all asleep, ${SERVER_IDLE_WAIT_SECONDS} s later`, memory: asleepLater },
     { label: `${woken.length} awake`, memory: awake },
   ];
-  return { create, wake, overhead, fleet: { projects: created.length, createSeconds, states, awakeCount: woken.length } };
+
+  log('5. PostgreSQL per database');
+  const perDatabase = await perDatabaseFigures(superuserUrl, subject.id, woken.length, asleepLater, awake);
+  log(`   ${perDatabase.relations} relations, ${perDatabase.functions} functions, ${perDatabase.projectDbMb.toFixed(1)} MB per project database`);
+
+  log('6. cold first requests');
+  // created early, never requested since: its data API stopped, PgBouncer closed its backends, a thousand databases since
+  const old = created[Math.min(woken.length, created.length - 1)]!;
+  let t0 = performance.now();
+  await untilOk(`${baseUrl}/db/${old.id}/`, old.anonKey, 60_000);
+  const oldProjectMs = performance.now() - t0;
+  log(`   a project untouched since its creation: first 200 in ${oldProjectMs.toFixed(0)} ms`);
+  const bootMs = await restart();
+  log(`   launchdb up again with ${created.length} projects: ready in ${bootMs.toFixed(0)} ms`);
+  const [first, second] = [created[created.length - 1]!, created[Math.floor(created.length / 2)]!];
+  t0 = performance.now();
+  await untilOk(`${baseUrl}/db/${first.id}/`, first.anonKey, 60_000);
+  const afterRestartMs = performance.now() - t0;
+  t0 = performance.now();
+  await untilOk(`${baseUrl}/db/${second.id}/`, second.anonKey, 60_000);
+  const secondAfterRestartMs = performance.now() - t0;
+  log(`   first request after the restart: ${afterRestartMs.toFixed(0)} ms, another project's: ${secondAfterRestartMs.toFixed(0)} ms`);
+  return {
+    create,
+    wake,
+    overhead,
+    fleet: { projects: created.length, createSeconds, states, awakeCount: woken.length },
+    idle,
+    perDatabase,
+    cold: { oldProjectMs, bootMs, afterRestartMs, secondAfterRestartMs },
+  };
+}
+
+async function databaseTransactions(url: string): Promise<Map<string, number>> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ datname: string; xacts: string }>(
+      `select datname, xact_commit + xact_rollback as xacts from pg_stat_database where datname is not null`,
+    );
+    return new Map(rows.map((row) => [row.datname, Number(row.xacts)]));
+  });
+}
+
+async function perDatabaseFigures(superuserUrl: SuperuserUrl, projectId: string, awakeCount: number, asleep: MemorySummary, awake: MemorySummary): Promise<PerDatabase> {
+  const { rows: [database] } = await withClient(await superuserUrl('postgres'), (client) =>
+    client.query<{ datname: string }>(`select datname from pg_database where datname like 'proj%' and datname like '%' || $1 || '%' limit 1`, [projectId]),
+  );
+  if (!database) throw new Error(`no database for project ${projectId}`);
+  const catalog = await withClient(await superuserUrl(database.datname), async (client) => {
+    const { rows: [counts] } = await client.query<Record<string, string>>(`
+      select (select count(*) from pg_class) as relations, (select count(*) from pg_proc) as functions,
+             (select count(*) from pg_attribute) as attributes,
+             pg_database_size(current_database()) as project_bytes, pg_database_size('template1') as template1_bytes,
+             (select sum(pg_database_size(datname)) from pg_database) as all_bytes,
+             (select count(*) from pg_database) as databases`);
+    // what a backend holds for this database once the data API's schema cache query has run in it
+    await client.query(`select c.relname, a.attname, t.typname from pg_class c join pg_attribute a on a.attrelid = c.oid join pg_type t on t.oid = a.atttypid join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public'`);
+    const { rows: [memory] } = await client.query<{ bytes: string }>(`select sum(total_bytes) as bytes from pg_backend_memory_contexts where name in ('CacheMemoryContext') or parent = 'CacheMemoryContext'`);
+    return { counts: counts!, cacheBytes: Number(memory?.bytes ?? 0) };
+  });
+  const postgres = (summary: MemorySummary): { processes: number; pssMb: number } => summary.byKind.find((row) => row.kind === 'PostgreSQL') ?? { processes: 0, pssMb: 0 };
+  const mb = (bytes: string | undefined): number => Number(bytes ?? 0) / 1024 ** 2;
+  return {
+    relations: Number(catalog.counts.relations),
+    functions: Number(catalog.counts.functions),
+    attributes: Number(catalog.counts.attributes),
+    projectDbMb: mb(catalog.counts.project_bytes),
+    template1Mb: mb(catalog.counts.template1_bytes),
+    allDatabasesMb: mb(catalog.counts.all_bytes),
+    databases: Number(catalog.counts.databases),
+    backendsPerAwake: (postgres(awake).processes - postgres(asleep).processes) / Math.max(1, awakeCount),
+    postgresPssPerAwakeMb: (postgres(awake).pssMb - postgres(asleep).pssMb) / Math.max(1, awakeCount),
+    cacheMemoryMb: catalog.cacheBytes / 1024 ** 2,
+  };
 }
 
 interface MemorySummary {
@@ -358,6 +490,27 @@ function render(figures: Figures, pgbouncer: string): string {
     `| **total** | ${figures.fleet.states.map((state) => ` | ${state.memory.totalRssMb.toFixed(0)} | **${state.memory.totalPssMb.toFixed(0)}**`).join(' | ')} |`,
     '',
     `Each awake data API adds about ${((figures.fleet.states[2]!.memory.totalPssMb - figures.fleet.states[1]!.memory.totalPssMb) / Math.max(1, figures.fleet.awakeCount)).toFixed(0)} MB PSS (its process, its PgBouncer pool's backends).`,
+    '',
+    `Idle, all asleep, for ${figures.idle.seconds.toFixed(0)} s: ${figures.idle.transactions} transactions on ${figures.idle.databasesTouched} of ${figures.perDatabase.databases} databases (the platform database included), ${figures.idle.launchdbCpuSeconds.toFixed(1)} s of the launchdb process's CPU.`,
+    '',
+    'PostgreSQL per project database:',
+    '',
+    '| measure | result |',
+    '|---|---|',
+    `| catalog: relations (pg_class) / functions (pg_proc) / columns (pg_attribute) | ${figures.perDatabase.relations} / ${figures.perDatabase.functions} / ${figures.perDatabase.attributes} |`,
+    `| size on disk: a project database / template1 | ${figures.perDatabase.projectDbMb.toFixed(1)} MB / ${figures.perDatabase.template1Mb.toFixed(1)} MB |`,
+    `| all ${figures.perDatabase.databases} databases | ${(figures.perDatabase.allDatabasesMb / 1024).toFixed(2)} GB |`,
+    `| an awake project's backends: count / PostgreSQL PSS | ${figures.perDatabase.backendsPerAwake.toFixed(1)} / ${figures.perDatabase.postgresPssPerAwakeMb.toFixed(1)} MB |`,
+    `| a backend's catalog cache after a schema read (CacheMemoryContext) | ${figures.perDatabase.cacheMemoryMb.toFixed(1)} MB |`,
+    '',
+    'Cold starts:',
+    '',
+    '| measure | result |',
+    '|---|---|',
+    `| first 200 from a project untouched since its creation (data API stopped, no backend, ${figures.fleet.projects} databases created since) | ${figures.cold.oldProjectMs.toFixed(0)} ms |`,
+    `| \`launchdb up\` again with ${figures.fleet.projects} projects, start() → ready | ${figures.cold.bootMs.toFixed(0)} ms |`,
+    `| then the first 200 from a project (PostgreSQL restarted: shared buffers and caches empty; data API stopped) | ${figures.cold.afterRestartMs.toFixed(0)} ms |`,
+    `| and from another project | ${figures.cold.secondAfterRestartMs.toFixed(0)} ms |`,
     '',
   ];
   return `${lines.join('\n')}\n`;
