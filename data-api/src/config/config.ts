@@ -53,6 +53,10 @@ export interface DataApiConfig {
   /** `server-cors-allowed-origins`: the origins CORS allows; undefined when any origin is. */
   serverCorsAllowedOrigins: string[] | undefined;
   serverPort: number;
+  /** `server-trace-header`: a request header (X-Request-Id) echoed on every response; undefined when not set. */
+  serverTraceHeader: string | undefined;
+  /** `server-timing-enabled`: a Server-Timing header with each stage's duration (jwt, parse, plan, transaction, response). */
+  serverTimingEnabled: boolean;
   adminServerHost: string;
   adminServerPort: number | undefined;
   openApiMode: OpenApiMode;
@@ -141,6 +145,8 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
   const serverHost = setting('server-host', z._default(text(), '!4'), raw('server-host'));
   const serverCorsAllowedOrigins = setting('server-cors-allowed-origins', z.optional(z.pipe(text(), originList())), raw('server-cors-allowed-origins'));
   const serverPort = setting('server-port', z._default(port(), 3000), raw('server-port'));
+  const serverTraceHeader = setting('server-trace-header', z.optional(text()), raw('server-trace-header'));
+  const serverTimingEnabled = setting('server-timing-enabled', boolean(false), raw('server-timing-enabled'));
   const adminServerHost = setting('admin-server-host', z.optional(text()), raw('admin-server-host'));
   const adminServerPort = setting('admin-server-port', z.optional(port()), raw('admin-server-port'));
   const openApiMode = setting(
@@ -184,6 +190,8 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
     serverHost: serverHost!,
     serverCorsAllowedOrigins,
     serverPort: serverPort!,
+    serverTraceHeader: serverTraceHeader === '' ? undefined : serverTraceHeader,
+    serverTimingEnabled: serverTimingEnabled!,
     adminServerHost: adminServerHost ?? serverHost!,
     adminServerPort,
     openApiMode: openApiMode!,

@@ -39,23 +39,52 @@ export async function handleApiRequest(raw: RawRequest, deps: PipelineDependenci
   const config = deps.config.current();
   const allowedOrigins = config.serverCorsAllowedOrigins;
   const preflight = preflightResponse(raw.method, raw.headers, allowedOrigins);
-  if (preflight) return preflight;
-  return withCorsHeaders(raw.headers, await answer(raw, deps, config), allowedOrigins);
+  const response = preflight ?? withCorsHeaders(raw.headers, await answer(raw, deps, config), allowedOrigins);
+  return config.serverTraceHeader === undefined ? response : withTraceHeader(response, raw, config.serverTraceHeader);
+}
+
+/** `server-trace-header`: the request's value of that header (empty when absent) on every response, as PostgREST's middleware adds it. */
+function withTraceHeader(response: HttpResponse, raw: RawRequest, name: string): HttpResponse {
+  return { ...response, headers: [[name, raw.headers[name.toLowerCase()] ?? ''], ...response.headers] };
+}
+
+/** Milliseconds of each stage, for `server-timing-enabled` (PostgREST's ServerTiming). */
+class StageTimes {
+  #last = performance.now();
+  readonly #stages: Array<[string, number]> = [];
+  done(stage: 'jwt' | 'parse' | 'plan' | 'transaction' | 'response'): void {
+    const now = performance.now();
+    this.#stages.push([stage, now - this.#last]);
+    this.#last = now;
+  }
+  header(): [string, string] {
+    return ['Server-Timing', this.#stages.map(([stage, ms]) => `${stage};dur=${ms.toFixed(1)}`).join(', ')];
+  }
 }
 
 async function answer(raw: RawRequest, deps: PipelineDependencies, config: DataApiConfig): Promise<HttpResponse> {
+  const times = config.serverTimingEnabled ? new StageTimes() : undefined;
+  const timed = (response: HttpResponse): HttpResponse => (times ? { ...response, headers: [...response.headers, times.header()] } : response);
   try {
     const auth = await authenticateCached(raw.headers, config);
+    times?.done('jwt');
     const cache = deps.schemaCache.current();
     if (!cache) throw Errors.schemaCacheNotReady();
     const key = deps.readPlans?.keyOf(raw);
     const kept = key === undefined ? undefined : deps.readPlans!.get(key, cache, config);
     const request: ApiRequest = kept ? { ...kept.request, ...headersAndCookies(raw.headers) } : unwrap(await deps.parseRequest(raw, { schemas: config.dbSchemas, timezones: cache.timezones }));
     const contentProfile = negotiatedByProfile(raw, config) ? request.schema : undefined;
+    times?.done('parse');
 
     if (request.action.kind === 'info') return infoResponse(request, cache);
     const context = executionContext(raw, request, auth, config);
-    if (request.target.kind === 'root') return await openApiResponse(request, cache, context, config, deps.pool, contentProfile);
+    if (request.target.kind === 'root') {
+      times?.done('plan');
+      const openApi = await openApiResponse(request, cache, context, config, deps.pool, contentProfile);
+      times?.done('transaction');
+      times?.done('response');
+      return timed(openApi);
+    }
 
     let plan = kept?.plan;
     if (!plan) {
@@ -65,9 +94,12 @@ async function answer(raw: RawRequest, deps: PipelineDependencies, config: DataA
         deps.readPlans!.set(key, cache, config, { request: decided, plan });
       }
     }
+    times?.done('plan');
     const result = await executePlan(deps.pool, plan, context);
+    times?.done('transaction');
     const response = buildResponse(plan, result, { contentProfile });
-    return request.action.kind === 'read' && request.target.kind === 'relation' && response.status < 400 ? withContentLocation(response, request.target.name, raw.query) : response;
+    times?.done('response');
+    return timed(request.action.kind === 'read' && request.target.kind === 'relation' && response.status < 400 ? withContentLocation(response, request.target.name, raw.query) : response);
   } catch (error) {
     return failureResponse(error, raw, deps);
   }

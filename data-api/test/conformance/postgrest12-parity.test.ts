@@ -174,3 +174,28 @@ describe('PostgREST 12 parity', () => {
     });
   });
 });
+
+describe('server-trace-header and server-timing-enabled', () => {
+  let server: ConformanceServer;
+  beforeAll(async () => {
+    server = await startConformanceServer({ env: { PGRST_SERVER_TRACE_HEADER: 'X-Request-Id', PGRST_SERVER_TIMING_ENABLED: 'true' } });
+  });
+  afterAll(() => server?.close());
+
+  it('echoes the trace header on every response, errors and preflights included', async () => {
+    expect((await server.fetch('/properties?select=id', { headers: { 'X-Request-Id': 'req-42' } })).headers.get('x-request-id')).toBe('req-42');
+    expect((await server.fetch('/nope', { headers: { 'X-Request-Id': 'req-43' } })).headers.get('x-request-id')).toBe('req-43');
+    const preflight = await server.fetch('/properties', { method: 'OPTIONS', headers: { Origin: 'http://a.example', 'Access-Control-Request-Method': 'GET', 'X-Request-Id': 'req-44' } });
+    expect(preflight.headers.get('x-request-id')).toBe('req-44');
+    expect((await server.fetch('/properties?select=id')).headers.get('x-request-id')).toBe('');
+  });
+
+  it("times each stage in Server-Timing: jwt, parse, plan, transaction, response", async () => {
+    const { data, error } = await server.anon.from('properties').select('id').limit(1);
+    expect(error).toBeNull();
+    expect(data).toHaveLength(0); // anon sees no homes under RLS
+    for (const response of [await server.fetch('/properties?select=id'), await server.fetch('/rpc/add?a=1&b=2'), await server.fetch('/', { method: 'HEAD' })]) {
+      expect(response.headers.get('server-timing')).toMatch(/^jwt;dur=\d+\.\d, parse;dur=\d+\.\d, plan;dur=\d+\.\d, transaction;dur=\d+\.\d, response;dur=\d+\.\d$/);
+    }
+  });
+});
