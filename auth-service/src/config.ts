@@ -43,6 +43,9 @@ export const authServiceEnvSchema = z.object({
   AUTH_LOG_MAIL_LINKS: bool(false),
   AUTH_SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION: bool(false),
   AUTH_SECURITY_MANUAL_LINKING_ENABLED: bool(false),
+  /** Where the SMS providers' APIs are (a project's sms settings say which and with what account). */
+  AUTH_SMS_TWILIO_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+  AUTH_SMS_VONAGE_API_URL: z.url({ protocol: /^https?$/ }).default('https://rest.nexmo.com'),
   AUTH_MFA_TOTP_ENROLL_ENABLED: bool(true),
   AUTH_MFA_TOTP_VERIFY_ENABLED: bool(true),
   AUTH_MFA_MAX_ENROLLED_FACTORS: env.positiveInt(10),
@@ -89,6 +92,7 @@ export interface AuthServiceSettings {
   logMailLinks: boolean;
   updatePasswordRequireReauthentication: boolean;
   manualLinkingEnabled: boolean;
+  smsApiUrls: { twilio: string; vonage: string };
   mfaTotpEnrollEnabled: boolean;
   mfaTotpVerifyEnabled: boolean;
   mfaMaxEnrolledFactors: number;
@@ -116,6 +120,7 @@ export function authServiceSettingsOf(config: AuthServiceEnv): AuthServiceSettin
     logMailLinks: config.AUTH_LOG_MAIL_LINKS,
     updatePasswordRequireReauthentication: config.AUTH_SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION,
     manualLinkingEnabled: config.AUTH_SECURITY_MANUAL_LINKING_ENABLED,
+    smsApiUrls: { twilio: config.AUTH_SMS_TWILIO_API_URL, vonage: config.AUTH_SMS_VONAGE_API_URL },
     mfaTotpEnrollEnabled: config.AUTH_MFA_TOTP_ENROLL_ENABLED,
     mfaTotpVerifyEnabled: config.AUTH_MFA_TOTP_VERIFY_ENABLED,
     mfaMaxEnrolledFactors: config.AUTH_MFA_MAX_ENROLLED_FACTORS,

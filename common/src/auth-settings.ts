@@ -43,6 +43,23 @@ export type SmtpSettings = z.infer<typeof smtpSettingsSchema>;
 
 const limit = () => z.number().int().min(0).max(1_000_000);
 
+/** The project secret holding the SMS provider's secret (Twilio's auth token, Vonage's API secret). */
+export const SMS_SECRET = 'sms_secret';
+
+/** Where phone codes go out: Twilio's Messages API or Vonage's SMS API, the two GoTrue ships. */
+export const smsSettingsSchema = z
+  .object({
+    provider: z.enum(['twilio', 'vonage']),
+    /** Twilio: the account SID; Vonage: the API key. */
+    account: z.string().min(1).max(200),
+    /** The sender: a number, an alphanumeric sender id, or (Twilio) a messaging service SID `MG…`. */
+    from: z.string().min(1).max(200),
+    /** GoTrue's SMS template; `{{ .Code }}` is the six digits. */
+    template: z.string().min(1).max(500).optional(),
+  })
+  .strict();
+export type SmsSettings = z.infer<typeof smsSettingsSchema>;
+
 /** The project secret holding an external provider's client secret. */
 export const oauthClientSecretName = (provider: string): string => `oauth_client_secret:${provider}`;
 export const EXTERNAL_PROVIDER_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
@@ -112,6 +129,13 @@ export const projectAuthSettingsSchema = z
     smtp: smtpSettingsSchema.nullable(),
     /** A password change needs the nonce mailed by GET /reauthenticate when the session is older than 24 hours (GoTrue's SECURITY_UPDATE_PASSWORD_REQUIRE_REAUTHENTICATION). */
     security_update_password_require_reauthentication: z.boolean(),
+    /** Sign-up and sign-in with a phone number and an SMS code (GoTrue's EXTERNAL_PHONE_ENABLED, off by default). */
+    external_phone_enabled: z.boolean(),
+    /** Phone sign-ups confirmed at once, without a code (GoTrue's SMS_AUTOCONFIRM). */
+    sms_autoconfirm: z.boolean(),
+    /** How long SMS codes stay valid, seconds (GoTrue's SMS_OTP_EXP). */
+    sms_otp_exp: z.number().int().min(30).max(86_400),
+    sms: smsSettingsSchema.nullable(),
     /** Signed-in users may link and unlink identities themselves (GoTrue's SECURITY_MANUAL_LINKING_ENABLED, off by default). */
     security_manual_linking_enabled: z.boolean(),
     /** TOTP factors may be enrolled (GoTrue's MFA_TOTP_ENROLL_ENABLED, on by default). */
@@ -177,6 +201,8 @@ export interface ProjectAuthSettingsChange {
   smtp_password?: string | null;
   /** External providers' client secrets by provider name; null removes one. */
   oauth_client_secrets?: Record<string, string | null>;
+  /** The SMS provider's secret; null removes it. */
+  sms_secret?: string | null;
 }
 
 export class InvalidAuthSettingsError extends Error {
@@ -230,9 +256,12 @@ export async function writeProjectAuthSettings(
         [projectId, SMTP_PASSWORD_SECRET, ciphertext],
       );
     }
-    for (const [provider, secret] of Object.entries(change.oauth_client_secrets ?? {})) {
+    const writeOnly: Array<[string, string | null]> = Object.entries(change.oauth_client_secrets ?? {}).map(([provider, secret]) => {
       if (!EXTERNAL_PROVIDER_NAME.test(provider)) throw new InvalidAuthSettingsError([{ code: 'custom', path: ['oauth_client_secrets', provider], message: 'not a provider name', input: provider } as z.core.$ZodIssue]);
-      const name = oauthClientSecretName(provider);
+      return [oauthClientSecretName(provider), secret];
+    });
+    if (change.sms_secret !== undefined) writeOnly.push([SMS_SECRET, change.sms_secret]);
+    for (const [name, secret] of writeOnly) {
       if (secret === null) {
         await client.query('delete from platform.secrets where project_id = $1 and name = $2', [projectId, name]);
       } else {
@@ -251,6 +280,13 @@ export async function writeProjectAuthSettings(
     client.release();
   }
   return readProjectAuthSettings(db, projectId);
+}
+
+/** The project's SMS secret, decrypted; undefined when none is set. */
+export async function readProjectSmsSecret(db: Queryable, secrets: SecretBox, projectId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ ciphertext: string }>('select ciphertext from platform.secrets where project_id = $1 and name = $2', [projectId, SMS_SECRET]);
+  const row = rows[0];
+  return row ? secrets.decrypt(row.ciphertext, projectSecretContext(projectId, SMS_SECRET)) : undefined;
 }
 
 /** The client secrets of the project's external providers, decrypted, by provider name. */

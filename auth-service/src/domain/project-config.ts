@@ -4,6 +4,7 @@ import {
   KNOWN_OIDC_ISSUERS,
   readProjectAuthSettings,
   readProjectOAuthClientSecrets,
+  readProjectSmsSecret,
   readProjectSmtpPassword,
   type AuthMailKind,
   type AuthRateLimits,
@@ -38,8 +39,23 @@ export interface ProjectAuthConfig {
   mfaTotpEnrollEnabled: boolean;
   mfaTotpVerifyEnabled: boolean;
   mfaMaxEnrolledFactors: number;
+  /** Phone sign-up and sign-in with SMS codes. */
+  phoneEnabled: boolean;
+  smsAutoconfirm: boolean;
+  smsOtpExp: number;
+  /** null: no SMS provider configured (phone sign-in answers GoTrue's error then). */
+  sms: SmsSender | null;
   /** Enabled OpenID Connect providers by name. */
   oidcProviders: Record<string, OidcProviderConfig>;
+}
+
+export interface SmsSender {
+  provider: 'twilio' | 'vonage';
+  apiUrl: string;
+  account: string;
+  secret: string | undefined;
+  from: string;
+  template: string;
 }
 
 export interface OidcProviderConfig {
@@ -55,6 +71,7 @@ export function resolveProjectConfig(
   own: ProjectAuthSettings,
   smtpPassword: string | undefined,
   oauthClientSecrets: Record<string, string> = {},
+  smsSecret: string | undefined = undefined,
 ): ProjectAuthConfig {
   const oidcProviders: Record<string, OidcProviderConfig> = {};
   for (const [name, provider] of Object.entries(own.external_providers ?? {})) {
@@ -102,6 +119,20 @@ export function resolveProjectConfig(
     mfaTotpVerifyEnabled: own.mfa_totp_verify_enabled ?? defaults.mfaTotpVerifyEnabled,
     mfaMaxEnrolledFactors: own.mfa_max_enrolled_factors ?? defaults.mfaMaxEnrolledFactors,
     oidcProviders,
+    phoneEnabled: own.external_phone_enabled ?? false,
+    smsAutoconfirm: own.sms_autoconfirm ?? false,
+    smsOtpExp: own.sms_otp_exp ?? 60,
+    sms:
+      own.sms === undefined || own.sms === null
+        ? null
+        : {
+            provider: own.sms.provider,
+            apiUrl: defaults.smsApiUrls[own.sms.provider],
+            account: own.sms.account,
+            secret: smsSecret,
+            from: own.sms.from,
+            template: own.sms.template ?? 'Your code is {{ .Code }}',
+          },
   };
 }
 
@@ -147,6 +178,7 @@ export class ProjectConfigs {
     const stored = await readProjectAuthSettings(this.#db, projectId);
     const password = stored.smtpPasswordSet ? await readProjectSmtpPassword(this.#db, this.#secrets, projectId) : undefined;
     const clientSecrets = Object.keys(stored.settings.external_providers ?? {}).length > 0 ? await readProjectOAuthClientSecrets(this.#db, this.#secrets, projectId) : {};
-    return resolveProjectConfig(this.#defaults, stored.settings, password, clientSecrets);
+    const smsSecret = stored.settings.sms ? await readProjectSmsSecret(this.#db, this.#secrets, projectId) : undefined;
+    return resolveProjectConfig(this.#defaults, stored.settings, password, clientSecrets, smsSecret);
   }
 }

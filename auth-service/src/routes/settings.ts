@@ -12,12 +12,12 @@ export function settingsRoute(scope: FastifyInstance): void {
         ...Object.fromEntries(Object.keys(config.oidcProviders).map((provider) => [provider, true])),
         anonymous_users: config.anonymousUsersEnabled,
         email: true,
-        phone: false,
+        phone: config.phoneEnabled && config.sms !== null,
       },
       disable_signup: config.disableSignup,
       mailer_autoconfirm: config.mailerAutoconfirm,
-      phone_autoconfirm: false,
-      sms_provider: '',
+      phone_autoconfirm: config.smsAutoconfirm,
+      sms_provider: config.sms?.provider ?? '',
       saml_enabled: false,
     };
   });

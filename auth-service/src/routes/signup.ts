@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { pkceOf } from '../domain/mail-links.ts';
+import { signUpWithPhone } from '../domain/phone-flows.ts';
 import { signUp, signUpAnonymously } from '../domain/sign-up.ts';
 import { AuthErrors } from '../errors.ts';
 import type { AuthRouteDependencies } from '../plugin.ts';
@@ -24,8 +25,8 @@ export function signupRoute(scope: FastifyInstance, deps: AuthRouteDependencies)
     const ctx = contextOf(request);
     const body = request.body;
     const email = body.email ?? '';
-    countRequest(deps, ctx, 'signup', email);
-    if (body.phone) throw AuthErrors.validationFailed('Phone signups are disabled');
+    countRequest(deps, ctx, 'signup', email || body.phone);
+    if (body.phone && email === '') return signUpWithPhone(ctx, deps.services, { phone: body.phone, password: body.password ?? '', data: objectOr(body.data) });
     if (email === '' && !body.password) return signUpAnonymously(ctx, objectOr(body.data));
     if (email === '') throw AuthErrors.unprocessable('To signup, please provide your email');
     return signUp(ctx, deps.services, {

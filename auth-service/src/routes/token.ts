@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { passwordGrant, pkceGrant, refreshTokenGrant } from '../domain/token-grants.ts';
 import { idTokenGrant } from '../domain/oidc-sign-in.ts';
+import { phonePasswordGrant } from '../domain/phone-flows.ts';
 import { AuthErrors } from '../errors.ts';
 import type { AuthRouteDependencies } from '../plugin.ts';
 import { contextOf, countRequest } from './context.ts';
@@ -37,8 +38,8 @@ export function tokenRoute(scope: FastifyInstance, deps: AuthRouteDependencies):
     switch (grantType) {
       case 'password': {
         const email = body.email ?? '';
-        countRequest(deps, ctx, 'token', email);
-        if (body.phone) throw AuthErrors.invalidCredentials();
+        countRequest(deps, ctx, 'token', email || body.phone);
+        if (body.phone && email === '') return phonePasswordGrant(ctx, { phone: body.phone, password: body.password ?? '' });
         return passwordGrant(ctx, { email, password: body.password ?? '' });
       }
       case 'refresh_token': {

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import { verifyPhoneOtp } from '../domain/phone-flows.ts';
+import { normalizePhone } from '../domain/sms.ts';
 import { isVerifyType, verifyAndSignIn } from '../domain/verification.ts';
 import { AuthErrors } from '../errors.ts';
 import type { AuthRouteDependencies } from '../plugin.ts';
@@ -24,13 +26,14 @@ export function verifyPostRoute(scope: FastifyInstance, deps: AuthRouteDependenc
   scope.withTypeProvider<JsonSchemaToTsProvider>().post('/verify', { schema }, async (request) => {
     const ctx = contextOf(request);
     const body = request.body;
-    countRequest(deps, ctx, 'verify', body.email);
+    countRequest(deps, ctx, 'verify', body.email || body.phone);
     const type = body.type ?? '';
     if (type === '') throw AuthErrors.validationFailed('Verify requires a verification type');
     if ((!body.token && !body.token_hash) || (body.token && body.token_hash)) throw AuthErrors.validationFailed('Verify requires either a token or a token hash');
     if (body.phone && body.token) {
-      // no code is ever sent to a phone here, so none matches: GoTrue's answer to a wrong code
-      if (!/^[1-9]\d{1,14}$/.test(body.phone.replace(/[\s()+-]/g, ''))) throw AuthErrors.invalidPhone();
+      if (normalizePhone(body.phone) === undefined) throw AuthErrors.invalidPhone();
+      if (type === 'sms' && ctx.config.phoneEnabled && ctx.config.sms !== null) return verifyPhoneOtp(ctx, { phone: body.phone, token: body.token });
+      // without phone sign-in no code was ever sent to a phone, so none matches: GoTrue's answer to a wrong code
       if (type === 'sms' || type === 'phone_change' || isVerifyType(type)) throw AuthErrors.otpExpired();
     }
     if (!isVerifyType(type)) throw AuthErrors.unsupportedVerifyType();

@@ -81,6 +81,9 @@ export interface NewUser {
   bannedUntil?: Date | null;
   /** An `email` identity for its address (default); false for a user made by an external provider. */
   emailIdentity?: boolean;
+  /** A phone user (digits of E.164, no +): a `phone` identity when it has no email. */
+  phone?: string | null;
+  phoneConfirmed?: boolean;
 }
 
 /** The user and, for an email user, its `email` identity, in one statement. */
@@ -88,16 +91,20 @@ export async function insertUser(client: PoolClient, user: NewUser): Promise<Use
   const { rows } = await client.query<{ id: string }>(
     `with u as (
        insert into auth.users (id, aud, role, email, encrypted_password, raw_app_meta_data, raw_user_meta_data,
-                               email_confirmed_at, invited_at, is_anonymous, banned_until, is_super_admin, created_at, updated_at)
+                               email_confirmed_at, invited_at, is_anonymous, banned_until, is_super_admin, created_at, updated_at,
+                               phone, phone_confirmed_at)
        values (gen_random_uuid(), 'authenticated', $8, $1, $2, $3, $4,
-               case when $5::boolean then now() end, case when $6::boolean then now() end, $7, $9, false, now(), now())
-       returning id, email, email_confirmed_at
+               case when $5::boolean then now() end, case when $6::boolean then now() end, $7, $9, false, now(), now(),
+               $11, case when $12::boolean then now() end)
+       returning id, email, email_confirmed_at, phone, phone_confirmed_at
      ), i as (
        insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
        select u.id::text, u.id,
-              jsonb_build_object('sub', u.id::text, 'email', u.email, 'email_verified', u.email_confirmed_at is not null, 'phone_verified', false),
-              'email', now(), now(), now()
-         from u where u.email is not null and $10::boolean
+              case when u.email is not null
+                   then jsonb_build_object('sub', u.id::text, 'email', u.email, 'email_verified', u.email_confirmed_at is not null, 'phone_verified', false)
+                   else jsonb_build_object('sub', u.id::text, 'phone', u.phone, 'email_verified', false, 'phone_verified', u.phone_confirmed_at is not null) end,
+              case when u.email is not null then 'email' else 'phone' end, now(), now(), now()
+         from u where (u.email is not null or u.phone is not null) and $10::boolean
      )
      select id from u`,
     [
@@ -111,9 +118,37 @@ export async function insertUser(client: PoolClient, user: NewUser): Promise<Use
       user.role ?? 'authenticated',
       user.bannedUntil ?? null,
       user.emailIdentity ?? true,
+      user.phone ?? null,
+      user.phoneConfirmed ?? false,
     ],
   );
   return (await findUserById(client, rows[0]!.id))!;
+}
+
+export async function findUserByPhone(client: PoolClient, phone: string): Promise<UserRow | undefined> {
+  const { rows } = await client.query<UserRow>(`${SELECT_USER} where u.phone = $1`, [phone]);
+  return rows[0];
+}
+
+/** The phone is proven (a code came back): the user and its phone identity say so. */
+export async function confirmPhone(client: PoolClient, userId: string): Promise<void> {
+  await client.query(
+    `with u as (
+       update auth.users set phone_confirmed_at = coalesce(phone_confirmed_at, now()), updated_at = now() where id = $1 returning id
+     )
+     update auth.identities set identity_data = identity_data || '{"phone_verified": true}'::jsonb, updated_at = now()
+      where user_id = (select id from u) and provider = 'phone'`,
+    [userId],
+  );
+}
+
+/** Seconds since the last code went to the user's phone (GoTrue keeps it in confirmation/recovery_sent_at). */
+export async function secondsSinceCodeSent(client: PoolClient, userId: string): Promise<number | null> {
+  const { rows } = await client.query<{ ago: number | null }>(
+    `select extract(epoch from now() - greatest(confirmation_sent_at, recovery_sent_at))::float8 as ago from auth.users where id = $1`,
+    [userId],
+  );
+  return rows[0]?.ago ?? null;
 }
 
 export async function setPasswordHash(client: PoolClient, userId: string, passwordHash: string): Promise<void> {

@@ -16,6 +16,8 @@ const patchBody = {
     smtp_password: { type: ['string', 'null'], minLength: 1, maxLength: 1000 },
     /** External providers' client secrets by name, write-only; null removes one. */
     oauth_client_secrets: { type: 'object', additionalProperties: { type: ['string', 'null'], minLength: 1, maxLength: 2000 } },
+    /** The SMS provider's secret (Twilio auth token, Vonage API secret), write-only; null removes it. */
+    sms_secret: { type: ['string', 'null'], minLength: 1, maxLength: 1000 },
   },
   additionalProperties: true,
 } as const;
@@ -26,14 +28,16 @@ export function authSettingsRoutes(app: FastifyInstance, deps: ProjectRouteDepen
     renderAuthSettings(await deps.authSettings.get(request.params.id)),
   );
   typed.patch('/projects/:id/auth-settings', { schema: { params: projectIdParams, body: patchBody } }, async (request) => {
-    const { smtp_password: smtpPassword, oauth_client_secrets: clientSecrets, ...settings } = request.body as Record<string, unknown> & {
+    const { smtp_password: smtpPassword, oauth_client_secrets: clientSecrets, sms_secret: smsSecret, ...settings } = request.body as Record<string, unknown> & {
       smtp_password?: string | null;
       oauth_client_secrets?: Record<string, string | null>;
+      sms_secret?: string | null;
     };
     const stored = await deps.authSettings.update(request.params.id, {
       ...(Object.keys(settings).length > 0 ? { settings } : {}),
       ...(smtpPassword !== undefined ? { smtp_password: smtpPassword } : {}),
       ...(clientSecrets !== undefined ? { oauth_client_secrets: clientSecrets } : {}),
+      ...(smsSecret !== undefined ? { sms_secret: smsSecret } : {}),
     });
     return renderAuthSettings(stored);
   });
