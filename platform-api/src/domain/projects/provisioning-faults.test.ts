@@ -65,7 +65,7 @@ describe('provisioning after a failure at any step', () => {
     });
     // every file of each template, once
     const files = { base: (await readMigrations(BASE_TEMPLATE_FOLDER)).length, app: (await readMigrations(join(APP_TEMPLATES_FOLDER, 'haven'))).length };
-    expect(applied).toEqual({ ...files, tables: 10 });
+    expect(applied).toEqual({ ...files, tables: 12 });
     // the ports are idempotent: one entry and one running API, asked for once per run that got there
     expect(platform.pooler.entries.has(id)).toBe(true);
     expect(platform.pooler.count('add', id)).toBe(reached('pooler', failure) ? 2 : 1);
