@@ -2,7 +2,9 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '@launchdb/common/logger';
-import type { BackupEngine, PlatformRestoreResult, RestoreResult, VerifyResult } from './backup-engine.ts';
+import { randomUUID } from 'node:crypto';
+import { isLaunchDbError } from '@launchdb/common/errors';
+import type { BackupEngine, PlatformRestoreResult, ProgressEvent, RestoreResult, VerifyResult } from './backup-engine.ts';
 import { BackupErrors } from './errors.ts';
 import { LocalBackupStore, type BackupStore } from './local-backup-store.ts';
 import { tmpdir } from 'node:os';
@@ -54,6 +56,27 @@ interface VerifyState {
   error?: string;
 }
 
+/** An operation run in the background (`Prefer: respond-async`), followed by polling it. */
+export interface BackupJob {
+  id: string;
+  operation: 'run' | 'verify' | 'restore' | 'restore-platform';
+  status: 'running' | 'done' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  /** The piece being read or written: its bytes so far and, when known, its size. */
+  progress: { backup: string; piece: string; bytes: number; total: number | null } | null;
+  result: unknown;
+  error: { code: string; message: string } | null;
+}
+
+const KEPT_JOBS = 50;
+
+export type JobRequest =
+  | { operation: 'run'; project?: string | undefined; all?: boolean | undefined; platform?: boolean | undefined }
+  | { operation: 'verify'; id: string }
+  | { operation: 'restore'; id: string; project?: string | undefined; confirm?: string | undefined; asNew?: string | undefined }
+  | { operation: 'restore-platform'; source: string };
+
 interface State {
   lastRun?: RunState;
   lastVerify?: VerifyState;
@@ -77,6 +100,7 @@ export class BackupService {
   readonly #unavailable: string | undefined;
 
   readonly #openSource: (source: string) => BackupStore;
+  readonly #jobs = new Map<string, BackupJob & { subjects: Set<string> }>();
 
   constructor(options: {
     engine: BackupEngine;
@@ -153,6 +177,74 @@ export class BackupService {
   async restorePlatform(source: string): Promise<PlatformRestoreResult> {
     this.#assertAvailable();
     return this.#engine.restorePlatform(this.#openSource(source));
+  }
+
+  /**
+   * Starts an operation in the background and answers at once; `job(id)` follows it. The
+   * subjects (project ids, `launchdb-platform`) say whose progress events are its.
+   */
+  startJob(operation: BackupJob['operation'], subjects: string[], work: () => Promise<unknown>): BackupJob {
+    const job: BackupJob & { subjects: Set<string> } = {
+      id: randomUUID(),
+      operation,
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      progress: null,
+      result: null,
+      error: null,
+      subjects: new Set(subjects),
+    };
+    this.#jobs.set(job.id, job);
+    for (const old of [...this.#jobs.keys()].slice(0, Math.max(0, this.#jobs.size - KEPT_JOBS))) {
+      if (this.#jobs.get(old)?.status !== 'running') this.#jobs.delete(old);
+    }
+    work().then(
+      (result) => Object.assign(job, { status: 'done', result, finishedAt: new Date().toISOString() }),
+      (error: Error) =>
+        Object.assign(job, {
+          status: 'failed',
+          finishedAt: new Date().toISOString(),
+          error: { code: (error as { code?: string }).code ?? 'internal_error', message: isLaunchDbError(error) ? error.message : `unexpected error: ${error.message}` },
+        }),
+    );
+    return this.job(job.id)!;
+  }
+
+  /** The API's `Prefer: respond-async`: the operation as a job. */
+  inBackground(request: JobRequest): BackupJob {
+    switch (request.operation) {
+      case 'run': {
+        const subjects = request.all ? ['*'] : request.platform ? [PLATFORM_SUBJECT] : [request.project ?? '*'];
+        return this.startJob('run', subjects, () => this.run(request));
+      }
+      case 'verify':
+        return this.startJob('verify', [parseBackupId(request.id)?.subject ?? '*'], () => this.verify(request.id));
+      case 'restore': {
+        const subjects = [parseBackupId(request.id)?.subject ?? '*', request.project ?? request.asNew ?? '*'];
+        return this.startJob('restore', subjects, () => this.restore(request.id, request));
+      }
+      case 'restore-platform':
+        return this.startJob('restore-platform', ['*'], () => this.restorePlatform(request.source));
+    }
+  }
+
+  job(id: string): BackupJob | undefined {
+    const job = this.#jobs.get(id);
+    if (!job) return undefined;
+    const { subjects: _subjects, ...view } = job;
+    return { ...view };
+  }
+
+  /** The engine's progress events, given to the running jobs they belong to. */
+  progress(event: ProgressEvent): void {
+    const subject = parseBackupId(event.backup)?.subject;
+    for (const job of this.#jobs.values()) {
+      if (job.status !== 'running') continue;
+      if (job.subjects.has('*') || (subject && job.subjects.has(subject))) {
+        job.progress = { backup: event.backup, piece: event.piece, bytes: event.bytes, total: event.total ?? null };
+      }
+    }
   }
 
   health(): Record<string, unknown> {

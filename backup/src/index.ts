@@ -7,5 +7,5 @@ export { parseManifest, isBackupId, PIECES, PLATFORM_SUBJECT, type BackupManifes
 export { backupsToDelete, type RetentionPolicy } from './retention.ts';
 export { backupSettings, backupSettingsSchema, type BackupSettings } from './settings.ts';
 export { backupToolsProblem, postgresTools } from './tools.ts';
-export { BackupService, summarize, type BackupSchedule, type BackupSummary, type RunResult } from './backup-service.ts';
+export { BackupService, summarize, type BackupJob, type BackupSchedule, type BackupSummary, type JobRequest, type RunResult } from './backup-service.ts';
 export { createPlatformBackups, type PlatformBackups } from './platform-backups.ts';

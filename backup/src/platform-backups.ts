@@ -60,6 +60,7 @@ export async function createPlatformBackups(options: {
     logger: options.logger,
     diskReserveBytes: settings.BACKUP_DISK_RESERVE_MB * 1_000_000,
     projects: options.projects,
+    onProgress: (event) => service.progress(event),
   });
   const unavailable = await backupToolsProblem();
   const service = new BackupService({

@@ -37,29 +37,33 @@ export class PlatformClient {
     this.#timeoutMs = credentials.timeoutMs ?? REQUEST_TIMEOUT_MS;
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<T> {
     const token = await this.#operatorToken();
     try {
-      return await this.#send<T>(method, path, body, token);
+      return await this.#send<T>(method, path, body, token, extraHeaders);
     } catch (error) {
-      // a remembered token that has expired (or whose operator was recreated): log in once more
-      if (!(error instanceof LaunchDbError) || error.status !== 401 || !this.#fromCache) throw error;
-      this.#fromCache = false;
+      // a token we logged in for (or remembered) that has expired, or whose operator was
+      // recreated (a restored platform has its own operators): log in once more
+      if (!(error instanceof LaunchDbError) || error.status !== 401 || !this.#renewable) throw error;
+      this.#renewable = false;
+      this.#skipCache = true;
       this.#token = undefined;
-      return this.#send<T>(method, path, body, await this.#operatorToken());
+      return this.#send<T>(method, path, body, await this.#operatorToken(), extraHeaders);
     }
   }
 
-  #fromCache = false;
+  /** The token came from a login or the cache, not from LAUNCHDB_TOKEN: a 401 may be answered by logging in again. */
+  #renewable = false;
+  #skipCache = false;
 
   async #operatorToken(): Promise<string> {
     if (this.#token) return this.#token;
     const cache = this.#cacheFile();
-    if (cache) {
+    if (cache && !this.#skipCache) {
       const cached = await readFile(cache, 'utf8').catch(() => undefined);
       if (cached) {
         this.#token = cached.trim();
-        this.#fromCache = true;
+        this.#renewable = true;
         return this.#token;
       }
     }
@@ -72,6 +76,7 @@ export class PlatformClient {
     }
     const login = await this.#send<{ access_token: string }>('POST', '/api/auth/login', { email: this.#email, password: this.#password }, undefined);
     this.#token = login.access_token;
+    this.#renewable = true;
     if (cache) await remember(cache, login.access_token);
     return this.#token;
   }
@@ -87,8 +92,8 @@ export class PlatformClient {
     return join(folder, 'launchdb', `operator-token-${key}`);
   }
 
-  async #send<T>(method: string, path: string, body: unknown, token: string | undefined): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async #send<T>(method: string, path: string, body: unknown, token: string | undefined, extraHeaders?: Record<string, string>): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;

@@ -23,4 +23,4 @@ export { gatewaySettingsOf } from './config.ts';
 export { registerGateway, type Gateway, type GatewayDependencies, type GatewayOptions } from './gateway/index.ts';
 export type { DataApiFleetView } from './domain/projects/data-api-fleet-view.ts';
 export type { ProjectBody } from './routes/projects/render-project.ts';
-export type { BackupOperations } from './domain/backups.ts';
+export type { BackupOperations, BackupJobRequest } from './domain/backups.ts';

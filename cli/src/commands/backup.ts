@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
 import { ConfigError, LaunchDbError, loadConfig, StartupError } from '@launchdb/common';
 import { DEFAULT_ADMIN_EMAIL } from '@launchdb/platform-api';
-import type { BackupSummary, PlatformRestoreResult, RestoreResult, RunResult, VerifyResult } from '@launchdb/backup';
+import type { BackupJob, BackupSummary, PlatformRestoreResult, RestoreResult, RunResult, VerifyResult } from '@launchdb/backup';
 import { launchdbConfigSchema, type LaunchdbConfig } from '../config.ts';
 import { PlatformClient } from '../platform-client.ts';
 
@@ -27,8 +29,10 @@ Add --json to print the API's answer as JSON. Backups can also be read without L
   gpg -d <backup>/database.dump.pgp | pg_restore -d <database>    gpg -d <backup>/files.tar.pgp | tar -x
 `;
 
-/** Long enough for a big project's restore; the API answers when the work is done. */
-const BACKUP_REQUEST_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+const BACKUP_REQUEST_TIMEOUT_MS = 60_000;
+const POLL_MS = 500;
+/** Without a terminal, a progress line this often. */
+const PLAIN_PROGRESS_MS = 10_000;
 
 /** `launchdb backup …`: exits 0 on success, 1 with one line on stderr otherwise. */
 export async function backup(args: string[]): Promise<void> {
@@ -92,7 +96,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
       if (chosen > 1) throw usage('choose one of --project <id>, --all, --platform');
       const body = values.project ? { project: values.project } : values.platform ? { platform: true } : { all: true };
       say(values.project ? `backing up project ${values.project}…` : values.platform ? 'backing up the platform database…' : 'backing up the platform and every project…');
-      const result = await client.request<RunResult>('POST', '/api/backups', body);
+      const result = await follow<RunResult>(client, 'POST', '/api/backups', body, values.json);
       print(result, () =>
         [
           ...result.backups.map((made) => `made ${describeBackup(made)}`),
@@ -107,7 +111,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
     case 'verify': {
       const id = required(positionals[0], 'verify <backup>');
       say(`verifying ${id}…`);
-      const result = await client.request<VerifyResult>('POST', `/api/backups/${encodeURIComponent(id)}/verify`);
+      const result = await follow<VerifyResult>(client, 'POST', `/api/backups/${encodeURIComponent(id)}/verify`, undefined, values.json);
       print(result, () => `${id}: verified — every SHA-256 matches, ${result.tables} tables and ${result.rows} rows restored as the manifest says${result.files === null ? '' : `, ${result.files} files`} (${result.seconds} s)\n`);
       return;
     }
@@ -118,7 +122,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
       let confirm = values.confirm;
       if (values.project !== undefined && confirm === undefined) confirm = await askConfirmation(values.project);
       say(asNew ? `restoring ${id} into a new project ${asNew}…` : `restoring ${id} into project ${values.project} (its current state is backed up first)…`);
-      const result = await client.request<RestoreResult>('POST', `/api/backups/${encodeURIComponent(id)}/restore`, asNew ? { as_new: asNew } : { project: values.project, confirm });
+      const result = await follow<RestoreResult>(client, 'POST', `/api/backups/${encodeURIComponent(id)}/restore`, asNew ? { as_new: asNew } : { project: values.project, confirm }, values.json);
       print(result, () =>
         [
           `project ${result.project} restored from ${result.backup}: ${result.tables} tables, ${result.rows} rows${result.files === null ? '' : `, ${result.files} files`} (${result.seconds} s)`,
@@ -132,7 +136,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
     case 'restore-platform': {
       const folder = resolve(required(positionals[0], 'restore-platform <backup folder>'));
       say(`restoring the platform from ${folder}…`);
-      const result = await client.request<PlatformRestoreResult>('POST', '/api/backups/restore-platform', { source: folder });
+      const result = await follow<PlatformRestoreResult>(client, 'POST', '/api/backups/restore-platform', { source: folder }, values.json);
       print(result, () =>
         [
           `platform restored from ${result.backup} (${result.seconds} s)`,
@@ -148,6 +152,83 @@ async function run(command: string | undefined, args: string[], config: Launchdb
     default:
       throw usage(`unknown backup command "${command}"`);
   }
+}
+
+/**
+ * Starts the operation as a job (`Prefer: respond-async`) and follows it to its end: a long
+ * restore outlives any single HTTP request. On a terminal a progress bar per piece (bytes, rate,
+ * ETA when the size is known); otherwise a plain line every few seconds; with --json, nothing.
+ */
+async function follow<T>(client: PlatformClient, method: string, path: string, body: unknown, json: boolean | undefined): Promise<T> {
+  let job = await client.request<BackupJob>(method, path, body, { prefer: 'respond-async' });
+  const progress = json ? undefined : process.stderr.isTTY ? new TerminalProgress() : new PlainProgress();
+  try {
+    while (job.status === 'running') {
+      await sleep(POLL_MS);
+      job = await client.request<BackupJob>('GET', `/api/backups/jobs/${job.id}`);
+      if (job.progress) progress?.update(job.progress);
+    }
+  } finally {
+    progress?.stop();
+  }
+  if (job.status === 'failed') throw new LaunchDbError(job.error?.code ?? 'backup_failed', 500, job.error?.message ?? 'the operation failed');
+  return job.result as T;
+}
+
+type JobProgress = NonNullable<BackupJob['progress']>;
+
+class TerminalProgress {
+  readonly #bar = new cliProgress.SingleBar(
+    { format: '{piece} |{bar}| {done} MB{of} {rate} MB/s {eta}', hideCursor: true, stream: process.stderr, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
+  #piece = '';
+  #started = 0;
+
+  update(progress: JobProgress): void {
+    const key = `${progress.backup}/${progress.piece}`;
+    if (key !== this.#piece) {
+      if (this.#piece) this.#bar.stop();
+      this.#piece = key;
+      this.#started = Date.now();
+      this.#bar.start(progress.total ?? 0, 0, payload(progress, this.#started));
+    }
+    if (progress.total) this.#bar.setTotal(progress.total);
+    this.#bar.update(progress.bytes, payload(progress, this.#started));
+  }
+
+  stop(): void {
+    if (this.#piece) this.#bar.stop();
+  }
+}
+
+class PlainProgress {
+  #last = 0;
+  #started = new Map<string, number>();
+
+  update(progress: JobProgress): void {
+    const key = `${progress.backup}/${progress.piece}`;
+    if (!this.#started.has(key)) this.#started.set(key, Date.now());
+    if (Date.now() - this.#last < PLAIN_PROGRESS_MS) return;
+    this.#last = Date.now();
+    const values = payload(progress, this.#started.get(key)!);
+    process.stderr.write(`${progress.backup} ${progress.piece}: ${values.done} MB${values.of}, ${values.rate} MB/s ${values.eta}\n`);
+  }
+
+  stop(): void {}
+}
+
+function payload(progress: JobProgress, started: number): { piece: string; done: string; of: string; rate: string; eta: string } {
+  const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+  const rate = progress.bytes / 1e6 / seconds;
+  const left = progress.total ? (progress.total - progress.bytes) / 1e6 / Math.max(rate, 0.001) : undefined;
+  return {
+    piece: progress.piece,
+    done: (progress.bytes / 1e6).toFixed(1),
+    of: progress.total ? ` of ${(progress.total / 1e6).toFixed(1)}` : '',
+    rate: rate.toFixed(1),
+    eta: left === undefined ? '' : `ETA ${Math.ceil(left)} s`,
+  };
 }
 
 function describeBackup(backup: BackupSummary): string {

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { PROJECT_ID_PATTERN } from '@launchdb/common';
 import { PlatformErrors } from '../../errors.ts';
-import { backupIdParams, type BackupRouteDependencies } from './index.ts';
+import { accepted, backupIdParams, type BackupRouteDependencies } from './index.ts';
+import { prefersAsync } from '../projects/render-project.ts';
 
 const body = {
   type: 'object',
@@ -17,9 +18,11 @@ const body = {
 } as const;
 
 export function restoreBackupRoute(app: FastifyInstance, deps: BackupRouteDependencies): void {
-  app.withTypeProvider<JsonSchemaToTsProvider>().post('/backups/:id/restore', { schema: { params: backupIdParams, body } }, async (request) => {
+  app.withTypeProvider<JsonSchemaToTsProvider>().post('/backups/:id/restore', { schema: { params: backupIdParams, body } }, async (request, reply) => {
     const input = request.body ?? {};
     if ((input.project === undefined) === (input.as_new === undefined)) throw PlatformErrors.validation('give either project (with confirm) or as_new');
-    return deps.backups.restore(request.params.id, { project: input.project, confirm: input.confirm, asNew: input.as_new });
+    const target = { project: input.project, confirm: input.confirm, asNew: input.as_new };
+    if (prefersAsync(request)) return accepted(reply, deps.backups.inBackground({ operation: 'restore', id: request.params.id, ...target }));
+    return deps.backups.restore(request.params.id, target);
   });
 }

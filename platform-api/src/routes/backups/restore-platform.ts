@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
-import type { BackupRouteDependencies } from './index.ts';
+import { accepted, type BackupRouteDependencies } from './index.ts';
+import { prefersAsync } from '../projects/render-project.ts';
 
 const body = {
   type: 'object',
@@ -14,7 +15,8 @@ const body = {
 
 /** A fresh platform brought back from a backup folder: operators, projects and their keys, then every project. */
 export function restorePlatformRoute(app: FastifyInstance, deps: BackupRouteDependencies): void {
-  app.withTypeProvider<JsonSchemaToTsProvider>().post('/backups/restore-platform', { schema: { body } }, async (request) =>
-    deps.backups.restorePlatform(request.body.source),
-  );
+  app.withTypeProvider<JsonSchemaToTsProvider>().post('/backups/restore-platform', { schema: { body } }, async (request, reply) => {
+    if (prefersAsync(request)) return accepted(reply, deps.backups.inBackground({ operation: 'restore-platform', source: request.body.source }));
+    return deps.backups.restorePlatform(request.body.source);
+  });
 }

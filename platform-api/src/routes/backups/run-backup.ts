@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
-import type { BackupRouteDependencies } from './index.ts';
+import { accepted, type BackupRouteDependencies } from './index.ts';
+import { prefersAsync } from '../projects/render-project.ts';
 
 const body = {
   type: 'object',
@@ -15,6 +16,7 @@ const body = {
 /** One project, the platform database, or everything (`{"all": true}`, the nightly run's work); 201 when done. */
 export function runBackupRoute(app: FastifyInstance, deps: BackupRouteDependencies): void {
   app.withTypeProvider<JsonSchemaToTsProvider>().post('/backups', { schema: { body } }, async (request, reply) => {
+    if (prefersAsync(request)) return accepted(reply, deps.backups.inBackground({ operation: 'run', ...(request.body ?? {}) }));
     const result = await deps.backups.run(request.body ?? {});
     return reply.status(201).send(result);
   });
