@@ -1,13 +1,5 @@
 import type { Readable } from 'node:stream';
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type ListObjectsV2CommandOutput,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { BackupErrors } from './errors.ts';
 import type { BackupStore, PartialBackup } from './local-backup-store.ts';
 import { isBackupId, MANIFEST_FILE, parseManifest, type BackupManifest } from './manifest.ts';
@@ -16,6 +8,24 @@ import { isBackupId, MANIFEST_FILE, parseManifest, type BackupManifest } from '.
 const PART_BYTES = 8 * 1024 * 1024;
 /** A backup folder without a manifest this old is a killed run's, not one still uploading. */
 const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
+
+type S3Sdk = typeof import('@aws-sdk/client-s3') & Pick<typeof import('@aws-sdk/lib-storage'), 'Upload'>;
+let loadedSdk: Promise<S3Sdk> | undefined;
+
+/**
+ * The AWS SDK takes seconds to load on a busy machine (2.5 s measured beside the platform's
+ * start): loaded with the first S3 call, so a platform that never backs up to S3 never loads it.
+ */
+function s3Sdk(): Promise<S3Sdk> {
+  loadedSdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({ ...s3, Upload: storage.Upload }));
+  return loadedSdk;
+}
+
+/** An S3 client made with its first use (the SDK loaded then). */
+export function lazyS3Client(config: S3ClientConfig): () => Promise<S3Client> {
+  let client: Promise<S3Client> | undefined;
+  return () => (client ??= s3Sdk().then((sdk) => new sdk.S3Client(config)));
+}
 
 export interface S3Location {
   bucket: string;
@@ -38,13 +48,19 @@ export function parseS3Url(url: string): S3Location {
  * they stream (lib-storage's Upload).
  */
 export class S3BackupStore implements BackupStore {
-  readonly #client: S3Client;
+  readonly #client: () => Promise<S3Client>;
   readonly #location: S3Location;
   readonly #writing = new Set<string>();
 
-  constructor(client: S3Client, location: S3Location) {
-    this.#client = client;
+  /** `client`: an S3 client, or lazyS3Client's, which loads the SDK with the first call. */
+  constructor(client: S3Client | (() => Promise<S3Client>), location: S3Location) {
+    this.#client = typeof client === 'function' ? client : async () => client;
     this.#location = location;
+  }
+
+  async #s3(): Promise<{ sdk: S3Sdk; client: S3Client }> {
+    const [sdk, client] = await Promise.all([s3Sdk(), this.#client()]);
+    return { sdk, client };
   }
 
   readonly localRoot = undefined;
@@ -65,8 +81,9 @@ export class S3BackupStore implements BackupStore {
   async manifest(id: string): Promise<BackupManifest> {
     if (!isBackupId(id)) throw BackupErrors.invalidId(id);
     let text: string;
+    const { sdk, client } = await this.#s3();
     try {
-      const object = await this.#client.send(new GetObjectCommand({ Bucket: this.#location.bucket, Key: this.#key(id, MANIFEST_FILE) }));
+      const object = await client.send(new sdk.GetObjectCommand({ Bucket: this.#location.bucket, Key: this.#key(id, MANIFEST_FILE) }));
       text = await object.Body!.transformToString('utf8');
     } catch (error) {
       if (isMissing(error)) throw BackupErrors.notFound(id);
@@ -76,8 +93,9 @@ export class S3BackupStore implements BackupStore {
   }
 
   async openPiece(id: string, name: string): Promise<Readable> {
+    const { sdk, client } = await this.#s3();
     try {
-      const object = await this.#client.send(new GetObjectCommand({ Bucket: this.#location.bucket, Key: this.#key(id, name) }));
+      const object = await client.send(new sdk.GetObjectCommand({ Bucket: this.#location.bucket, Key: this.#key(id, name) }));
       return object.Body as Readable;
     } catch (error) {
       if (isMissing(error)) throw BackupErrors.pieceMissing(id, name);
@@ -90,8 +108,9 @@ export class S3BackupStore implements BackupStore {
     return {
       id,
       writePiece: async (name, content) => {
-        const upload = new Upload({
-          client: this.#client,
+        const { sdk, client } = await this.#s3();
+        const upload = new sdk.Upload({
+          client,
           params: { Bucket: this.#location.bucket, Key: this.#key(id, name), Body: content, ContentType: 'application/pgp-encrypted' },
           partSize: PART_BYTES,
           queueSize: 1,
@@ -100,8 +119,9 @@ export class S3BackupStore implements BackupStore {
         await upload.done();
       },
       commit: async (manifest) => {
-        await this.#client.send(
-          new PutObjectCommand({
+        const { sdk, client } = await this.#s3();
+        await client.send(
+          new sdk.PutObjectCommand({
             Bucket: this.#location.bucket,
             Key: this.#key(id, MANIFEST_FILE),
             Body: `${JSON.stringify(manifest, null, 2)}\n`,
@@ -156,10 +176,11 @@ export class S3BackupStore implements BackupStore {
 
   async #ids(): Promise<string[]> {
     const ids: string[] = [];
+    const { sdk, client } = await this.#s3();
     let token: string | undefined;
     do {
-      const page: ListObjectsV2CommandOutput = await this.#client.send(
-        new ListObjectsV2Command({ Bucket: this.#location.bucket, Prefix: this.#location.prefix, Delimiter: '/', ContinuationToken: token }),
+      const page: ListObjectsV2CommandOutput = await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: this.#location.bucket, Prefix: this.#location.prefix, Delimiter: '/', ContinuationToken: token }),
       );
       for (const entry of page.CommonPrefixes ?? []) {
         const id = entry.Prefix!.slice(this.#location.prefix.length).replace(/\/$/, '');
@@ -172,10 +193,11 @@ export class S3BackupStore implements BackupStore {
 
   async #objects(id: string): Promise<{ Key?: string | undefined; LastModified?: Date | undefined }[]> {
     const objects: { Key?: string | undefined; LastModified?: Date | undefined }[] = [];
+    const { sdk, client } = await this.#s3();
     let token: string | undefined;
     do {
-      const page: ListObjectsV2CommandOutput = await this.#client.send(
-        new ListObjectsV2Command({ Bucket: this.#location.bucket, Prefix: `${this.#location.prefix}${id}/`, ContinuationToken: token }),
+      const page: ListObjectsV2CommandOutput = await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: this.#location.bucket, Prefix: `${this.#location.prefix}${id}/`, ContinuationToken: token }),
       );
       objects.push(...(page.Contents ?? []));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -185,11 +207,12 @@ export class S3BackupStore implements BackupStore {
 
   async #deleteFolder(id: string, manifestFirst: boolean): Promise<void> {
     const bucket = this.#location.bucket;
+    const { sdk, client } = await this.#s3();
     if (manifestFirst) {
-      await this.#client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: this.#key(id, MANIFEST_FILE) }] } }));
+      await client.send(new sdk.DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: this.#key(id, MANIFEST_FILE) }] } }));
     }
     const keys = (await this.#objects(id)).map((object) => ({ Key: object.Key! }));
-    if (keys.length > 0) await this.#client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+    if (keys.length > 0) await client.send(new sdk.DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
   }
 }
 
