@@ -62,7 +62,7 @@ describe('Haven, for homeowners', () => {
     await page.close();
   });
 
-  it('keeps a home with a household: a furnace from the catalogue, a task marked done, a manual, a capture, a second homeowner', { timeout: 90_000 }, async () => {
+  it('keeps a home with a household: a furnace from the catalogue, a task marked done, a manual, a capture the worker reads, a second homeowner', { timeout: 150_000 }, async () => {
     const stamp = Date.now();
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await signUp(page, `keeper-${stamp}@haven.example.com`);
@@ -92,12 +92,15 @@ describe('Haven, for homeowners', () => {
     await page.getByRole('heading', { name: 'History' }).waitFor();
     await expect.poll(() => page.locator('section[aria-labelledby="history-title"] li').count()).toBe(1);
 
-    // a text capture waits in the inbox (the worker, when running, reads it)
+    // a text capture goes to the inbox
     await page.getByRole('button', { name: 'Capture' }).click();
     await page.getByRole('button', { name: 'Write a note' }).click();
     await page.getByLabel('Note').fill('replaced furnace filter');
     await page.getByRole('button', { name: 'Save note' }).click();
     await page.getByRole('list', { name: 'Captures' }).getByText('replaced furnace filter').waitFor();
+    // the worker reads it and proposes the furnace's filter task; one tap completes it
+    await page.getByRole('button', { name: 'Mark this task done' }).click({ timeout: 45_000 });
+    await page.getByRole('status').getByText(/^Done: .*filter/i).waitFor();
 
     // a second homeowner, invited by email, sees the home once signed up
     const friend = `friend-${stamp}@haven.example.com`;
