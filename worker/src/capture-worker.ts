@@ -15,7 +15,7 @@ import { ProjectConnections } from './connections.ts';
 import { CaptureListeners } from './listeners.ts';
 import { WorkerProjects } from './projects.ts';
 import type { WorkerSettings } from './settings.ts';
-import { claimCapture, type ClaimedCapture } from './sql/claim-capture.ts';
+import { claimCaptures, type ClaimedCapture } from './sql/claim-capture.ts';
 import { recordDocumentObject } from './sql/document-object.ts';
 import { completeCapture, failCapture, markDocumentCopied } from './sql/finish-capture.ts';
 import { acceptedDocument, captureObject } from './sql/household.ts';
@@ -75,6 +75,8 @@ export class CaptureWorker {
   /** Projects that may have work, with a counter bumped by each wake-up. */
   readonly #wanted = new Map<string, number>();
   readonly #claiming = new Set<string>();
+  /** Room reserved by the claims in flight. */
+  #claimRoom = 0;
   readonly #activeAt = new Map<string, number>();
   readonly #retryTimers = new Map<string, NodeJS.Timeout>();
   readonly #queues = new Map<string, Pick<SweepOutcome, 'counts' | 'oldest_pending_seconds'>>();
@@ -162,8 +164,8 @@ export class CaptureWorker {
     const seen = this.#activeAt.get(projectId);
     const now = Date.now();
     this.#activeAt.set(projectId, now);
-    // one check per second is plenty: this runs on every request
-    if (seen !== undefined && now - seen < 1_000 && this.#listeners.has(projectId)) return;
+    // one look per second is plenty: this runs on every request
+    if (seen !== undefined && now - seen < 1_000) return;
     void this.#projects
       .serves(projectId)
       .then(async (served) => {
@@ -289,29 +291,32 @@ export class CaptureWorker {
 
   #pump(): void {
     for (const [projectId, wakes] of this.#wanted) {
-      if (this.#stopped || this.#running.size + this.#claiming.size >= this.#settings.WORKER_CONCURRENCY) return;
+      const room = this.#settings.WORKER_CONCURRENCY - this.#running.size - this.#claimRoom;
+      if (this.#stopped || room <= 0) return;
       if (this.#claiming.has(projectId)) continue;
       this.#claiming.add(projectId);
-      void this.#claim(projectId).then((capture) => {
+      this.#claimRoom += room;
+      void this.#claim(projectId, room).then((captures) => {
         this.#claiming.delete(projectId);
-        if (capture) this.#run(projectId, capture);
-        // nothing to claim, and no wake-up arrived meanwhile: the project is done for now
-        else if (this.#wanted.get(projectId) === wakes) this.#wanted.delete(projectId);
+        this.#claimRoom -= room;
+        for (const capture of captures) this.#run(projectId, capture);
+        // fewer than there was room for, and no wake-up meanwhile: the project is done for now
+        if (captures.length < room && this.#wanted.get(projectId) === wakes) this.#wanted.delete(projectId);
         this.#pump();
       });
     }
   }
 
-  async #claim(projectId: string): Promise<ClaimedCapture | undefined> {
+  async #claim(projectId: string, room: number): Promise<ClaimedCapture[]> {
     try {
       return await this.#connections.asService(projectId, (sql) =>
-        claimCapture(sql, this.id, this.#settings.WORKER_LEASE_SECONDS, this.#settings.WORKER_MAX_ATTEMPTS),
+        claimCaptures(sql, this.id, this.#settings.WORKER_LEASE_SECONDS, this.#settings.WORKER_MAX_ATTEMPTS, room),
       );
     } catch (error) {
       this.#logger.warn({ project: projectId, err: error }, 'claim failed');
       // the sweep tries again; spinning here would hammer a database that is down
       this.#wanted.delete(projectId);
-      return undefined;
+      return [];
     }
   }
 

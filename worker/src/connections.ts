@@ -91,9 +91,10 @@ export class ProjectConnections {
       if (this.#idle[index]!.projectId === projectId) return this.#idle.splice(index, 1)[0]!.client;
     }
     // room for a new one: the longest idle connection (another project's) goes
+    // (waited for: the budget counts server sessions, and a closing one is still one)
     if (this.#open >= this.#max) {
       const oldest = this.#idle.shift();
-      if (oldest) this.#end(oldest.client);
+      if (oldest) await this.#end(oldest.client);
     }
     const login = await this.#projects.login(projectId);
     const client = new pg.Client({
@@ -117,7 +118,7 @@ export class ProjectConnections {
   }
 
   #checkin(projectId: string, client: pg.Client, broken: boolean): void {
-    if (broken || this.#closed) this.#end(client);
+    if (broken || this.#closed) void this.#end(client);
     else this.#idle.push({ projectId, client, idleSince: Date.now() });
   }
 
@@ -126,14 +127,14 @@ export class ProjectConnections {
       const entry = this.#idle[i]!;
       if (entry.idleSince <= before) {
         this.#idle.splice(i, 1);
-        this.#end(entry.client);
+        void this.#end(entry.client);
       }
     }
   }
 
-  #end(client: pg.Client): void {
+  async #end(client: pg.Client): Promise<void> {
+    await client.end().catch(() => undefined);
     this.#open -= 1;
-    void client.end().catch(() => undefined);
   }
 }
 

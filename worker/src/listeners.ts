@@ -71,7 +71,8 @@ export class CaptureListeners {
 
   async #open(projectId: string): Promise<boolean> {
     if (this.#max === 0) return false;
-    while (this.#held.size + this.#opening.size > this.#max) {
+    // this one is not in #opening yet: room is held + opening < max
+    while (this.#held.size + this.#opening.size >= this.#max) {
       const oldest = [...this.#held.entries()].sort((a, b) => a[1].usedAt - b[1].usedAt)[0];
       if (!oldest) return false;
       await this.#drop(oldest[0]);

@@ -3,6 +3,8 @@ import { ProjectSecret, projectNames, readProjectSecret } from '@launchdb/common
 import type { SecretBox } from '@launchdb/common/secrets';
 import { ProjectTemplates } from '@launchdb/platform-api/project-templates';
 
+const NOT_SERVED_TTL_MS = 60_000;
+
 /** How the worker logs in to one project's database: its authenticator, switching to service_role per transaction. */
 export interface ProjectLogin {
   database: string;
@@ -21,6 +23,8 @@ export class WorkerProjects {
   readonly #manifests = new Map<string, Promise<boolean>>();
   readonly #logins = new Map<string, ProjectLogin>();
   #served = new Set<string>();
+  /** Projects found not served, and when: a request to one costs no platform query for a minute. */
+  readonly #notServed = new Map<string, number>();
   /** Per served project, rows ever written in its database (pg_stat_database), as of the last refresh; null when this cluster does not hold it. */
   #writes = new Map<string, string | null>();
 
@@ -67,9 +71,16 @@ export class WorkerProjects {
   /** Whether the project is served; a project the last refresh did not know is looked up. */
   async serves(projectId: string): Promise<boolean> {
     if (this.#served.has(projectId)) return true;
+    const checked = this.#notServed.get(projectId);
+    if (checked !== undefined && Date.now() - checked < NOT_SERVED_TTL_MS) return false;
     const { rows } = await this.#platformDb.query<{ template: string | null }>(`select template from platform.projects where id = $1 and status = 'active'`, [projectId]);
     const template = rows[0]?.template;
-    if (!template || !(await this.#wantsWorker(template))) return false;
+    if (!template || !(await this.#wantsWorker(template))) {
+      if (this.#notServed.size > 10_000) this.#notServed.clear();
+      this.#notServed.set(projectId, Date.now());
+      return false;
+    }
+    this.#notServed.delete(projectId);
     this.#served.add(projectId);
     return true;
   }

@@ -16,7 +16,7 @@ export interface ClaimedCapture {
 }
 
 /**
- * Claims the oldest capture that is due — pending and past its backoff, or processing under a
+ * Claims the oldest captures that are due — pending and past its backoff, or processing under a
  * lease that lapsed (its worker died) — or an accepted photo whose document still lacks its
  * bytes. SKIP LOCKED: concurrent claimers each get another row, never wait on each other.
  */
@@ -29,7 +29,7 @@ with candidate as (
       or (c.status = 'processed' and c.document_id is not null and c.document_copied_at is null
           and (c.lease_until is null or c.lease_until < now()) and c.next_attempt_at <= now() and c.attempts < 2 * $3)
    order by c.next_attempt_at, c.created_at
-   limit 1
+   limit $4
    for update skip locked
 )
 update public.captures c
@@ -42,7 +42,12 @@ update public.captures c
 returning c.id, c.owner_id, c.property_id, c.kind, c.storage_path, c.body, c.attempts, c.document_id,
           case when c.status = 'processed' then 'copy' else 'process' end as job`;
 
+/** Claims up to `limit` captures at once (the room the worker has): one statement, however many. */
+export async function claimCaptures(sql: pg.ClientBase, worker: string, leaseSeconds: number, maxAttempts: number, limit: number): Promise<ClaimedCapture[]> {
+  const { rows } = await sql.query<ClaimedCapture>(CLAIM, [worker, leaseSeconds, maxAttempts, limit]);
+  return rows;
+}
+
 export async function claimCapture(sql: pg.ClientBase, worker: string, leaseSeconds: number, maxAttempts: number): Promise<ClaimedCapture | undefined> {
-  const { rows } = await sql.query<ClaimedCapture>(CLAIM, [worker, leaseSeconds, maxAttempts]);
-  return rows[0];
+  return (await claimCaptures(sql, worker, leaseSeconds, maxAttempts, 1))[0];
 }
