@@ -41,6 +41,10 @@ export interface DataApiConfig {
   /** `db-plan-enabled`: allows `Accept: application/vnd.pgrst.plan…`. */
   dbPlanEnabled: boolean;
   dbTxEnd: TxEnd;
+  /** `db-config`: read settings from the database (`ALTER ROLE … SET pgrst.…`) at start and on `reload config`. */
+  dbConfig: boolean;
+  /** `db-pre-config`: a function whose `set_config('pgrst.…', …)` calls add in-database settings. */
+  dbPreConfig: FunctionName | undefined;
   dbChannel: string;
   dbChannelEnabled: boolean;
   /** The HS256 key, already base64-decoded when jwt-secret-is-base64; undefined when not configured or given as JWKs. */
@@ -73,7 +77,21 @@ export interface LoadDataApiConfigOptions {
   env?: Record<string, string | undefined>;
   /** A PostgREST-format config file. */
   configFile?: string | undefined;
+  /**
+   * In-database settings (`ALTER ROLE authenticator SET pgrst.db_max_rows = '10'`, and what
+   * db-pre-config sets), named without the prefix (`db_max_rows`): they win over the
+   * environment and the file, as in PostgREST.
+   */
+  dbSettings?: Record<string, string> | undefined;
 }
+
+/** The settings PostgREST reads from the database (its dbSettingsNames), with `pgrst.` and `_`. */
+export const IN_DATABASE_SETTINGS = [
+  'db_aggregates_enabled', 'db_anon_role', 'db_pre_config', 'db_extra_search_path', 'db_max_rows', 'db_plan_enabled', 'db_pre_request',
+  'db_prepared_statements', 'db_root_spec', 'db_schemas', 'db_tx_end', 'db_hoisted_tx_settings', 'jwt_aud', 'jwt_role_claim_key', 'jwt_secret',
+  'jwt_secret_is_base64', 'jwt_cache_max_lifetime', 'openapi_mode', 'openapi_security_active', 'openapi_server_proxy_uri',
+  'server_cors_allowed_origins', 'server_trace_header', 'server_timing_enabled',
+] as const;
 
 type Raw = { value: ConfigFileValue; source: string } | undefined;
 
@@ -88,6 +106,10 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
 
   const raw = (key: string, ...aliases: string[]): Raw => {
     for (const name of [key, ...aliases]) {
+      const fromDatabase = options.dbSettings?.[name.replaceAll('-', '_')];
+      if (fromDatabase !== undefined && (IN_DATABASE_SETTINGS as readonly string[]).includes(name.replaceAll('-', '_'))) {
+        return { value: fromDatabase, source: `pgrst.${name.replaceAll('-', '_')} (in the database)` };
+      }
       const variable = envName(name);
       const fromEnv = env[variable];
       if (fromEnv !== undefined) return { value: fromEnv, source: variable };
@@ -132,6 +154,8 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
     z.pipe(z._default(text(), 'commit'), z.enum(['commit', 'commit-allow-override', 'rollback', 'rollback-allow-override'], { error: 'Invalid transaction termination: expected commit, commit-allow-override, rollback or rollback-allow-override' })),
     raw('db-tx-end'),
   );
+  const dbConfig = setting('db-config', boolean(true), raw('db-config'));
+  const dbPreConfig = setting('db-pre-config', z.optional(z.pipe(text(), functionName())), raw('db-pre-config'));
   const dbChannel = setting('db-channel', z._default(text(), 'pgrst'), raw('db-channel'));
   const dbChannelEnabled = setting('db-channel-enabled', boolean(true), raw('db-channel-enabled'));
   const jwtSecretIsBase64 = setting('jwt-secret-is-base64', boolean(false), raw('jwt-secret-is-base64', 'secret-is-base64'));
@@ -181,6 +205,8 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
     dbAggregatesEnabled: dbAggregatesEnabled!,
     dbPlanEnabled: dbPlanEnabled!,
     dbTxEnd: dbTxEnd!,
+    dbConfig: dbConfig!,
+    dbPreConfig,
     dbChannel: dbChannel!,
     dbChannelEnabled: dbChannelEnabled!,
     jwtSecret: jwtSecretOrKeys instanceof Uint8Array ? jwtSecretOrKeys : undefined,

@@ -54,6 +54,7 @@ describe('startDataApi', () => {
       expect([early.status, (await early.json()).code]).toEqual([503, 'PGRST002']);
 
       // the loader keeps retrying with backoff until the database answers
+      await eventually(() => schemaCache.reloads >= 2);
       schemaCache.fail = false;
       await running.whenReady();
       expect(schemaCache.reloads).toBeGreaterThan(1);

@@ -4,6 +4,7 @@ import { ConfigError, StartupError } from '@launchdb/common/errors';
 import { createLogger, type Logger } from '@launchdb/common/logger';
 import { buildDataApi } from '../app.ts';
 import { listenAddress, loadDataApiConfig, pinoLevel, type DataApiConfig } from '../config/config.ts';
+import { readInDatabaseSettings } from '../config/in-database.ts';
 import { buildPlan } from '../plan/index.ts';
 import { parseApiRequest } from '../request/api-request.ts';
 import { SchemaCacheHolder } from '../schema-cache/schema-cache.ts';
@@ -65,10 +66,29 @@ export async function startDataApi(initialConfig: DataApiConfig, options: StartD
   const schemaCache = options.schemaCache ?? new PoolSchemaCache(pool, configSource, logger);
   const reloader = new SchemaCacheReloader(schemaCache, logger, backoff);
 
+  /** `db-config`: the settings given in the database, or none when it cannot be read (logged). */
+  const inDatabaseSettings = async (current: DataApiConfig): Promise<Record<string, string> | undefined> => {
+    if (!current.dbConfig) return undefined;
+    try {
+      return await readInDatabaseSettings(pool, current.dbPreConfig);
+    } catch (error) {
+      logger.error({ err: error }, 'could not read the in-database config; the other settings stay in force');
+      return undefined;
+    }
+  };
+
   const reloadConfig = async (): Promise<void> => {
     let next: DataApiConfig;
+    const fromFileAndEnv = (() => {
+      try {
+        return loadDataApiConfig({ env, configFile: config.configFile });
+      } catch {
+        return config;
+      }
+    })();
+    const dbSettings = await inDatabaseSettings(fromFileAndEnv);
     try {
-      next = loadDataApiConfig({ env, configFile: config.configFile });
+      next = loadDataApiConfig({ env, configFile: config.configFile, dbSettings });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       logger.error({ err: error }, 'config reload failed; the previous config stays in force');
@@ -110,7 +130,20 @@ export async function startDataApi(initialConfig: DataApiConfig, options: StartD
   });
   const admin = config.adminServerPort !== undefined ? await buildAdminServer({ logger, pool, schemaCache, isLive: () => live }) : undefined;
 
-  const firstLoad = reloader.reload('start-up');
+  // PostgREST reads the in-database settings before its first schema cache
+  const firstLoad = (async () => {
+    const dbSettings = await inDatabaseSettings(config);
+    if (dbSettings && Object.keys(dbSettings).length > 0) {
+      try {
+        const next = loadDataApiConfig({ env, configFile: config.configFile, dbSettings });
+        config = { ...next, ...Object.fromEntries(RESTART_SETTINGS.map((key) => [key, config[key]])) } as DataApiConfig;
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        logger.error({ err: error }, 'invalid in-database config; the file and environment settings stay in force');
+      }
+    }
+    return reloader.reload('start-up');
+  })();
   listener?.start();
 
   let url: string;

@@ -54,22 +54,23 @@ export async function startConformanceServer(options: ConformanceOptions = {}): 
   if (options.extraSql) await withClient(database.url, (client) => client.query(options.extraSql!));
   const bouncer = options.throughPgBouncer ? await startPgBouncer(database) : undefined;
   const port = await findFreePort();
-  const config = loadDataApiConfig({
-    env: {
-      PGRST_DB_URI: bouncer?.url ?? database.authenticatorUrl,
-      PGRST_DB_LISTEN_URI: database.authenticatorUrl,
-      PGRST_DB_SCHEMAS: 'api,v2',
-      PGRST_DB_ANON_ROLE: 'anon',
-      PGRST_JWT_SECRET: JWT_SECRET,
-      PGRST_DB_POOL: '4',
-      PGRST_DB_AGGREGATES_ENABLED: 'true',
-      PGRST_DB_PLAN_ENABLED: 'true',
-      PGRST_SERVER_HOST: '127.0.0.1',
-      PGRST_SERVER_PORT: String(port),
-      ...options.env,
-    },
-  });
+  const env = {
+    PGRST_DB_URI: bouncer?.url ?? database.authenticatorUrl,
+    PGRST_DB_LISTEN_URI: database.authenticatorUrl,
+    PGRST_DB_SCHEMAS: 'api,v2',
+    PGRST_DB_ANON_ROLE: 'anon',
+    PGRST_JWT_SECRET: JWT_SECRET,
+    PGRST_DB_POOL: '4',
+    PGRST_DB_AGGREGATES_ENABLED: 'true',
+    PGRST_DB_PLAN_ENABLED: 'true',
+    PGRST_SERVER_HOST: '127.0.0.1',
+    PGRST_SERVER_PORT: String(port),
+    ...options.env,
+  };
+  const config = loadDataApiConfig({ env });
   const running = await startDataApi(config, {
+    // `reload config` and the in-database settings read the same variables again
+    env,
     logger: createLogger({ level: 'silent', name: 'data-api' }),
     handleSignals: false,
     backoff: { initialMs: 20, maxMs: 200 },
