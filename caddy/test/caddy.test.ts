@@ -8,10 +8,12 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@supabase/supabase-js';
 import ws from 'ws';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createPool, parseMasterKey, ProjectDirectory, SecretBox, type Pool } from '@launchdb/common';
 import { buildAuthApp, defaultAuthServiceSettings } from '@launchdb/auth-service';
+import { registerGateway } from '@launchdb/platform-api';
+import { PostgrestManagerClient } from '@launchdb/postgrest-manager';
 import { buildStorageApp, createStorageBackend, defaultStorageServiceSettings, PlatformS3Credentials, type StorageBackend } from '@launchdb/storage-service';
 import { DASHBOARD_BUILD_FOLDER } from '@launchdb/dashboard/server';
 import { reservePort } from '@launchdb/testkit/ports';
@@ -38,6 +40,11 @@ function recordRequests(app: FastifyInstance): Seen[] {
 }
 
 let running: RunningPlatform;
+let managerPort: number;
+let secrets: SecretBox;
+let upstreams: { platformApi: string; auth: string; storage: string; dashboard: string };
+const extraApps: FastifyInstance[] = [];
+const extraCaddys: CaddyProcess[] = [];
 let project: RunningProject;
 let platformDb: Pool;
 let directory: ProjectDirectory;
@@ -56,11 +63,12 @@ let httpsUrl: string;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'launchdb-caddy-'));
   // platform-api with the gateway (the embedded platform answers /api and /db on its port)
-  running = await startRunningPlatform();
+  managerPort = await reservePort();
+  running = await startRunningPlatform({ LAUNCHDB_MANAGER_PORT: String(managerPort) });
   project = await running.createProject('caddy-routes');
   const dataDir = running.env.LAUNCHDB_DATA_DIR!;
   const password = (await readFile(join(dataDir, 'postgres.password'), 'utf8')).trim();
-  const secrets = new SecretBox(parseMasterKey((await readFile(join(dataDir, 'master.key'), 'utf8')).trim()));
+  secrets = new SecretBox(parseMasterKey((await readFile(join(dataDir, 'master.key'), 'utf8')).trim()));
   platformDb = createPool({ connectionString: `postgres://${EMBEDDED_SUPERUSER}:${password}@127.0.0.1:${running.env.LAUNCHDB_POSTGRES_PORT}/${PLATFORM_DATABASE}`, max: 4, applicationName: 'caddy-test' });
   directory = new ProjectDirectory({ platformDb, secrets, pooler: { host: '127.0.0.1', port: Number(running.env.LAUNCHDB_PGBOUNCER_PORT) }, applicationName: 'caddy-test' });
 
@@ -91,7 +99,7 @@ beforeAll(async () => {
   });
 
   const platformApi = new URL(running.url).host;
-  const upstreams = { platformApi, auth: `127.0.0.1:${authPort}`, storage: `127.0.0.1:${storagePort}`, dashboard: `127.0.0.1:${dashboardPort}` };
+  upstreams = { platformApi, auth: `127.0.0.1:${authPort}`, storage: `127.0.0.1:${storagePort}`, dashboard: `127.0.0.1:${dashboardPort}` };
   const limits = { GATEWAY_BODY_LIMIT_BYTES: String(GATEWAY_LIMIT), AUTH_BODY_LIMIT_BYTES: String(AUTH_LIMIT) };
   const httpPort = await reservePort();
   httpUrl = `http://127.0.0.1:${httpPort}`;
@@ -103,7 +111,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([http?.stop(), https?.stop()]);
+  await Promise.all([http?.stop(), https?.stop(), ...extraCaddys.map((caddy) => caddy.stop())]);
+  await Promise.all(extraApps.map((app) => app.close()));
   dashboard?.kill('SIGTERM');
   await auth?.close();
   const closing = storage?.close();
@@ -271,6 +280,56 @@ describe('the access log', () => {
     expect(log).not.toContain(project.keys.anon);
     expect(log).not.toContain(project.keys.service_role);
   });
+});
+
+describe('two replicas of the gateway and of auth behind Caddy\'s load balancer', () => {
+  it('spreads requests over both, and each counts its own rate limits: the effective limit is the limit × replicas', async () => {
+    const limit = 3;
+    const internalKey = (await readFile(join(running.env.LAUNCHDB_DATA_DIR!, 'postgrest-manager.key'), 'utf8')).trim();
+    const locator = new PostgrestManagerClient({ baseUrl: `http://127.0.0.1:${managerPort}`, internalKey });
+    const logger = createLogger({ level: 'silent', name: 'replica' });
+    const seen = { gateway: [0, 0], auth: [0, 0] };
+    const listen = async (app: FastifyInstance, count: number[], index: number): Promise<string> => {
+      // Caddy's health checks aside
+      app.addHook('onRequest', async (request) => void (request.url.endsWith('/health') || count[index]!++));
+      extraApps.push(app);
+      const port = await reservePort();
+      await app.listen({ host: '127.0.0.1', port });
+      return `127.0.0.1:${port}`;
+    };
+    const gateways: string[] = [];
+    const auths: string[] = [];
+    for (const index of [0, 1]) {
+      const gateway = Fastify({ trustProxy: true, loggerInstance: logger as FastifyBaseLogger });
+      // platform-api's health route, which Caddy's health checks ask
+      gateway.get('/api/health', async () => ({ status: 'ok' }));
+      await registerGateway(gateway, { db: platformDb, secrets, locator, options: { requestsPerMinutePerClient: limit, requestsPerMinutePerProject: 0 } });
+      gateways.push(await listen(gateway, seen.gateway, index));
+      const settings = defaultAuthServiceSettings();
+      const replica = await buildAuthApp({ projects: directory, platformDb, secrets, publicUrl: 'http://127.0.0.1', settings: { ...settings, rateLimits: { ...settings.rateLimits, token_per_ip: limit } }, logger, trustProxy: true });
+      auths.push(await listen(replica, seen.auth, index));
+    }
+    const port = await reservePort();
+    const balanced = new CaddyProcess({ binary: CADDY, stateDir: join(scratch, 'caddy-replicas'), siteAddress: `http://127.0.0.1:${port}`, adminAddress: `127.0.0.1:${await reservePort()}`, upstreams: { ...upstreams, platformApi: gateways.join(' '), auth: auths.join(' ') } });
+    extraCaddys.push(balanced);
+    await balanced.start();
+    const base = `http://127.0.0.1:${port}`;
+
+    const rows: number[] = [];
+    for (let request = 0; request < 4 * limit; request++) rows.push((await fetch(`${base}/db/${project.id}/`, { headers: { apikey: project.keys.anon } })).status);
+    expect(seen.gateway).toEqual([2 * limit, 2 * limit]);
+    expect(rows.filter((status) => status === 200)).toHaveLength(2 * limit);
+    expect(rows.filter((status) => status === 429)).toHaveLength(2 * limit);
+
+    const grants: number[] = [];
+    for (let request = 0; request < 4 * limit; request++) {
+      const answer = await fetch(`${base}/auth/${project.id}/token?grant_type=password`, { method: 'POST', headers: { apikey: project.keys.anon, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nobody@example.com', password: 'wrong-password-1' }) });
+      grants.push(answer.status);
+    }
+    expect(seen.auth).toEqual([2 * limit, 2 * limit]);
+    expect(grants.filter((status) => status === 429)).toHaveLength(2 * limit);
+    expect(grants.filter((status) => status === 400)).toHaveLength(2 * limit);
+  }, 60_000);
 });
 
 /** VmHWM: the most memory the process has ever held. */
