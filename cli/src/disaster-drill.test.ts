@@ -70,6 +70,10 @@ describe('disaster drill', () => {
     expect(made).toMatch(/made launchdb-platform-/);
     expect(made).toMatch(new RegExp(`made ${haven.id}-\\S+  ${haven.id} \\(haven\\)`));
     expect(made).toMatch(new RegExp(`made ${notes.id}-`));
+    // the run is in health, and backups are for operators only
+    const health = (await (await fetch(`${first.url}/api/health`)).json()) as { backups: { lastRun: { ok: boolean; backups: number } } };
+    expect(health.backups.lastRun).toMatchObject({ ok: true, backups: 3 });
+    expect((await fetch(`${first.url}/api/backups`)).status).toBe(401);
     const [notesBackup] = JSON.parse(await launchdb(first.url, 'backup', 'list', '--project', notes.id, '--json')) as { id: string }[];
     expect(await launchdb(first.url, 'backup', 'verify', notesBackup!.id)).toMatch(/verified — every SHA-256 matches, \d+ tables and \d+ rows restored/);
 
