@@ -99,6 +99,18 @@ describe('auth-service: phone sign-up and sign-in with SMS codes (Twilio and Von
     expect(signedIn.data.user!.identities).toEqual([expect.objectContaining({ provider: 'phone' })]);
   });
 
+  it('changes the phone number once the code sent to the new one comes back', async () => {
+    const phone = newPhone();
+    const auth = bed.client(project);
+    await auth.signUp({ email: `phone-change-${numbers}@example.com`, password: 'valid password' });
+    expect((await auth.updateUser({ phone })).error).toBeNull();
+    expect((await auth.getUser()).data.user).toMatchObject({ phone: '' });
+    const changed = await auth.verifyOtp({ phone, token: codeOf(lastTo(phone)), type: 'phone_change' });
+    expect(changed.error).toBeNull();
+    expect(changed.data.user).toMatchObject({ phone: digitsOf(phone) });
+    expect(changed.data.user!.phone_confirmed_at).toBeTruthy();
+  });
+
   it('sends through Vonage when the project says so, and refuses phones where phone sign-in is off', async () => {
     const vonage = await setUp({ external_phone_enabled: true, sms: { provider: 'vonage', account: 'vonage-key', from: 'LaunchDB' } }, 'vonage-secret');
     const phone = newPhone();

@@ -1,7 +1,18 @@
 import { AuthError, AuthErrors } from '../errors.ts';
 import { audit } from '../sql/audit-log.ts';
 import { consumeOneTimeToken, saveOneTimeToken } from '../sql/one-time-tokens.ts';
-import { confirmPhone, findUserById, findUserByPhone, insertUser, markSent, secondsSinceCodeSent, type UserRow } from '../sql/users.ts';
+import {
+  applyPhoneChange,
+  confirmPhone,
+  findUserById,
+  findUserByPhone,
+  insertUser,
+  markSent,
+  pendingPhoneChangeOf,
+  secondsSinceCodeSent,
+  setPhoneChange,
+  type UserRow,
+} from '../sql/users.ts';
 import { assertStrongPassword, checkPassword, hashPassword } from './passwords.ts';
 import { inAuthSchema, isBanned, newSessionResponse, startSession, type AuthRequestContext, type AuthServices, type SessionResponse } from './auth-context.ts';
 import { newOtp, tokenHashOf } from './secure-tokens.ts';
@@ -121,5 +132,45 @@ export async function phonePasswordGrant(ctx: AuthRequestContext, params: { phon
   if (isBanned(user)) throw AuthErrors.userBanned();
   if (user.phone_confirmed_at === null) throw PhoneErrors.notConfirmed();
   const started = await inAuthSchema(ctx, (client) => startSession(ctx, client, user.id, 'password', user));
+  return newSessionResponse(ctx, started);
+}
+
+/**
+ * PUT /user {phone}: the new number confirmed by the code sent to it (type phone_change), or at
+ * once with sms_autoconfirm, as GoTrue. A number another user has is refused.
+ */
+export async function requestPhoneChange(ctx: AuthRequestContext, services: AuthServices, user: UserRow, newPhone: string): Promise<void> {
+  const phone = phoneOf(ctx, newPhone);
+  if (phone === user.phone) return;
+  const code = await inAuthSchema(ctx, async (client) => {
+    const taken = await findUserByPhone(client, phone);
+    if (taken !== undefined && taken.id !== user.id) throw PhoneErrors.exists();
+    if (ctx.config.smsAutoconfirm) {
+      await applyPhoneChange(client, user.id, phone);
+      return undefined;
+    }
+    const ago = await secondsSinceCodeSent(client, user.id);
+    if (ago !== null && ago < SMS_MAX_FREQUENCY_SECONDS) throw PhoneErrors.tooSoon(Math.max(1, Math.ceil(SMS_MAX_FREQUENCY_SECONDS - ago)));
+    const otp = newOtp();
+    await setPhoneChange(client, user.id, phone);
+    await saveOneTimeToken(client, user.id, 'phone_change_token', tokenHashOf(phone, otp), phone);
+    return { user, phone, otp };
+  });
+  await deliver(ctx, services, code);
+}
+
+/** POST /verify {phone, token, type: 'phone_change'}: the code sent to the new number; it becomes the user's. */
+export async function verifyPhoneChange(ctx: AuthRequestContext, params: { phone: string; token: string }): Promise<SessionResponse> {
+  const phone = phoneOf(ctx, params.phone);
+  const started = await inAuthSchema(ctx, async (client) => {
+    const token = await consumeOneTimeToken(client, tokenHashOf(phone, params.token.trim()), ['phone_change_token'], ctx.config.smsOtpExp);
+    if (token === undefined || token.relates_to !== phone) throw AuthErrors.otpExpired();
+    if ((await pendingPhoneChangeOf(client, token.user_id)) !== phone) throw AuthErrors.otpExpired();
+    const user = await findUserById(client, token.user_id);
+    if (user === undefined || user.deleted_at !== null) throw AuthErrors.otpExpired();
+    if (isBanned(user)) throw AuthErrors.userBanned();
+    await applyPhoneChange(client, user.id, phone);
+    return startSession(ctx, client, user.id, 'otp');
+  });
   return newSessionResponse(ctx, started);
 }

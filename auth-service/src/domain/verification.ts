@@ -79,7 +79,8 @@ async function consume(ctx: AuthRequestContext, client: PoolClient, type: Verify
       return { user, method: 'email_change' };
     }
     case 'reauthentication_token':
-      // a reauthentication nonce goes with PUT /user, never to /verify (TOKEN_TYPES never asks for it)
+    case 'phone_change_token':
+      // a reauthentication nonce goes with PUT /user, a phone change's code with its phone (TOKEN_TYPES never asks for them)
       throw AuthErrors.otpExpired();
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { signedInCaller, updateCurrentUser } from '../domain/current-user.ts';
 import { pkceOf } from '../domain/mail-links.ts';
+import { requestPhoneChange } from '../domain/phone-flows.ts';
 import { AuthErrors } from '../errors.ts';
 import type { AuthRouteDependencies } from '../plugin.ts';
 import { contextOf, CONTACT_PROPERTIES, PKCE_PROPERTIES, redirectToOf, USER_DATA_PROPERTY } from './context.ts';
@@ -25,7 +26,10 @@ export function userUpdateRoute(scope: FastifyInstance, deps: AuthRouteDependenc
     const ctx = contextOf(request);
     const { caller, user } = await signedInCaller(ctx, request.headers.authorization);
     const body = request.body;
-    if (body.phone) throw AuthErrors.validationFailed('Phone changes are disabled');
+    if (body.phone) {
+      if (!ctx.config.phoneEnabled) throw AuthErrors.validationFailed('Phone changes are disabled');
+      await requestPhoneChange(ctx, deps.services, user, body.phone);
+    }
     return updateCurrentUser(ctx, deps.services, user, {
       email: body.email ?? undefined,
       password: body.password ?? undefined,

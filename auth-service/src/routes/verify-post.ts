@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
-import { verifyPhoneOtp } from '../domain/phone-flows.ts';
+import { verifyPhoneChange, verifyPhoneOtp } from '../domain/phone-flows.ts';
 import { normalizePhone } from '../domain/sms.ts';
 import { isVerifyType, verifyAndSignIn } from '../domain/verification.ts';
 import { AuthErrors } from '../errors.ts';
@@ -33,6 +33,7 @@ export function verifyPostRoute(scope: FastifyInstance, deps: AuthRouteDependenc
     if (body.phone && body.token) {
       if (normalizePhone(body.phone) === undefined) throw AuthErrors.invalidPhone();
       if (type === 'sms' && ctx.config.phoneEnabled && ctx.config.sms !== null) return verifyPhoneOtp(ctx, { phone: body.phone, token: body.token });
+      if (type === 'phone_change' && ctx.config.phoneEnabled && ctx.config.sms !== null) return verifyPhoneChange(ctx, { phone: body.phone, token: body.token });
       // without phone sign-in no code was ever sent to a phone, so none matches: GoTrue's answer to a wrong code
       if (type === 'sms' || type === 'phone_change' || isVerifyType(type)) throw AuthErrors.otpExpired();
     }

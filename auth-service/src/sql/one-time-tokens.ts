@@ -1,6 +1,6 @@
 import type { PoolClient } from '@launchdb/common';
 
-export type OneTimeTokenType = 'confirmation_token' | 'recovery_token' | 'email_change_token_new' | 'email_change_token_current' | 'reauthentication_token';
+export type OneTimeTokenType = 'confirmation_token' | 'recovery_token' | 'email_change_token_new' | 'email_change_token_current' | 'reauthentication_token' | 'phone_change_token';
 
 /** A user has at most one token of each type: a new one replaces the last. */
 export async function saveOneTimeToken(client: PoolClient, userId: string, type: OneTimeTokenType, tokenHash: string, relatesTo: string): Promise<void> {

@@ -284,3 +284,25 @@ export async function findUserByEmailInOneStatement(db: Pool, email: string): Pr
     throw error;
   }
 }
+
+/** A phone change waiting for the code sent to the new number. */
+export async function setPhoneChange(client: PoolClient, userId: string, newPhone: string): Promise<void> {
+  await client.query(`update auth.users set phone_change = $2, phone_change_sent_at = now(), updated_at = now() where id = $1`, [userId, newPhone]);
+}
+
+/** The new number is proven (or needs no proof): it becomes the user's, confirmed, and its phone identity's. */
+export async function applyPhoneChange(client: PoolClient, userId: string, newPhone: string): Promise<void> {
+  await client.query(
+    `with u as (
+       update auth.users set phone = $2, phone_confirmed_at = now(), phone_change = '', phone_change_token = '', updated_at = now() where id = $1 returning id
+     )
+     update auth.identities set identity_data = identity_data || jsonb_build_object('phone', $2::text, 'phone_verified', true), updated_at = now()
+      where user_id = (select id from u) and provider = 'phone'`,
+    [userId, newPhone],
+  );
+}
+
+export async function pendingPhoneChangeOf(client: PoolClient, userId: string): Promise<string> {
+  const { rows } = await client.query<{ phone_change: string | null }>('select phone_change from auth.users where id = $1', [userId]);
+  return rows[0]?.phone_change ?? '';
+}
