@@ -41,6 +41,8 @@ export interface DataApiConfig {
   /** `db-plan-enabled`: allows `Accept: application/vnd.pgrst.plan…`. */
   dbPlanEnabled: boolean;
   dbTxEnd: TxEnd;
+  /** `db-root-spec`: a function of the request's schema whose result answers `GET /` instead of the OpenAPI description. */
+  dbRootSpec: string | undefined;
   /** `db-config`: read settings from the database (`ALTER ROLE … SET pgrst.…`) at start and on `reload config`. */
   dbConfig: boolean;
   /** `db-pre-config`: a function whose `set_config('pgrst.…', …)` calls add in-database settings. */
@@ -154,6 +156,7 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
     z.pipe(z._default(text(), 'commit'), z.enum(['commit', 'commit-allow-override', 'rollback', 'rollback-allow-override'], { error: 'Invalid transaction termination: expected commit, commit-allow-override, rollback or rollback-allow-override' })),
     raw('db-tx-end'),
   );
+  const dbRootSpec = setting('db-root-spec', z.optional(text()), raw('db-root-spec', 'root-spec'));
   const dbConfig = setting('db-config', boolean(true), raw('db-config'));
   const dbPreConfig = setting('db-pre-config', z.optional(z.pipe(text(), functionName())), raw('db-pre-config'));
   const dbChannel = setting('db-channel', z._default(text(), 'pgrst'), raw('db-channel'));
@@ -205,6 +208,7 @@ export function loadDataApiConfig(options: LoadDataApiConfigOptions = {}): DataA
     dbAggregatesEnabled: dbAggregatesEnabled!,
     dbPlanEnabled: dbPlanEnabled!,
     dbTxEnd: dbTxEnd!,
+    dbRootSpec,
     dbConfig: dbConfig!,
     dbPreConfig,
     dbChannel: dbChannel!,

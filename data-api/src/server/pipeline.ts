@@ -62,7 +62,14 @@ class StageTimes {
   }
 }
 
-async function answer(raw: RawRequest, deps: PipelineDependencies, config: DataApiConfig): Promise<HttpResponse> {
+/** `db-root-spec`: `GET /` (or HEAD) is a call of that function with the same query string, as PostgREST makes it. */
+function withRootSpec(raw: RawRequest, config: DataApiConfig): RawRequest {
+  if (config.dbRootSpec === undefined || (raw.path !== '/' && raw.path !== '') || (raw.method !== 'GET' && raw.method !== 'HEAD')) return raw;
+  return { ...raw, path: `/rpc/${encodeURIComponent(config.dbRootSpec)}` };
+}
+
+async function answer(original: RawRequest, deps: PipelineDependencies, config: DataApiConfig): Promise<HttpResponse> {
+  const raw = withRootSpec(original, config);
   const times = config.serverTimingEnabled ? new StageTimes() : undefined;
   const timed = (response: HttpResponse): HttpResponse => (times ? { ...response, headers: [...response.headers, times.header()] } : response);
   try {

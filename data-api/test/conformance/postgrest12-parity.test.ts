@@ -199,3 +199,24 @@ describe('server-trace-header and server-timing-enabled', () => {
     }
   });
 });
+
+describe('db-root-spec', () => {
+  let server: ConformanceServer;
+  beforeAll(async () => {
+    server = await startConformanceServer({
+      env: { PGRST_DB_ROOT_SPEC: 'root' },
+      extraSql: `create function api.root() returns json language sql stable as $$ select '{"swagger": "2.0", "info": {"title": "Haven API"}}'::json $$;`,
+    });
+  });
+  afterAll(() => server?.close());
+
+  it('answers GET / with the function instead of the generated description', async () => {
+    const response = await server.fetch('/', { headers: { Accept: 'application/json' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.json()).toEqual({ swagger: '2.0', info: { title: 'Haven API' } });
+    expect((await server.fetch('/', { method: 'HEAD' })).status).toBe(200);
+    // the rest of the API is unchanged
+    expect((await server.fetch('/rpc/add?a=1&b=2')).status).toBe(200);
+  });
+});
