@@ -4,9 +4,8 @@ import type { Logger } from '@launchdb/common/logger';
 import { BackupEngine, type ProjectControl } from './backup-engine.ts';
 import { BackupService } from './backup-service.ts';
 import { BackupEncryption } from './encryption.ts';
-import { S3Client } from '@aws-sdk/client-s3';
 import { LocalBackupStore } from './local-backup-store.ts';
-import { parseS3Url, S3BackupStore } from './s3-backup-store.ts';
+import { lazyS3Client, parseS3Url, S3BackupStore } from './s3-backup-store.ts';
 import type { BackupSettings } from './settings.ts';
 import { backupToolsProblem } from './tools.ts';
 
@@ -97,7 +96,8 @@ export async function createPlatformBackups(options: {
 /** S3 stores with the BACKUP_S3_* client settings; undefined when no S3 is configured. */
 function s3StoreFactory(settings: BackupSettings): ((url: string) => S3BackupStore) | undefined {
   if (!settings.BACKUP_S3_URL && !settings.BACKUP_S3_ENDPOINT && !settings.BACKUP_S3_ACCESS_KEY_ID) return undefined;
-  const client = new S3Client({
+  // the SDK loads with the first S3 call, not with the platform (seconds on a busy machine)
+  const client = lazyS3Client({
     region: settings.BACKUP_S3_REGION,
     forcePathStyle: settings.BACKUP_S3_FORCE_PATH_STYLE,
     ...(settings.BACKUP_S3_ENDPOINT ? { endpoint: settings.BACKUP_S3_ENDPOINT } : {}),
