@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +128,36 @@ describe('backups of a project', () => {
     expect(await readdir(store.root)).not.toContain(`.partial-${projectId}-20260101T000000000Z-999999`);
     await store.delete(manifest.id);
   });
+
+  it('leaves nothing listed when the backing-up process is killed mid-piece, and the next run removes its leftovers', async () => {
+    const big = randomProjectId();
+    platform.created.add(big);
+    await platform.provisioner().create({ id: big, name: 'Big' });
+    await withClient(projectDb(big), (client) =>
+      client.query(`create table public.readings as select g as id, repeat(md5(g::text), 8) as note from generate_series(1, 300000) g`),
+    );
+    const keys = join(workdir, 'backup-key');
+    const worker = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../bench/backup-worker.ts', import.meta.url)), 'backup', platform.adminUrl, store.root, join(keys, 'backup-public.asc'), join(keys, 'backup-private.asc')], {
+      env: { ...process.env, BENCH_PROJECT: big },
+      stdio: 'ignore',
+    });
+    const partial = async (): Promise<string | undefined> => (await readdir(store.root)).find((name) => name.startsWith(`.partial-${big}-`));
+    // killed once its dump is on its way to disk
+    for (let waited = 0; waited < 30_000; waited += 50) {
+      const folder = await partial();
+      const started = folder && (await readdir(join(store.root, folder))).length > 0;
+      if (started) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    worker.kill('SIGKILL');
+    await new Promise((resolve) => worker.once('close', resolve));
+    expect(await partial()).toBeDefined();
+    expect((await store.list()).filter((backup) => backup.projectId === big)).toEqual([]);
+    const next = await engine.backupProject(big);
+    expect(await partial()).toBeUndefined();
+    expect((await store.list()).filter((backup) => backup.projectId === big).map((backup) => backup.id)).toEqual([next.id]);
+    await store.delete(next.id);
+  }, 60_000);
 
   it('verifies a backup by restoring it into a scratch database and counting its rows', async () => {
     const [latest] = await store.list();
