@@ -59,8 +59,10 @@ describe('select and embeds', () => {
     );
   });
 
-  test('spreading a to-many embed is PGRST119', () => {
-    expect(code(() => tree(readRequest('zones', { select: [embed('assets', [star], { spread: true })] })))).toBe('400 PGRST119');
+  test('spreading a to-many embed lifts each column as JSON (PostgREST 13)', () => {
+    const root = tree(readRequest('zones', { select: [embed('assets', [star], { spread: true })] }));
+    expect(root.embeds[0]).toMatchObject({ toOne: false, spread: true });
+    expect(root.embeds[0]!.spreadColumns.every((column) => column.kind === 'column' && column.isEmbed)).toBe(true);
   });
 
   test('unknown relation of a relationship target and missing relationships fail in the planner', () => {

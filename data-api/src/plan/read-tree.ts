@@ -139,7 +139,6 @@ function buildEmbed(state: BuildState, parent: ReadNode, item: EmbedItem, depth:
   const target = state.cache.relations.get(qualifiedKey(relationship.target));
   if (!target) throw Errors.noRelation(relationship.target.schema, relationship.target.name);
   const toOne = isToOne(relationship);
-  if (item.spread && !toOne) throw Errors.spreadNotToOne(parent.relation.name, item.relation);
 
   const outputName = item.alias ?? item.relation;
   const alias = `${target.name}_${depth}`;
@@ -352,7 +351,8 @@ function hoistSpread(node: EmbedNode, inputNames: { next: number }): void {
     else columns.push(plainSpreadColumn(embed.outputName, true));
   }
   node.fields = fields;
-  node.spreadColumns = columns;
+  // a to-many spread gives each column as an array of its values (PostgREST 13): JSON, like an embed
+  node.spreadColumns = node.toOne ? columns : columns.map((column) => (column.kind === 'column' ? { ...column, isEmbed: true } : column));
 }
 
 function plainSpreadColumn(name: string, isEmbed: boolean): SpreadColumn {

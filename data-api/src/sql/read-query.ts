@@ -105,6 +105,14 @@ function lateralJoin(embed: EmbedNode): SqlFragment {
   const kind = raw(embed.joinType === 'inner' ? ' INNER JOIN LATERAL' : ' LEFT JOIN LATERAL');
   const subquery = selectQuery(embed, tableOf(embed));
   if (embed.toOne) return sql`${kind} ( ${subquery} ) AS ${alias} ON TRUE`;
+  if (embed.spread) {
+    // `...tasks(id,title)`: one array per column, in the rows' order; `[]` without rows
+    const arrays = embed.spreadColumns.flatMap((column) =>
+      column.kind === 'column' ? [sql`COALESCE(json_agg(${alias}.${ident(column.name)}), '[]') AS ${ident(column.name)}`] : [],
+    );
+    const condition = embed.joinType === 'inner' ? sql`${alias}.pgrst_rows > 0` : raw('TRUE');
+    return sql`${kind} ( SELECT ${join(arrays, ', ')}, count(*) AS pgrst_rows FROM ( ${subquery} ) AS ${alias} ) AS ${alias} ON ${condition}`;
+  }
   const condition = embed.joinType === 'inner' ? sql`${alias} IS NOT NULL` : raw('TRUE');
   return sql`${kind} ( SELECT json_agg(${alias}) AS ${alias} FROM ( ${subquery} ) AS ${alias} ) AS ${alias} ON ${condition}`;
 }

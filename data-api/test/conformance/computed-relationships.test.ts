@@ -92,8 +92,8 @@ describe('computed relationships', () => {
       { id: 1, home_name: 'Maple House' },
       { id: 9, home_name: 'City Flat' },
     ]);
-    // a to-many one cannot be spread (PostgREST 12)
-    expect((await (await get('/properties?select=id,...open_items(id)')).json()).code).toBe('PGRST119');
+    // a to-many one spreads as arrays (PostgREST 13)
+    expect(await (await get('/properties?select=id,...open_items(item:id)&id=eq.3')).json()).toEqual([{ id: 3, item: [10] }]);
   });
 
   it('overrides the foreign key relationship of the same name', async () => {

@@ -419,13 +419,23 @@ describe.each([{ throughPgBouncer: false }, { throughPgBouncer: true }])('resour
       ]);
     });
 
-    it('answers 400 PGRST119 for a spread of a to-many embed', async () => {
-      expectError(await request(server, '/properties?select=name,...tasks(id)'), 400, {
-        code: 'PGRST119',
-        details: "'properties' and 'tasks' do not form a many-to-one or one-to-one relationship",
-        hint: null,
-        message: "A spread operation on 'tasks' is not possible",
-      });
+    it('spreads a to-many embed as one array per column, in the embed\'s order (PostgREST 13)', async () => {
+      const { data, error } = await server.service
+        .from('properties')
+        .select('name,...tasks(task:title,priority)')
+        .in('id', [2, 3])
+        .order('id')
+        .order('id', { referencedTable: 'tasks' });
+      expect(error).toBeNull();
+      expect(data).toEqual([
+        { name: 'Lake Cabin', task: ['Sweep chimney', 'Drain water pipes for winter'], priority: [1, 2] },
+        { name: 'City Flat', task: ['Bleed radiators', 'Reseal bathroom'], priority: [3, 4] },
+      ]);
+      // no rows: empty arrays; a to-one spread inside: its columns as arrays too
+      expect(await rows('/properties?select=id,...tasks(task:id,...people!created_by(creator:name))&id=eq.3&tasks.status=eq.skipped')).toEqual([{ id: 3, task: [], creator: [] }]);
+      expect(await rows('/properties?select=id,...tasks(task:id,...people!created_by(creator:name))&id=eq.3&tasks.order=id')).toEqual([
+        { id: 3, task: [9, 10], creator: ['Bruno Keller', 'Bruno Keller'] },
+      ]);
     });
   });
 });
