@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { answerUnroutableUrls, createLogger, echoRequestId, REQUEST_ID_OPTIONS } from '@launchdb/common';
+import { registerHttpMetrics } from '@launchdb/common/http-metrics';
 import { registerAuthService, type AuthService, type AuthServiceDependencies } from './plugin.ts';
 
 export interface AuthAppDependencies extends AuthServiceDependencies {
@@ -25,6 +26,7 @@ export async function buildAuthApp(deps: AuthAppDependencies): Promise<AuthApp> 
   app.addHook('onRequest', echoRequestId);
   // for Caddy's and the container's health checks, which know no project
   app.get('/health', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  registerHttpMetrics(app, { service: 'auth-service' });
   const auth = await registerAuthService(app, { ...deps, logger });
   app.decorate('auth', auth);
   return app as unknown as AuthApp;

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -196,6 +197,11 @@ describe('routes through Caddy', () => {
     // the services' own answers keep their headers as they are
     expect((await fetch(`${httpUrl}/api/health`)).headers.get('x-frame-options')).toBeNull();
     for (const path of ['/metrics', '/api/metrics']) expect((await fetch(`${httpUrl}${path}`)).status).toBe(404);
+    // they are on each service's own port, for Prometheus inside the network
+    expect((await fetch(`${httpUrl}/auth/${project.id}/settings`, { headers: { apikey: project.keys.anon } })).status).toBe(200);
+    const { port } = auth.server.address() as AddressInfo;
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^launchdb_http_requests_total\\{group="auth",status_class="2xx",project="${project.id}",service="auth-service"\\} [1-9]`, 'm'));
   });
 
   it('tells the services the client address and scheme, ignoring X-Forwarded-For from the client', async () => {

@@ -1,4 +1,5 @@
 import { ConfigError, createLogger, createPool, loadConfig, parseMasterKey, SecretBox } from '@launchdb/common';
+import { registerHttpMetrics } from '@launchdb/common/http-metrics';
 import { PostgrestManagerClient } from '@launchdb/postgrest-manager';
 import { buildPlatformApi } from './app.ts';
 import { gatewaySettingsOf, platformApiConfigSchema } from './config.ts';
@@ -55,6 +56,8 @@ const app = await buildPlatformApi({
     : {}),
 });
 if (secrets && dataApis) gateway = await registerGateway(app, { db, secrets, locator: dataApis, options: gatewaySettingsOf(config) });
+// on its own port only: Caddy answers /metrics with 404, Prometheus scrapes inside the network
+registerHttpMetrics(app, { service: 'platform-api' });
 await app.listen({ host: config.LAUNCHDB_HOST, port: config.LAUNCHDB_PORT });
 // then projects made by an older LaunchDB get the base and app templates' newer files
 if (projects) {

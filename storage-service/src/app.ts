@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { answerUnroutableUrls, createLogger, echoRequestId, REQUEST_ID_OPTIONS } from '@launchdb/common';
+import { registerHttpMetrics } from '@launchdb/common/http-metrics';
 import { registerStorageService, type StorageService, type StorageServiceDependencies } from './plugin.ts';
 
 export interface StorageApp {
@@ -24,6 +25,7 @@ export async function buildStorageApp(deps: StorageServiceDependencies & { trust
   });
   app.addHook('onRequest', echoRequestId);
   app.get('/health', async () => ({ status: 'ok' }));
+  registerHttpMetrics(app, { service: 'storage-service' });
   const service = await registerStorageService(app, { ...deps, logger });
   app.decorate('storageService', service);
   return app;
