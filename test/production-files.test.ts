@@ -103,6 +103,18 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('monitoring/', () => {
+  it('scrapes services of the compose file, and its Grafana dashboard asks for metrics the services export', () => {
+    const scrape = parse(read('monitoring/prometheus.yml')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    for (const target of scrape.scrape_configs.flatMap((job) => job.static_configs.flatMap((config) => config.targets))) {
+      expect(Object.keys(compose.services), target).toContain(target.split(':')[0]);
+    }
+    const dashboard = JSON.parse(read('monitoring/grafana-dashboard.json')) as { panels: { targets: { expr: string }[] }[] };
+    const names = dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => [...target.expr.matchAll(/\b(launchdb_[a-z_]+?)(?:_bucket)?\b/g)].map((match) => match[1])));
+    expect(new Set(names)).toEqual(new Set(['launchdb_http_requests_total', 'launchdb_http_request_duration_seconds']));
+  });
+});
+
 describe('Dockerfile', () => {
   it('starts from base images pinned to a version, never latest', () => {
     expect(dockerfile.bases.length).toBeGreaterThan(0);
