@@ -171,6 +171,8 @@ try {
   })();
   const fleetStarted = Date.now();
   const fleet = await start({ WORKER_OCR_THREADS: 1 }, direct);
+  // start() does not wait for the first sweep; sweep() answers the one under way
+  await fleet.sweep();
   const firstSweepMs = Date.now() - fleetStarted;
   for (const id of clones.slice(0, ACTIVE)) fleet.projectActive(id);
   await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -201,9 +203,10 @@ try {
       max_connections: maxConnections,
       listen_connections: health.listen_connections,
       projects_served: health.projects_served,
+      // every project connected to once (a worker's first sweep)
       first_sweep_ms: firstSweepMs,
-      first_sweep_reported: health.last_sweep,
-      sweep_ms: sweepMs,
+      // the minute sweep after it: projects quiet since (no row written) cost no connection
+      next_sweep_ms: sweepMs,
     },
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
