@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { BENCH_SMOKE, smoke } from '@launchdb/testkit/bench-smoke';
@@ -116,7 +116,7 @@ try {
     `  ratio drawn / floor   ${(drawnP50 / floorP50).toFixed(2)}×`,
     'API calls per screen (home: after sign-in) and the JavaScript each loads when opened afresh (gzipped):',
     ...Object.entries(screens).map(([name, load]) => `  ${name.padEnd(22)} ${String(load.apiCalls).padStart(2)} API calls   ${(load.jsGzipBytes / 1024).toFixed(1)} KiB JS`),
-    `machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average ${loadavg()[0]!.toFixed(1)} at the end (other work ran beside the bench)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   if (!BENCH_SMOKE) {
