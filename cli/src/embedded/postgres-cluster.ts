@@ -20,8 +20,11 @@ export interface PostgresClusterOptions {
 }
 
 const SUPPORTED_MAJOR = '15';
-const START_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 15_000;
+// a start after an unclean stop replays the WAL since the last checkpoint: with hundreds of freshly
+// created databases that is gigabytes, minutes on a busy machine (30 s failed a restart with 500)
+const START_TIMEOUT_MS = 180_000;
+// the shutdown checkpoint is what makes the next start quick: worth waiting for rather than SIGQUIT
+const STOP_TIMEOUT_MS = 90_000;
 /** How long a dead postmaster's backends get to obey SIGQUIT before SIGKILL, as the postmaster itself allows them. */
 const LEFTOVER_QUIT_MS = 1_000;
 
