@@ -2,11 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPlatformApi, type PlatformApi } from '../../app.ts';
-import { createProjectServices } from '../../domain/projects/project-services.ts';
 import { ProjectTemplates } from '../../domain/projects/project-templates.ts';
 import { createTestPlatform, randomProjectId, type TestPlatform } from '../../domain/projects/projects.test-support.ts';
-import { ensureFirstOperator } from '../../setup/first-operator.ts';
+import type { PlatformApi } from '../../app.ts';
+import { startOperatorApi } from './operator-api.test-support.ts';
 
 /**
  * A dashboard app learns its project's supabase-js URL and anon key without an operator token —
@@ -29,28 +28,7 @@ describe('GET /api/projects/:id/public', () => {
 
     platform = await createTestPlatform();
     for (const id of [notes, plain, bare]) platform.created.add(id);
-    await ensureFirstOperator(platform.db, { email: 'ops@example.com', password: 'a long operator password' });
-    api = await buildPlatformApi({
-      db: platform.db,
-      logger: platform.logger,
-      jwtSecret: 'a-platform-secret-of-at-least-32-characters',
-      tokenLifetimeSeconds: 600,
-      loginAttemptsPerMinute: 100,
-      healthChecks: [],
-      projects: {
-        ...createProjectServices({
-          db: platform.db,
-          adminUrl: platform.adminUrl,
-          secrets: platform.secrets,
-          pooler: platform.pooler,
-          dataApis: platform.dataApis,
-          logger: platform.logger,
-          templates: new ProjectTemplates({ apps }),
-        }),
-        publicUrl: 'https://launchdb.example.com/',
-      },
-    });
-    token = (await api.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'ops@example.com', password: 'a long operator password' } })).json().access_token;
+    ({ api, token } = await startOperatorApi(platform, { publicUrl: 'https://launchdb.example.com/', templates: new ProjectTemplates({ apps }) }));
     for (const [id, template] of [[notes, 'notes'], [plain, 'plain'], [bare, undefined]] as const) {
       const created = await api.inject({
         method: 'POST',

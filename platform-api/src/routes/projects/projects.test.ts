@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectSecret, readProjectSecret, verifyHs256 } from '@launchdb/common';
-import { buildPlatformApi, type PlatformApi } from '../../app.ts';
-import { createProjectServices } from '../../domain/projects/project-services.ts';
 import { createTestPlatform, randomProjectId, type TestPlatform } from '../../domain/projects/projects.test-support.ts';
-import { ensureFirstOperator } from '../../setup/first-operator.ts';
+import type { PlatformApi } from '../../app.ts';
+import { startOperatorApi } from './operator-api.test-support.ts';
 
 const PUBLIC_URL = 'https://launchdb.example.com/';
 
@@ -24,21 +23,7 @@ describe('/api/projects', () => {
   beforeAll(async () => {
     platform = await createTestPlatform();
     for (const id of [main, failing, background]) platform.created.add(id);
-    await ensureFirstOperator(platform.db, { email: 'ops@example.com', password: 'a long operator password' });
-    api = await buildPlatformApi({
-      db: platform.db,
-      logger: platform.logger,
-      jwtSecret: 'a-platform-secret-of-at-least-32-characters',
-      tokenLifetimeSeconds: 600,
-      loginAttemptsPerMinute: 100,
-      healthChecks: [],
-      projects: {
-        ...createProjectServices({ db: platform.db, adminUrl: platform.adminUrl, secrets: platform.secrets, pooler: platform.pooler, dataApis: platform.dataApis, logger: platform.logger }),
-        publicUrl: PUBLIC_URL,
-      },
-    });
-    const login = await api.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'ops@example.com', password: 'a long operator password' } });
-    token = login.json().access_token;
+    ({ api, token } = await startOperatorApi(platform, { publicUrl: PUBLIC_URL }));
   });
   afterAll(async () => {
     await api?.close();
