@@ -26,5 +26,5 @@ export function preflightHeaders(method: string, headers: IncomingHttpHeaders): 
 /** On every answer to a project's API (auth, storage): any origin may read it, and these headers of it. */
 export const CORS_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
   'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'content-range, content-length, content-type, etag, last-modified, location, retry-after, x-sb-error-code, x-request-id, tus-resumable, upload-offset, upload-length',
+  'access-control-expose-headers': 'content-range, content-length, content-type, etag, last-modified, location, retry-after, x-sb-error-code, x-request-id, tus-resumable, upload-offset, upload-length, upload-metadata, x-transformations',
 };

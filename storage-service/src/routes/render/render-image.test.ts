@@ -62,6 +62,8 @@ describe('image rendering (storage-js, fs backend)', () => {
     const body = Buffer.from(await response.arrayBuffer());
     expect(response.headers.get('content-length')).toBe(String(body.length));
     expect(response.headers.get('x-transformations')).toBe('height:50,width:100,resizing_type:fit,quality:60');
+    // a browser app reads it only when CORS exposes it
+    expect(response.headers.get('access-control-expose-headers')).toContain('x-transformations');
 
     const rendered = await fetch(`${base}/public/captures/leak.png?width=80&format=avif`);
     expect(rendered.headers.get('x-transformations')).toBe('width:80,resizing_type:fill,format:avif');
