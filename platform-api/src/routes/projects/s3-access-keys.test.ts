@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readS3AccessKeySecret } from '@launchdb/common/s3-access-keys';
-import { buildPlatformApi, type PlatformApi } from '../../app.ts';
+import type { PlatformApi } from '../../app.ts';
 import { ProjectRecords } from '../../domain/projects/project-records.ts';
-import { createProjectServices } from '../../domain/projects/project-services.ts';
 import { createTestPlatform, randomProjectId, type TestPlatform } from '../../domain/projects/projects.test-support.ts';
-import { ensureFirstOperator } from '../../setup/first-operator.ts';
+import { startOperatorApi } from './operator-api.test-support.ts';
 
 describe('/api/projects/:id/s3-access-keys', () => {
   let platform: TestPlatform;
@@ -16,20 +15,7 @@ describe('/api/projects/:id/s3-access-keys', () => {
     platform = await createTestPlatform();
     platform.created.add(projectId);
     await new ProjectRecords(platform.db).insert({ id: projectId, name: 'S3 keys', template: null });
-    await ensureFirstOperator(platform.db, { email: 'ops@example.com', password: 'a long operator password' });
-    api = await buildPlatformApi({
-      db: platform.db,
-      logger: platform.logger,
-      jwtSecret: 'a-platform-secret-of-at-least-32-characters',
-      tokenLifetimeSeconds: 600,
-      loginAttemptsPerMinute: 100,
-      healthChecks: [],
-      projects: {
-        ...createProjectServices({ db: platform.db, adminUrl: platform.adminUrl, secrets: platform.secrets, pooler: platform.pooler, dataApis: platform.dataApis, logger: platform.logger }),
-        publicUrl: 'https://launchdb.example.com/',
-      },
-    });
-    token = (await api.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'ops@example.com', password: 'a long operator password' } })).json().access_token;
+    ({ api, token } = await startOperatorApi(platform, { publicUrl: 'https://launchdb.example.com/' }));
   });
   afterAll(async () => {
     await api?.close();
