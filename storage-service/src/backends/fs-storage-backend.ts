@@ -196,6 +196,25 @@ export class FsStorageBackend implements StorageBackend {
     await rm(doomed, { recursive: true, force: true });
   }
 
+  async *listProject(projectId: string): AsyncIterable<ObjectLocation> {
+    if (!PROJECT_ID_PATTERN.test(projectId)) throw new Error(`not a project id: ${JSON.stringify(projectId)}`);
+    const buckets = await readdir(join(this.root, projectId), { withFileTypes: true }).catch(missingAsEmpty);
+    for (const bucket of buckets) {
+      if (bucket.isDirectory() && !bucket.name.startsWith('#')) yield* this.listFolder(join(this.root, projectId, bucket.name), { projectId, bucketId: bucket.name }, []);
+    }
+  }
+
+  private async *listFolder(folder: string, owner: { projectId: string; bucketId: string }, segments: string[]): AsyncIterable<ObjectLocation> {
+    const entries = await readdir(folder, { withFileTypes: true }).catch(missingAsEmpty);
+    for (const entry of entries) {
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('#')) yield* this.listFolder(join(folder, entry.name), owner, [...segments, entry.name]);
+      } else if (entry.isFile() && segments.length > 0 && entry.name.startsWith('#') && !entry.name.startsWith('#tmp.') && !entry.name.endsWith('.meta')) {
+        yield { ...owner, key: segments.join('/'), version: entry.name.slice(1) };
+      }
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.swept;
@@ -389,6 +408,11 @@ function isMissing(error: unknown): boolean {
 
 function ignoreMissing(error: unknown): void {
   if (!isMissing(error)) throw error;
+}
+
+function missingAsEmpty(error: unknown): [] {
+  if (!isMissing(error)) throw error;
+  return [];
 }
 
 function missingAsUndefined(error: unknown): undefined {

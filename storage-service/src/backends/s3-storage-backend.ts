@@ -191,6 +191,27 @@ export class S3StorageBackend implements StorageBackend {
     } while (continuationToken);
   }
 
+  async *listProject(projectId: string): AsyncIterable<ObjectLocation> {
+    if (!PROJECT_ID_PATTERN.test(projectId)) throw new Error(`not a project id: ${JSON.stringify(projectId)}`);
+    const { sdk, client } = await this.#connect();
+    let continuationToken: string | undefined;
+    do {
+      const page = await client.send(
+        new sdk.ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: `${projectId}/`,
+          MaxKeys: 1000,
+          ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
+        }),
+      );
+      for (const entry of page.Contents ?? []) {
+        const location = entry.Key ? locationOf(entry.Key) : undefined;
+        if (location) yield location;
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+  }
+
   async close(): Promise<void> {
     const s3 = this.#s3;
     this.#s3 = undefined;
@@ -236,6 +257,17 @@ function objectKey(location: ObjectLocation): string {
   if (!PROJECT_ID_PATTERN.test(location.projectId)) throw new Error(`not a project id: ${JSON.stringify(location.projectId)}`);
   if (location.version === '' || location.version.includes('/')) throw new Error(`not a version: ${JSON.stringify(location.version)}`);
   return `${location.projectId}/${location.bucketId}/${location.key}/${location.version}`;
+}
+
+/** The inverse of objectKey; undefined for a key this backend did not write (a folder marker). */
+function locationOf(key: string): ObjectLocation | undefined {
+  const segments = key.split('/');
+  if (segments.length < 4) return undefined;
+  const [projectId, bucketId] = segments;
+  const version = segments.at(-1)!;
+  const objectName = segments.slice(2, -1).join('/');
+  if (!projectId || !bucketId || !version || !objectName) return undefined;
+  return { projectId, bucketId, key: objectName, version };
 }
 
 /** `x-amz-copy-source` is a URL path: each segment encoded, the slashes kept. */

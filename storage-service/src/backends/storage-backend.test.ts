@@ -163,6 +163,20 @@ describe.each(['fs', 's3'] as const)('the %s storage backend', (kind) => {
     await backend.deleteProject(newLocation().projectId); // a project that never stored anything
   });
 
+  it('lists every object of one project (what a backup archives), and nothing of another', async () => {
+    const first = newLocation({ key: 'photos/kitchen.jpg' });
+    const stored = [first, { ...first, version: randomUUID() }, { ...first, key: 'photos/kitchen.jpg/thumb' }, { ...first, bucketId: 'second', key: 'a b/ü.txt' }];
+    for (const location of stored) await backend.write(location, chunks('x'), textOptions);
+    await backend.write(newLocation(), chunks('another project'), textOptions);
+    const listed: ObjectLocation[] = [];
+    for await (const location of backend.listProject(first.projectId)) listed.push(location);
+    const sorted = (locations: ObjectLocation[]) => locations.map((location) => JSON.stringify(location)).sort();
+    expect(sorted(listed)).toEqual(sorted(stored));
+    const none: ObjectLocation[] = [];
+    for await (const location of backend.listProject(newLocation().projectId)) none.push(location);
+    expect(none).toEqual([]);
+  });
+
   it('refuses more than maxBytes while streaming and keeps nothing', async () => {
     const location = newLocation();
     let produced = 0;

@@ -62,6 +62,11 @@ export interface StorageBackend {
   delete(locations: ObjectLocation[]): Promise<void>;
   /** Everything stored for a project: called when the project is deleted. */
   deleteProject(projectId: string): Promise<void>;
+  /**
+   * Every location that holds an object of the project, read as it goes (a backup streams each
+   * one into its archive). Writes in progress are not listed; the order is the backend's.
+   */
+  listProject(projectId: string): AsyncIterable<ObjectLocation>;
   close(): Promise<void>;
 }
 
