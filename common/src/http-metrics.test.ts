@@ -1,5 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { parsePrometheusText } from '@launchdb/testkit/prometheus-text';
 import { BusiestProjects, registerHttpMetrics, requestRouteGroup } from './http-metrics.ts';
 
 describe('HTTP metrics', () => {
@@ -23,6 +24,8 @@ describe('HTTP metrics', () => {
     const metrics = await app.inject('/metrics');
     expect(metrics.headers['content-type']).toContain('text/plain');
     const text = metrics.body;
+    // the whole exposition, Node's own metrics included, is what Prometheus accepts
+    expect(parsePrometheusText(text).length).toBeGreaterThan(10);
     expect(text).toContain('# TYPE launchdb_http_requests_total counter');
     // until the first ranking the first comers hold the two places
     expect(sample(text, 'launchdb_http_requests_total', { group: 'db', status_class: '2xx', project: 'early' })).toBe(1);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { createMetricsRegistry } from './metrics.ts';
 
 export interface HttpMetricsOptions {
   /** `platform-api`, `auth-service`, … : the `service` label. */
@@ -8,6 +9,13 @@ export interface HttpMetricsOptions {
   topProjects?: number;
   /** How often the busiest projects are chosen again. */
   rankEveryMs?: number;
+  /** The process's registry (`launchdb up`: one for every part); a new one when absent. */
+  registry?: Registry;
+  /**
+   * Whether this app answers GET /metrics itself (true by default): false where the app is
+   * public, as in `launchdb up`, whose metrics are served on an internal port instead.
+   */
+  serve?: boolean;
 }
 
 /** `/db/<id>/…`, `/p/<id>/<api>/v1/…`, `/auth/<id>/…`, `/storage/<id>/…`, `/api/…` → group and project. */
@@ -35,9 +43,9 @@ export class BusiestProjects {
     this.#size = size;
   }
 
-  /** Counts one request and says how to label it. */
-  label(project: string): string {
-    this.#counts.set(project, (this.#counts.get(project) ?? 0) + 1);
+  /** Counts one request (or `weight`: connections in use, for pools) and says how to label it. */
+  label(project: string, weight = 1): string {
+    this.#counts.set(project, (this.#counts.get(project) ?? 0) + weight);
     // until the first ranking, the first comers hold the places
     if (!this.#labelled.has(project) && this.#labelled.size < this.#size) this.#labelled.add(project);
     return this.#labelled.has(project) ? project : 'other';
@@ -57,9 +65,7 @@ export class BusiestProjects {
  * own (event loop lag, heap, GC).
  */
 export function registerHttpMetrics(app: FastifyInstance, options: HttpMetricsOptions): Registry {
-  const registry = new Registry();
-  registry.setDefaultLabels({ service: options.service });
-  collectDefaultMetrics({ register: registry });
+  const registry = options.registry ?? createMetricsRegistry(options.service);
   const requests = new Counter({
     name: 'launchdb_http_requests_total',
     help: 'HTTP requests answered, by route group, status class and project (the busiest, then other)',
@@ -88,9 +94,14 @@ export function registerHttpMetrics(app: FastifyInstance, options: HttpMetricsOp
     const begin = started.get(request);
     if (begin !== undefined) duration.observe({ group, status_class: statusClass }, Number(process.hrtime.bigint() - begin) / 1e9);
   });
+  if (options.serve !== false) serveMetrics(app, registry);
+  return registry;
+}
+
+/** GET /metrics on this (internal) app, from the registry. */
+export function serveMetrics(app: FastifyInstance, registry: Registry): void {
   app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
-  return registry;
 }
