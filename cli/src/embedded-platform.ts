@@ -30,7 +30,7 @@ import {
   type Gateway,
   type PlatformApi,
 } from '@launchdb/platform-api';
-import { findPgBouncerBinary, PgBouncerProcess, PgBouncerProjectPooler, readScramSecrets, type PgBouncerProcessSettings } from '@launchdb/pgbouncer';
+import { findPgBouncerBinary, PgBouncerProcess, PgBouncerProjectPooler, platformPoolSettings, readScramSecrets, type PgBouncerProcessSettings } from '@launchdb/pgbouncer';
 import { buildPostgrestManager, driverChoiceFromSettings, PostgrestManagerClient, type PostgrestManager } from '@launchdb/postgrest-manager';
 import { authServiceSettingsOf, registerAuthService, type AuthService } from '@launchdb/auth-service';
 import { createStorageBackend, PlatformS3Credentials, registerStorageService, type StorageBackend, type StorageService } from '@launchdb/storage-service';
@@ -124,16 +124,7 @@ export class EmbeddedPlatform {
     if (pgbouncerBinary) {
       const users = await withClient(adminUrl, (admin) => readScramSecrets(admin, [role]));
       const configDir = folder.file('pgbouncer');
-      const settings: PgBouncerProcessSettings = {
-        listenAddress: '127.0.0.1',
-        listenPort: config.LAUNCHDB_PGBOUNCER_PORT,
-        unixSocketDir: '',
-        adminUsers: [role],
-        statsUsers: [role],
-        databases: [{ alias: platformDatabase, host: postgresAddress.host, port: postgresAddress.port, dbname: platformDatabase }],
-        maxClientConn: 1000,
-        defaultPoolSize: 20,
-      };
+      const settings = platformPoolSettings({ listenAddress: '127.0.0.1', listenPort: config.LAUNCHDB_PGBOUNCER_PORT, platformDatabase, postgres: postgresAddress, platformRole: role });
       pgbouncerBase = { settings, users };
       this.#pgbouncer = new PgBouncerProcess({
         binary: pgbouncerBinary,

@@ -98,6 +98,11 @@ describe('renderPgBouncerIni', () => {
   ] as Array<[string, Partial<PgBouncerSettings>, RegExp]>)('refuses %s', (_, change, message) => {
     expect(() => renderPgBouncerIni({ ...settings, ...change })).toThrow(message);
   });
+
+  it('writes no log file and no pid file when both are empty (PgBouncer in the foreground of a container)', () => {
+    const values = Object.fromEntries(settingLines(renderPgBouncerIni({ ...settings, logFile: '', pidFile: '' })));
+    expect([values.logfile, values.pidfile]).toEqual(['', '']);
+  });
 });
 
 describe('renderUserlist', () => {

@@ -19,8 +19,9 @@ export function renderPgBouncerIni(settings: PgBouncerSettings): string {
   checkPositiveInt('maxClientConn', settings.maxClientConn);
   checkPositiveInt('defaultPoolSize', settings.defaultPoolSize);
   const authFile = checkAbsolutePath('authFile', settings.authFile);
-  const logFile = checkAbsolutePath('logFile', settings.logFile);
-  const pidFile = checkAbsolutePath('pidFile', settings.pidFile);
+  // '' for both in a container: PgBouncer runs in the foreground, logging to stderr, no pid file
+  const logFile = settings.logFile === '' ? '' : checkAbsolutePath('logFile', settings.logFile);
+  const pidFile = settings.pidFile === '' ? '' : checkAbsolutePath('pidFile', settings.pidFile);
   const unixSocketDir = settings.unixSocketDir === '' ? '' : checkAbsolutePath('unixSocketDir', settings.unixSocketDir);
   const adminUsers = settings.adminUsers.map((name) => checkIdentifier('admin user', name));
   const statsUsers = settings.statsUsers.map((name) => checkIdentifier('stats user', name));

@@ -191,6 +191,11 @@ export class PgBouncerProcess {
     });
   }
 
+  /** RELOAD when it runs; a PgBouncer being restarted after a crash reads the new files when it starts. */
+  async reloadIfRunning(): Promise<void> {
+    if (this.#process) await this.reload();
+  }
+
   /**
    * The server behind is down: PgBouncer would queue every client until it returns (minutes,
    * by query_wait_timeout). Instead each alias refuses new clients at once and drops the ones
@@ -253,15 +258,7 @@ export class PgBouncerProcess {
   }
 
   async #writeAtomically(path: string, text: string): Promise<void> {
-    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      await writeFile(temporary, text, { mode: 0o600 });
-      if (this.#runAs) await chown(temporary, this.#runAs.uid, this.#runAs.gid);
-      await rename(temporary, path);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
+    await writeAtomically(path, text, this.#runAs);
   }
 
   /**
@@ -342,6 +339,19 @@ export class PgBouncerProcess {
       };
       poll();
     });
+  }
+}
+
+/** Mode 0600, owned by `owner` when given; a reader never sees a half-written file. */
+export async function writeAtomically(path: string, text: string, owner?: RunAs): Promise<void> {
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, text, { mode: 0o600 });
+    if (owner) await chown(temporary, owner.uid, owner.gid);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   }
 }
 

@@ -2,13 +2,25 @@ import type pg from 'pg';
 // by module, never common's index: test helpers and bundles import this package too
 import { withClient } from '@launchdb/common/db';
 import { projectNames, type DatabaseAddress, type ProjectPooler } from '@launchdb/common/projects';
-import type { PgBouncerProcess, PgBouncerProcessSettings } from './pgbouncer-process.ts';
+import type { PgBouncerProcessSettings } from './pgbouncer-process.ts';
 import { readScramSecrets } from './scram-secrets.ts';
 import type { DatabaseRoute, UserSecret } from './settings.ts';
 
+/**
+ * A PgBouncer whose config files we write: our child process (PgBouncerProcess, `launchdb up`),
+ * or one in a container of its own reading a shared folder (SharedFolderPgBouncer, compose).
+ */
+export interface ConfiguredPgBouncer {
+  readonly host: string;
+  readonly port: number;
+  updateConfig(settings: PgBouncerProcessSettings, users: UserSecret[]): Promise<void>;
+  /** Makes a running PgBouncer use the files; one not running reads them when it starts. */
+  reloadIfRunning(): Promise<void>;
+}
+
 export interface PgBouncerProjectPoolerOptions {
-  /** A started PgBouncer with an admin login; from now on its config is changed only through this pooler. */
-  pgbouncer: PgBouncerProcess;
+  /** PgBouncer with an admin login; from now on its config is changed only through this pooler. */
+  pgbouncer: ConfiguredPgBouncer;
   /** What PgBouncer serves apart from projects (the platform alias, the admin user): always kept. */
   base: { settings: PgBouncerProcessSettings; users: UserSecret[] };
   /** Where the project databases are: PostgreSQL's host and port as PgBouncer reaches them. */
@@ -88,8 +100,7 @@ export class PgBouncerProjectPooler implements ProjectPooler {
     const baseUsers = new Set(base.users.map((user) => user.name));
     const users = [...base.users, ...[...this.#projects.values()].filter((user) => !baseUsers.has(user.name))];
     await pgbouncer.updateConfig({ ...base.settings, databases: [...base.settings.databases, ...routes] }, users);
-    // A PgBouncer being restarted after a crash reads the new files when it starts.
-    if (pgbouncer.pid !== undefined) await pgbouncer.reload();
+    await pgbouncer.reloadIfRunning();
   }
 
   #serialised<T>(work: () => Promise<T>): Promise<T> {

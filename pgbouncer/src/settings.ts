@@ -14,7 +14,9 @@ export interface PgBouncerSettings {
   listenAddress: string;
   listenPort: number;
   authFile: string;
+  /** '' logs to stderr only. */
   logFile: string;
+  /** '' writes none (PgBouncer in the foreground needs none). */
   pidFile: string;
   /** '' disables the Unix socket. */
   unixSocketDir: string;
