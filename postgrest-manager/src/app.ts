@@ -1,5 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { frameworkErrorToLaunchDbError, type Logger } from '@launchdb/common';
+import { serveMetrics } from '@launchdb/common/http-metrics';
+import type { Registry } from '@launchdb/common/metrics';
 import type { DataApiFleet } from './domain/data-api-fleet.ts';
 import { ManagerErrors, renderManagerError } from './errors.ts';
 import { internalKeyGuard } from './routes/internal-key.ts';
@@ -15,6 +17,8 @@ export interface PostgrestManagerAppDependencies {
   /** What callers send as X-Internal-Key; at least 32 characters. */
   internalKey: string;
   logger: Logger;
+  /** Served at GET /metrics without the key: Prometheus scrapes it inside the network, Caddy never routes here. */
+  metrics: Registry;
 }
 
 /** The internal HTTP API over the fleet. Not for the gateway's public side: every route wants the internal key. */
@@ -42,7 +46,12 @@ export async function buildPostgrestManagerApp(deps: PostgrestManagerAppDependen
   // JSON only
   app.removeContentTypeParser('text/plain');
   // before routing, so that without the key not even a 404 tells what exists
-  app.addHook('onRequest', internalKeyGuard(deps.internalKey));
+  const guard = internalKeyGuard(deps.internalKey);
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'GET' && request.url.split('?', 1)[0] === '/metrics') return;
+    await guard(request);
+  });
+  serveMetrics(app, deps.metrics);
 
   spawnRoute(app, deps.fleet);
   stopRoute(app, deps.fleet);

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseAddress, Logger, Pool, SecretBox } from '@launchdb/common';
 import type { DataApiLogLevel } from '@launchdb/data-api';
+import { createMetricsRegistry, type Registry } from '@launchdb/common/metrics';
 import { buildPostgrestManagerApp } from './app.ts';
 import { DataApiFleet, type DataApiFleetOptions } from './domain/data-api-fleet.ts';
 import { PlatformDataApiSettings } from './domain/platform-data-api-settings.ts';
@@ -9,6 +10,7 @@ import type { ContainerSpecOptions } from './drivers/docker/container-spec.ts';
 import { DockerDriver } from './drivers/docker/docker-driver.ts';
 import type { DataApiDriver } from './drivers/driver.ts';
 import { ProcessDriver } from './drivers/process/process-driver.ts';
+import { registerDataApiMetrics } from './metrics.ts';
 
 /** How data APIs run: child processes on this machine, or containers through a Docker engine. */
 export type DriverChoice =
@@ -33,6 +35,11 @@ export interface PostgrestManagerOptions {
   /** PGRST_DB_POOL of each data API; 5 by default. */
   dataApiPoolSize?: number;
   dataApiLogLevel?: DataApiLogLevel;
+  /**
+   * Where the fleet's metrics go, served at GET /metrics on the internal port. `launchdb up`
+   * passes the process's registry, so this port serves every part's metrics; alone, a new one.
+   */
+  metrics?: Registry;
   /** Timings of the fleet, for tests and tuning. */
   fleet?: Omit<DataApiFleetOptions, 'driver' | 'settings' | 'logger' | 'idleSeconds'>;
 }
@@ -42,6 +49,7 @@ export interface PostgrestManager {
   readonly fleet: DataApiFleet;
   readonly driver: DataApiDriver;
   readonly settings: PlatformDataApiSettings;
+  readonly metrics: Registry;
   /** Adopts what an earlier manager left running, then starts (or lets sleep) the active projects' data APIs. */
   start(): Promise<void>;
   /** Serves the internal HTTP API; resolves with its address. */
@@ -70,13 +78,16 @@ export async function buildPostgrestManager(options: PostgrestManagerOptions): P
   });
   const driver = isDriver(options.driver) ? options.driver : createDriver(options.driver, logger);
   const fleet = new DataApiFleet({ ...options.fleet, driver, settings, logger, idleSeconds: options.idleSeconds ?? 0 });
-  const app = await buildPostgrestManagerApp({ fleet, internalKey: options.internalKey, logger });
+  const metrics = options.metrics ?? createMetricsRegistry('postgrest-manager');
+  registerDataApiMetrics(metrics, fleet);
+  const app = await buildPostgrestManagerApp({ fleet, internalKey: options.internalKey, logger, metrics });
 
   return {
     app,
     fleet,
     driver,
     settings,
+    metrics,
     start: () => fleet.start(),
     listen: (address) => app.listen(address),
     // together: closing the fleet cancels the starts that in-flight requests wait for

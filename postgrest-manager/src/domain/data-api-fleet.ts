@@ -120,6 +120,8 @@ export class DataApiFleet implements DataApiControl, DataApiLocator {
   #closed = false;
   #closing: Promise<void> | undefined;
   #boot: Promise<void> = Promise.resolve();
+  /** Crashes since this manager started, forgotten projects' included (a counter never goes back). */
+  #restarts = 0;
 
   constructor(options: DataApiFleetOptions) {
     const idleSeconds = options.idleSeconds ?? 0;
@@ -283,6 +285,11 @@ export class DataApiFleet implements DataApiControl, DataApiLocator {
     return entry ? this.#status(entry) : undefined;
   }
 
+  /** Crashes (exits and failed health checks) of every data API since this manager started. */
+  get restartsTotal(): number {
+    return this.#restarts;
+  }
+
   list(): DataApiStatus[] {
     return [...this.#entries.values()].map((entry) => this.#status(entry)).sort((a, b) => a.projectId.localeCompare(b.projectId));
   }
@@ -438,6 +445,7 @@ export class DataApiFleet implements DataApiControl, DataApiLocator {
   #crashed(entry: Entry, instance: DataApiInstance, reason: string): void {
     entry.instance = undefined;
     entry.restarts += 1;
+    this.#restarts += 1;
     if (entry.startedAt !== undefined && Date.now() - entry.startedAt >= this.#backoff.stableAfterMs) entry.failures = 0;
     void instance.recentLogs().then(
       (lines) => {
