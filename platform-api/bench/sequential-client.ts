@@ -10,35 +10,20 @@
  *   node sequential-client.ts <seconds> <apikey> <url> [<url> …]
  */
 import { Agent, request } from 'undici';
+import { alternateSequentially, summariseLatencies } from '@launchdb/testkit/sequential-latencies';
 
 const [secondsText, apikey, ...urls] = process.argv.slice(2);
 if (!secondsText || !apikey || urls.length === 0) throw new Error('usage: sequential-client.ts <seconds> <apikey> <url> [<url> …]');
 const agents = urls.map(() => new Agent({ connections: 1, pipelining: 1 }));
 
-async function once(index: number): Promise<number> {
+async function once(index: number): Promise<void> {
   const url = urls[index]!;
-  const t0 = performance.now();
   const response = await request(url, { dispatcher: agents[index]!, headers: { apikey: apikey!, authorization: `Bearer ${apikey!}` } });
   await response.body.dump();
   if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}`);
-  return performance.now() - t0;
 }
 
-const warmUntil = performance.now() + 500;
-while (performance.now() < warmUntil) for (let i = 0; i < urls.length; i += 1) await once(i);
-const latencies: number[][] = urls.map(() => []);
-const until = performance.now() + Number(secondsText) * 1000;
-for (let turn = 0; performance.now() < until; turn += 1) {
-  // the order flips every turn: neither target always follows the other
-  for (let k = 0; k < urls.length; k += 1) {
-    const i = turn % 2 === 0 ? k : urls.length - 1 - k;
-    latencies[i]!.push(await once(i));
-  }
-}
-const summary = latencies.map((values) => {
-  values.sort((a, b) => a - b);
-  const at = (q: number): number => values[Math.min(values.length - 1, Math.floor(q * values.length))]!;
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), count: values.length };
-});
+const latencies = await alternateSequentially(urls.map((_, index) => () => once(index)), { warmUpMs: 500, seconds: Number(secondsText) });
+const summary = latencies.map(summariseLatencies);
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 await Promise.all(agents.map((agent) => agent.close()));
