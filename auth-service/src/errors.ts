@@ -83,6 +83,11 @@ export const AuthErrors = {
   manualLinkingDisabled: () => new AuthError('manual_linking_disabled', 404, 'Manual linking is disabled'),
   web3Disabled: () => new AuthError('web3_provider_disabled', 422, 'Web3 provider is disabled'),
   providerNotEnabled: () => new AuthError('validation_failed', 400, 'Unsupported provider: provider is not enabled'),
+  /** A provider switched on without what it needs (GoTrue: "missing OAuth client ID", "missing OAuth secret"). */
+  providerMisconfigured: (reason: string) => new AuthError('validation_failed', 400, `Unsupported provider: ${reason}`),
+  /** The provider has not verified the new account's address: the user is kept, unconfirmed (GoTrue's). */
+  providerEmailNeedsVerification: (provider: string) =>
+    new AuthError('provider_email_needs_verification', 422, `Unverified email with ${provider}. Verify the email with ${provider} in order to sign in`),
   providerNotFound: (name: string) => new AuthError('validation_failed', 400, `Unsupported provider: Provider ${name} could not be found`),
   idTokenProviderDisabled: (issuer: string) => new AuthError('provider_disabled', 400, `Provider (issuer ${JSON.stringify(issuer)}) is not enabled`),
   customOidcNotAllowed: (provider: string) => new AuthError('validation_failed', 400, `Custom OIDC provider ${JSON.stringify(provider)} not allowed`),

@@ -7,6 +7,7 @@ import { writeProjectAuthSettings } from '@launchdb/common/auth-settings';
 import type { ServiceTestProject } from '../../test/service-projects.ts';
 import { reservePort } from '../../test/ports.ts';
 import { startAuthTestbed, type AuthTestbed } from './testing/auth-testbed.ts';
+import { browse, paramsOf } from './testing/redirects.ts';
 
 const SITE = 'http://app.example/';
 const CLIENT = { client_id: 'launchdb', client_secret: 'launchdb-client-secret' };
@@ -61,28 +62,6 @@ async function startOpenIdProvider(redirectUri: string): Promise<{ issuer: strin
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-
-/** A browser: follows redirects with its own cookies until `stop` says the location is where it ends. */
-async function browse(start: string, stop: (location: URL) => boolean): Promise<URL> {
-  const cookies = new Map<string, string>();
-  let url = new URL(start);
-  for (let hop = 0; hop < 20; hop += 1) {
-    const response = await fetch(url, { redirect: 'manual', headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') } });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, ...value] = pair!.split('=');
-      if (value.join('=') === '') cookies.delete(name!.trim());
-      else cookies.set(name!.trim(), value.join('='));
-    }
-    const location = response.headers.get('location');
-    if (location === null) throw new Error(`${url} answered ${response.status} without a redirect: ${await response.text()}`);
-    url = new URL(location, url);
-    if (stop(url)) return url;
-  }
-  throw new Error('too many redirects');
-}
-
-const paramsOf = (url: URL) => ({ ...Object.fromEntries(url.searchParams), ...Object.fromEntries(new URLSearchParams(url.hash.slice(1))) });
 
 describe('auth-service: sign-in with an OpenID Connect provider (discovery, code flow, ID token), through auth-js', () => {
   let bed: AuthTestbed;

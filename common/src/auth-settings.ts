@@ -150,6 +150,14 @@ export const projectAuthSettingsSchema = z
       .refine((providers) => Object.entries(providers).every(([name, provider]) => provider.issuer !== undefined || name in KNOWN_OIDC_ISSUERS), {
         message: 'an external provider needs an issuer (only google has a known one)',
       }),
+    /** Sign-in with GitHub's OAuth 2.0 (GoTrue's EXTERNAL_GITHUB_ENABLED, off by default); its client secret is `oauth_client_secrets.github`. */
+    external_github_enabled: z.boolean(),
+    /** The GitHub OAuth app's client id. */
+    external_github_client_id: z.string().min(1).max(500),
+    /** The callback GitHub sends the browser back to (GoTrue's EXTERNAL_GITHUB_REDIRECT_URI); default: this project's `<auth URL>/callback`. */
+    external_github_redirect_uri: z.url({ protocol: /^https?$/ }),
+    /** GitHub Enterprise Server's address (GoTrue's EXTERNAL_GITHUB_URL): sign-in at `<url>/login/oauth/…`, API at `<url>/api/v3`; default github.com. */
+    external_github_url: z.url({ protocol: /^https?$/ }),
     mailer_templates: z.object(Object.fromEntries(AUTH_MAIL_KINDS.map((kind) => [kind, mailTemplateSchema])) as Record<AuthMailKind, typeof mailTemplateSchema>).partial().strict(),
     rate_limits: authRateLimitsSchema.partial(),
   })

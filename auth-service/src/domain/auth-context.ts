@@ -38,6 +38,9 @@ export interface SessionResponse {
   expires_at: number;
   refresh_token: string;
   user: Record<string, unknown>;
+  /** After an OAuth sign-in by PKCE: the provider's tokens, as GoTrue adds them when it has them. */
+  provider_token?: string;
+  provider_refresh_token?: string;
 }
 
 /**

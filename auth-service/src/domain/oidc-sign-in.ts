@@ -8,7 +8,8 @@ import { findUserByEmail, findUserById, insertUser, type UserRow } from '../sql/
 import { inAuthSchema, isBanned, newSessionResponse, startSession, type AuthRequestContext, type SessionResponse } from './auth-context.ts';
 import { ID_TOKEN_ISSUERS, isExternalProvider } from './unoffered-features.ts';
 import type { PkceChallenge } from './mail-links.ts';
-import type { OidcProviderConfig } from './project-config.ts';
+import { checkGithubConfig, githubAccount, githubAuthorizeUrl } from './github-sign-in.ts';
+import type { GithubProviderConfig, OidcProviderConfig } from './project-config.ts';
 import { allowedRedirect } from './redirects.ts';
 import { newOpaqueToken } from './secure-tokens.ts';
 
@@ -51,13 +52,22 @@ function stateKey(ctx: AuthRequestContext): Uint8Array {
   return new TextEncoder().encode(ctx.project.jwtSecret);
 }
 
-function callbackUrl(ctx: AuthRequestContext): string {
-  return `${ctx.authUrl}/callback`;
+function callbackUrl(ctx: AuthRequestContext, provider?: ExternalProvider): string {
+  return (provider?.kind === 'github' ? provider.github.redirectUri : undefined) ?? `${ctx.authUrl}/callback`;
+}
+
+/** A provider users sign in with: an OpenID provider (discovery, ID token), or GitHub (OAuth 2.0 and its REST API). */
+type ExternalProvider = { kind: 'oidc'; name: string; oidc: OidcProviderConfig } | { kind: 'github'; name: 'github'; github: GithubProviderConfig };
+
+function enabledProvider(ctx: AuthRequestContext, name: string): ExternalProvider | undefined {
+  if (name === 'github' && ctx.config.github !== null) return { kind: 'github', name, github: ctx.config.github };
+  const oidc = ctx.config.oidcProviders[name];
+  return oidc === undefined ? undefined : { kind: 'oidc', name, oidc };
 }
 
 /** The provider the request names, enabled for the project; GoTrue's errors otherwise. */
-export function providerOf(ctx: AuthRequestContext, name: string): OidcProviderConfig {
-  const provider = ctx.config.oidcProviders[name];
+function providerOf(ctx: AuthRequestContext, name: string): ExternalProvider {
+  const provider = enabledProvider(ctx, name);
   if (provider !== undefined) return provider;
   throw isExternalProvider(name) ? AuthErrors.providerNotEnabled() : AuthErrors.providerNotFound(name);
 }
@@ -71,11 +81,16 @@ export async function authorizeUrl(
   params: { provider: string; redirectTo: string | undefined; scopes: string | undefined; pkce: PkceChallenge | undefined; linkingTargetId?: string },
 ): Promise<string> {
   const provider = providerOf(ctx, params.provider);
-  let discovery: Discovery;
-  try {
-    discovery = await discover(provider.issuer).discovery;
-  } catch {
-    throw new AuthError('unexpected_failure', 500, 'Error getting provider configuration');
+  let discovery: Discovery | undefined;
+  if (provider.kind === 'oidc') {
+    try {
+      discovery = await discover(provider.oidc.issuer).discovery;
+    } catch {
+      throw new AuthError('unexpected_failure', 500, 'Error getting provider configuration');
+    }
+  } else {
+    // refused before a flow state is written
+    checkGithubConfig(provider.github);
   }
   const redirectTo = allowedRedirect(params.redirectTo, ctx.config.siteUrl, ctx.config.uriAllowList);
   const flowStateId =
@@ -90,9 +105,10 @@ export async function authorizeUrl(
     .setSubject(ctx.project.id)
     .setExpirationTime(`${STATE_TTL_SECONDS}s`)
     .sign(stateKey(ctx));
-  const scopes = new Set(['openid', 'email', 'profile', ...provider.scopes, ...(params.scopes ?? '').split(/[\s,]+/).filter((scope) => scope !== '')]);
-  const url = new URL(discovery.authorization_endpoint);
-  url.searchParams.set('client_id', provider.clientId);
+  if (provider.kind === 'github') return githubAuthorizeUrl(provider.github, { redirectUri: callbackUrl(ctx, provider), state, scopes: params.scopes });
+  const scopes = new Set(['openid', 'email', 'profile', ...provider.oidc.scopes, ...(params.scopes ?? '').split(/[\s,]+/).filter((scope) => scope !== '')]);
+  const url = new URL(discovery!.authorization_endpoint);
+  url.searchParams.set('client_id', provider.oidc.clientId);
   url.searchParams.set('redirect_uri', callbackUrl(ctx));
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('scope', [...scopes].join(' '));
@@ -134,10 +150,63 @@ export async function oauthCallback(ctx: AuthRequestContext, query: { code?: str
   const redirectTo = allowedRedirect(state.referrer, ctx.config.siteUrl, ctx.config.uriAllowList);
   if (query.error !== undefined) return failure(redirectTo, 'oauth_provider_error', query.error_description ?? query.error, query.error);
   if (!query.code) return failure(redirectTo, 'bad_oauth_callback', 'OAuth callback with missing authorization code', 'invalid_request');
-  const provider = ctx.config.oidcProviders[state.provider];
+  const provider = enabledProvider(ctx, state.provider);
   if (provider === undefined) return failure(redirectTo, 'provider_disabled', 'Unsupported provider: provider is not enabled', 'invalid_request');
 
-  let claims: JWTPayload & { email?: unknown; email_verified?: unknown; nonce?: unknown };
+  let identity: ProviderIdentity;
+  try {
+    identity = provider.kind === 'github' ? await githubAccount(provider.github, query.code, callbackUrl(ctx, provider)) : await oidcIdentity(ctx, provider.oidc, query.code, state.nonce);
+  } catch (error) {
+    if (error instanceof AuthError) return failure(redirectTo, error.code, error.message, oauthErrorOf(error));
+    throw error;
+  }
+
+  const linkTo = state.linking_target_id !== undefined && state.linking_target_id !== '' ? state.linking_target_id : undefined;
+  const outcome = await signInIdentity(ctx, provider.name, identity, linkTo, async (client, user) => {
+    if (state.flow_state_id !== '') {
+      const authCode = await issueOAuthAuthCode(client, state.flow_state_id, user.id, { access: identity.accessToken, refresh: identity.refreshToken });
+      if (authCode === undefined) return { kind: 'error' as const, error: AuthErrors.flowStateNotFound() };
+      return { kind: 'code' as const, authCode };
+    }
+    return { kind: 'session' as const, started: await startSession(ctx, client, user.id, 'oauth', user) };
+  });
+  switch (outcome.kind) {
+    case 'error':
+      return failure(redirectTo, outcome.error.code, outcome.error.message, oauthErrorOf(outcome.error));
+    case 'code':
+      return { kind: 'code', redirectTo, authCode: outcome.authCode };
+    case 'session':
+      return { kind: 'session', redirectTo, session: await newSessionResponse(ctx, outcome.started), providerToken: identity.accessToken, providerRefreshToken: identity.refreshToken };
+  }
+}
+
+/** The `error` of a failed callback's redirect, as GoTrue names it from the error's code and status. */
+function oauthErrorOf(error: AuthError): string {
+  if (error.code === 'signup_disabled' || error.code === 'user_banned' || error.code === 'provider_email_needs_verification') return 'access_denied';
+  return { 400: 'invalid_request', 401: 'unauthorized_client', 403: 'access_denied', 503: 'temporarily_unavailable' }[error.status] ?? 'server_error';
+}
+
+/** What a provider's answer comes to, whichever protocol it speaks. */
+export interface ProviderIdentity {
+  /** The provider's id of the account (auth.identities.provider_id). */
+  sub: string;
+  /** The address the user goes by, and whether the provider verified it. */
+  email: string | null;
+  emailVerified: boolean;
+  /** Every address the provider verified, the user's own first: any of them joins the account that has it. */
+  verifiedEmails: string[];
+  /** identity_data, and a new user's user_metadata, in GoTrue's field names. */
+  data: Record<string, unknown>;
+  accessToken: string | null;
+  refreshToken: string | null;
+}
+
+/**
+ * The code exchanged with the client secret for an ID token signed by the provider's published
+ * keys, for this client, with the state's nonce.
+ */
+async function oidcIdentity(ctx: AuthRequestContext, provider: OidcProviderConfig, code: string, nonce: string): Promise<ProviderIdentity> {
+  let claims: IdentityClaims & { nonce?: unknown };
   let tokens: { access_token?: string; refresh_token?: string; id_token?: string };
   try {
     const { discovery, jwks } = discover(provider.issuer);
@@ -149,41 +218,37 @@ export async function oauthCallback(ctx: AuthRequestContext, query: { code?: str
         accept: 'application/json',
         authorization: `Basic ${Buffer.from(`${encodeURIComponent(provider.clientId)}:${encodeURIComponent(provider.clientSecret ?? '')}`).toString('base64')}`,
       },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: query.code, redirect_uri: callbackUrl(ctx) }),
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: callbackUrl(ctx) }),
       signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
     });
     tokens = (await response.json()) as typeof tokens;
     if (!response.ok || typeof tokens.id_token !== 'string') {
-      return failure(redirectTo, 'bad_oauth_callback', `Unable to exchange external code: ${(tokens as { error?: string }).error ?? response.status}`);
+      throw new AuthError('bad_oauth_callback', 500, `Unable to exchange external code: ${(tokens as { error?: string }).error ?? response.status}`);
     }
     ({ payload: claims } = await jwtVerify(tokens.id_token, await jwks, { issuer: provider.issuer, audience: provider.clientId }));
     claims = await withUserinfo(found, claims, tokens.access_token);
-  } catch {
-    return failure(redirectTo, 'bad_oauth_callback', 'Unable to verify the ID token of the provider');
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    throw new AuthError('bad_oauth_callback', 500, 'Unable to verify the ID token of the provider');
   }
-  if (claims.nonce !== state.nonce) return failure(redirectTo, 'bad_oauth_callback', 'Nonces mismatch', 'invalid_request');
-  if (typeof claims.sub !== 'string' || claims.sub === '') return failure(redirectTo, 'bad_oauth_callback', 'The ID token has no subject', 'invalid_request');
-
-  const linkTo = state.linking_target_id !== undefined && state.linking_target_id !== '' ? state.linking_target_id : undefined;
-  const outcome = await signInIdentity(ctx, provider, claims, linkTo, async (client, user) => {
-    if (state.flow_state_id !== '') {
-      const authCode = await issueOAuthAuthCode(client, state.flow_state_id, user.id, { access: tokens.access_token ?? null, refresh: tokens.refresh_token ?? null });
-      if (authCode === undefined) return { kind: 'error' as const, error: AuthErrors.flowStateNotFound() };
-      return { kind: 'code' as const, authCode };
-    }
-    return { kind: 'session' as const, started: await startSession(ctx, client, user.id, 'oauth', user) };
-  });
-  switch (outcome.kind) {
-    case 'error':
-      return failure(redirectTo, outcome.error.code, outcome.error.message, outcome.error.status === 403 ? 'access_denied' : 'server_error');
-    case 'code':
-      return { kind: 'code', redirectTo, authCode: outcome.authCode };
-    case 'session':
-      return { kind: 'session', redirectTo, session: await newSessionResponse(ctx, outcome.started), providerToken: tokens.access_token ?? null, providerRefreshToken: tokens.refresh_token ?? null };
-  }
+  if (claims.nonce !== nonce) throw new AuthError('bad_oauth_callback', 400, 'Nonces mismatch');
+  if (typeof claims.sub !== 'string' || claims.sub === '') throw new AuthError('bad_oauth_callback', 400, 'The ID token has no subject');
+  return { ...identityOfClaims(claims), accessToken: tokens.access_token ?? null, refreshToken: tokens.refresh_token ?? null };
 }
 
 type IdentityClaims = JWTPayload & { email?: unknown; email_verified?: unknown };
+
+/** An ID token's claims as identity data: its profile claims, less the token's own. */
+function identityOfClaims(claims: IdentityClaims): Omit<ProviderIdentity, 'accessToken' | 'refreshToken'> {
+  const sub = claims.sub!;
+  const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : null;
+  const emailVerified = email !== null && (claims.email_verified === true || claims.email_verified === 'true');
+  const data: Record<string, unknown> = { ...claims, provider_id: sub, email: email ?? undefined, email_verified: emailVerified };
+  for (const key of ['aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'c_hash', 'sid', 'azp']) delete data[key];
+  if (typeof data.name === 'string') data.full_name = data.name;
+  if (typeof data.picture === 'string') data.avatar_url = data.picture;
+  return { sub, email, emailVerified, verifiedEmails: emailVerified ? [email] : [], data };
+}
 
 /** Providers that keep profile claims out of the ID token give them at userinfo: taken for the same subject only. */
 async function withUserinfo<C extends IdentityClaims>(discovery: Discovery, claims: C, accessToken: string | undefined): Promise<C> {
@@ -195,38 +260,34 @@ async function withUserinfo<C extends IdentityClaims>(discovery: Discovery, clai
 
 /**
  * Inside one transaction: the user of a verified identity — the one it signed in before, the
- * account with the address the provider verified, or a new one (unless sign-ups are off) — then
+ * account with an address the provider verified, or a new one (unless sign-ups are off) — then
  * `finish` with it. An address the provider has not verified never joins an existing account.
  */
 async function signInIdentity<T>(
   ctx: AuthRequestContext,
-  provider: OidcProviderConfig,
-  claims: IdentityClaims,
+  providerName: string,
+  identity: Omit<ProviderIdentity, 'accessToken' | 'refreshToken'>,
   linkTo: string | undefined,
   finish: (client: PoolClient, user: UserRow) => Promise<T | { kind: 'error'; error: AuthError }>,
 ): Promise<T | { kind: 'error'; error: AuthError }> {
-  const sub = claims.sub!;
-  const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : null;
-  const emailVerified = email !== null && (claims.email_verified === true || claims.email_verified === 'true');
-  const identityData: Record<string, unknown> = { ...claims, provider_id: sub, email: email ?? undefined, email_verified: emailVerified };
-  for (const key of ['aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'c_hash', 'sid', 'azp']) delete identityData[key];
-  if (typeof identityData.name === 'string') identityData.full_name = identityData.name;
-  if (typeof identityData.picture === 'string') identityData.avatar_url = identityData.picture;
-
+  const { sub, email, emailVerified, data: identityData } = identity;
   return inAuthSchema(ctx, async (client) => {
-    let userId = await findIdentityUser(client, provider.name, sub);
+    let userId = await findIdentityUser(client, providerName, sub);
     if (linkTo !== undefined) {
       // manual linking: the identity joins the signed-in user who asked, whatever its address
       if (userId !== undefined) return { kind: 'error' as const, error: AuthErrors.identityAlreadyLinked(userId !== linkTo) };
       if ((await findUserById(client, linkTo)) === undefined) return { kind: 'error' as const, error: AuthErrors.userNotFound() };
       userId = linkTo;
     }
-    if (userId === undefined && email !== null) {
-      const existing = await findUserByEmail(client, email);
+    for (const address of userId === undefined ? identity.verifiedEmails : []) {
+      const existing = await findUserByEmail(client, address);
       if (existing !== undefined) {
-        if (!emailVerified) return { kind: 'error' as const, error: AuthErrors.emailExists() };
         userId = existing.id;
+        break;
       }
+    }
+    if (userId === undefined && email !== null && !emailVerified && (await findUserByEmail(client, email)) !== undefined) {
+      return { kind: 'error' as const, error: AuthErrors.emailExists() };
     }
     if (userId === undefined) {
       if (ctx.config.disableSignup) return { kind: 'error' as const, error: AuthErrors.signupDisabled() };
@@ -234,20 +295,20 @@ async function signInIdentity<T>(
         email,
         passwordHash: null,
         userMetadata: identityData,
-        appMetadata: { provider: provider.name, providers: [provider.name] },
+        appMetadata: { provider: providerName, providers: [providerName] },
         confirmed: emailVerified || (email !== null && ctx.config.mailerAutoconfirm),
         invited: false,
         anonymous: false,
         emailIdentity: false,
       });
       userId = created.id;
-      await audit(client, { action: 'user_signedup', actorId: userId, actorEmail: email, ip: ctx.ip, traits: { provider: provider.name } });
+      await audit(client, { action: 'user_signedup', actorId: userId, actorEmail: email, ip: ctx.ip, traits: { provider: providerName } });
     }
-    await upsertIdentity(client, { userId, provider: provider.name, providerId: sub, data: identityData });
+    await upsertIdentity(client, { userId, provider: providerName, providerId: sub, data: identityData });
     const user = (await findUserById(client, userId))!;
     if (isBanned(user)) return { kind: 'error' as const, error: AuthErrors.userBanned() };
     if (user.email !== null && user.email_confirmed_at === null) {
-      return { kind: 'error' as const, error: new AuthError('provider_email_needs_verification', 400, `Unverified email with ${provider.name}. Verify the email with ${provider.name} and sign in again`) };
+      return { kind: 'error' as const, error: AuthErrors.providerEmailNeedsVerification(providerName) };
     }
     return finish(client, user);
   });
@@ -288,7 +349,7 @@ export async function idTokenGrant(
     // the ID token stands on its own; userinfo only adds the address
   }
 
-  const outcome = await signInIdentity(ctx, provider, claims, undefined, async (client, user) => ({ kind: 'session' as const, started: await startSession(ctx, client, user.id, 'oauth', user) }));
+  const outcome = await signInIdentity(ctx, provider.name, identityOfClaims(claims), undefined, async (client, user) => ({ kind: 'session' as const, started: await startSession(ctx, client, user.id, 'oauth', user) }));
   if (outcome.kind === 'error') throw outcome.error;
   return newSessionResponse(ctx, outcome.started);
 }

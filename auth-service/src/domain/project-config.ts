@@ -47,6 +47,8 @@ export interface ProjectAuthConfig {
   sms: SmsSender | null;
   /** Enabled OpenID Connect providers by name. */
   oidcProviders: Record<string, OidcProviderConfig>;
+  /** Sign-in with GitHub (OAuth 2.0, not OpenID Connect); null when it is off. */
+  github: GithubProviderConfig | null;
 }
 
 export interface SmsSender {
@@ -64,6 +66,16 @@ export interface OidcProviderConfig {
   clientId: string;
   clientSecret: string | undefined;
   scopes: string[];
+}
+
+/** GitHub as the project set it up; what is missing is refused with GoTrue's errors when a sign-in starts. */
+export interface GithubProviderConfig {
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  /** undefined: the project's own `<auth URL>/callback`. */
+  redirectUri: string | undefined;
+  /** GitHub Enterprise Server's address; undefined: github.com. */
+  url: string | undefined;
 }
 
 export function resolveProjectConfig(
@@ -119,6 +131,10 @@ export function resolveProjectConfig(
     mfaTotpVerifyEnabled: own.mfa_totp_verify_enabled ?? defaults.mfaTotpVerifyEnabled,
     mfaMaxEnrolledFactors: own.mfa_max_enrolled_factors ?? defaults.mfaMaxEnrolledFactors,
     oidcProviders,
+    github:
+      own.external_github_enabled === true
+        ? { clientId: own.external_github_client_id, clientSecret: oauthClientSecrets.github, redirectUri: own.external_github_redirect_uri, url: own.external_github_url }
+        : null,
     phoneEnabled: own.external_phone_enabled ?? false,
     smsAutoconfirm: own.sms_autoconfirm ?? false,
     smsOtpExp: own.sms_otp_exp ?? 60,
@@ -177,7 +193,7 @@ export class ProjectConfigs {
   async #read(projectId: string): Promise<ProjectAuthConfig> {
     const stored = await readProjectAuthSettings(this.#db, projectId);
     const password = stored.smtpPasswordSet ? await readProjectSmtpPassword(this.#db, this.#secrets, projectId) : undefined;
-    const clientSecrets = Object.keys(stored.settings.external_providers ?? {}).length > 0 ? await readProjectOAuthClientSecrets(this.#db, this.#secrets, projectId) : {};
+    const clientSecrets = Object.keys(stored.settings.external_providers ?? {}).length > 0 || stored.settings.external_github_enabled === true ? await readProjectOAuthClientSecrets(this.#db, this.#secrets, projectId) : {};
     const smsSecret = stored.settings.sms ? await readProjectSmsSecret(this.#db, this.#secrets, projectId) : undefined;
     return resolveProjectConfig(this.#defaults, stored.settings, password, clientSecrets, smsSecret);
   }

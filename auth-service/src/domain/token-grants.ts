@@ -123,10 +123,15 @@ export async function pkceGrant(ctx: AuthRequestContext, params: { authCode: str
     const user = await findUserById(client, flow.user_id);
     if (user === undefined) return { kind: 'error' as const, error: AuthErrors.flowStateNotFound() };
     if (isBanned(user)) return { kind: 'error' as const, error: AuthErrors.userBanned() };
-    return { kind: 'ok' as const, started: await startSession(ctx, client, user.id, amrOfFlow(flow.authentication_method), user) };
+    return { kind: 'ok' as const, flow, started: await startSession(ctx, client, user.id, amrOfFlow(flow.authentication_method), user) };
   });
   if (outcome.kind === 'error') throw outcome.error;
-  return newSessionResponse(ctx, outcome.started);
+  const { provider_access_token: providerToken, provider_refresh_token: providerRefreshToken } = outcome.flow;
+  return {
+    ...(await newSessionResponse(ctx, outcome.started)),
+    ...(providerToken !== null ? { provider_token: providerToken } : {}),
+    ...(providerRefreshToken !== null ? { provider_refresh_token: providerRefreshToken } : {}),
+  };
 }
 
 function amrOfFlow(method: string): AuthenticationMethod {

@@ -7,6 +7,9 @@ export interface FlowStateRow {
   code_challenge: string;
   authentication_method: string;
   age_seconds: number;
+  /** What the provider of an OAuth sign-in gave, handed to the app with the session. */
+  provider_access_token: string | null;
+  provider_refresh_token: string | null;
 }
 
 /** A PKCE flow begun by a mail (sign-up, magic link, recovery, …): finished by the code its verification hands out. */
@@ -38,6 +41,7 @@ export async function takeFlowState(client: PoolClient, authCode: string): Promi
   const { rows } = await client.query<FlowStateRow>(
     `delete from auth.flow_state where auth_code = $1 and auth_code_issued_at is not null
      returning id, user_id, code_challenge_method::text as code_challenge_method, code_challenge, authentication_method,
+               nullif(provider_access_token, '') as provider_access_token, nullif(provider_refresh_token, '') as provider_refresh_token,
                extract(epoch from now() - auth_code_issued_at)::float8 as age_seconds`,
     [authCode],
   );
