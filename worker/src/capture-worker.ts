@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
 import type { Logger } from '@launchdb/common/logger';
+import { withinBudget } from '@launchdb/common/metrics';
 import type { DatabaseAddress } from '@launchdb/common/projects';
 import type { SecretBox } from '@launchdb/common/secrets';
 import type { ProjectTemplates } from '@launchdb/platform-api/project-templates';
@@ -19,6 +20,7 @@ import { claimCaptures, type ClaimedCapture } from './sql/claim-capture.ts';
 import { recordDocumentObject } from './sql/document-object.ts';
 import { completeCapture, failCapture, markDocumentCopied } from './sql/finish-capture.ts';
 import { acceptedDocument, captureObject } from './sql/household.ts';
+import { EMPTY_QUEUE, queueDepth, type ProjectQueueDepth } from './sql/queue-depth.ts';
 import { sweepCaptures, type SweepOutcome } from './sql/sweep-captures.ts';
 
 export interface CaptureWorkerOptions {
@@ -57,6 +59,18 @@ export interface WorkerHealth {
   last_sweep: { at: string; ms: number; projects: number } | null;
 }
 
+/** Jobs waiting across served projects, per kind, as /metrics shows them. */
+export interface WorkerQueues {
+  captures: { pending: number; processing: number; oldestSeconds: number | null };
+  /** Reminders claimed by a due sweep and not yet sent (or skipped). */
+  reminders: { claimed: number; oldestSeconds: number | null };
+  /** Served projects whose queues were never looked at yet (a first scrape over many projects). */
+  unknownProjects: number;
+}
+
+/** Connections a scrape may use at once: the jobs keep the rest. */
+const SCRAPE_LANES = 2;
+
 /**
  * Serves every project whose template asks for a worker: captures are claimed from their rows
  * (a NOTIFY only wakes it), processed, and their result written while the claim still holds;
@@ -88,6 +102,9 @@ export class CaptureWorker {
   #dueTask: ScheduledTask | undefined;
   #lastSweep: WorkerHealth['last_sweep'] = null;
   #sweeping: Promise<void> | undefined;
+  /** Per served project, its queues when last looked at (a scrape), and its write count then. */
+  readonly #depths = new Map<string, { at: number; writes: string | undefined; depth: ProjectQueueDepth }>();
+  #depthLook: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
   #stopped = false;
 
@@ -216,6 +233,66 @@ export class CaptureWorker {
       oldest_pending_seconds: oldest === null ? null : Math.round(oldest),
       last_sweep: this.#lastSweep,
     };
+  }
+
+  /**
+   * The queues across served projects, for a scrape: projects whose queues may have changed
+   * since their last look (never looked at, active, jobs waiting, rows written since) are looked
+   * at again, least recently looked first, until `budgetMs` is spent; the others count as last
+   * seen. Idle projects cost no connection, and a scrape never waits longer than its budget.
+   */
+  async queues(budgetMs: number): Promise<WorkerQueues> {
+    if (!this.#stopped) {
+      this.#depthLook ??= this.#lookAtQueues(Date.now() + budgetMs).finally(() => (this.#depthLook = undefined));
+      await withinBudget(this.#depthLook, budgetMs, () => undefined);
+    }
+    const now = Date.now();
+    const queues: WorkerQueues = { captures: { pending: 0, processing: 0, oldestSeconds: null }, reminders: { claimed: 0, oldestSeconds: null }, unknownProjects: 0 };
+    const older = (known: number | null, seconds: number | null, at: number) => (seconds === null ? known : Math.max(known ?? 0, seconds + (now - at) / 1000));
+    for (const projectId of this.#projects.served) {
+      const known = this.#depths.get(projectId);
+      if (!known) {
+        queues.unknownProjects += 1;
+        continue;
+      }
+      queues.captures.pending += known.depth.captures_pending;
+      queues.captures.processing += known.depth.captures_processing;
+      queues.captures.oldestSeconds = older(queues.captures.oldestSeconds, known.depth.captures_oldest_seconds, known.at);
+      queues.reminders.claimed += known.depth.reminders_claimed;
+      queues.reminders.oldestSeconds = older(queues.reminders.oldestSeconds, known.depth.reminders_oldest_seconds, known.at);
+    }
+    return queues;
+  }
+
+  async #lookAtQueues(deadline: number): Promise<void> {
+    const served = this.#projects.served;
+    for (const projectId of this.#depths.keys()) if (!served.has(projectId)) this.#depths.delete(projectId);
+    const since = Date.now() - this.#settings.WORKER_ACTIVE_MINUTES * 60_000;
+    const changed = [...served].filter((projectId) => {
+      const known = this.#depths.get(projectId);
+      if (!known || (this.#activeAt.get(projectId) ?? 0) >= since) return true;
+      const { depth } = known;
+      if (depth.captures_pending + depth.captures_processing + depth.reminders_claimed > 0) return true;
+      const writes = this.#projects.writesOf(projectId);
+      return writes === undefined || writes !== known.writes;
+    });
+    changed.sort((a, b) => (this.#depths.get(a)?.at ?? 0) - (this.#depths.get(b)?.at ?? 0));
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < changed.length && Date.now() < deadline && !this.#stopped) {
+        const projectId = changed[next++]!;
+        const writes = this.#projects.writesOf(projectId);
+        try {
+          this.#depths.set(projectId, { at: Date.now(), writes, depth: await this.#connections.asService(projectId, queueDepth) });
+        } catch (error) {
+          // an older Haven without the reminders table, a database that is down: what was known
+          // stays; a project never read counts as empty until it is written to again
+          this.#logger.debug({ project: projectId, err: error }, 'queue depth not read');
+          if (!this.#depths.has(projectId)) this.#depths.set(projectId, { at: Date.now(), writes, depth: EMPTY_QUEUE });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: SCRAPE_LANES }, lane));
   }
 
   /** Stops claiming, lets running jobs finish (their leases cover a crash instead), closes everything. */

@@ -15,7 +15,7 @@ export const mainConfigSchema = storageBackendSettingsSchema.extend({
   /** Where project databases are reached for claims: PgBouncer (or PostgreSQL itself). */
   POOLER_HOST: z.string().min(1).default('127.0.0.1'),
   POOLER_PORT: env.port(6432),
-  /** GET /health answers here; 0: no health server. */
+  /** GET /health and GET /metrics (Prometheus) answer here; 0: no HTTP server. */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(5100),
   WORKER_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: env.logLevel(),

@@ -1,13 +1,15 @@
-import { createServer } from 'node:http';
 import pg from 'pg';
 import { loadConfig } from '@launchdb/common/config';
 import { createPool } from '@launchdb/common/db';
 import { ConfigError } from '@launchdb/common/errors';
 import { createLogger } from '@launchdb/common/logger';
+import { createMetricsRegistry } from '@launchdb/common/metrics';
 import { parseMasterKey, SecretBox } from '@launchdb/common/secrets';
 import { createStorageBackend } from '@launchdb/storage-service/backends';
 import { CaptureWorker } from './capture-worker.ts';
+import { startWorkerServer } from './http-server.ts';
 import { mainConfigSchema } from './main-config.ts';
+import { registerWorkerMetrics } from './metrics.ts';
 
 // The worker alone, as its container runs it; `launchdb up` starts it in-process instead.
 
@@ -50,15 +52,11 @@ await activity.query('listen launchdb_project_active');
 
 await worker.start();
 
+const metrics = createMetricsRegistry('worker');
+registerWorkerMetrics(metrics, worker);
 const health = config.WORKER_HEALTH_PORT === 0
   ? undefined
-  : createServer((request, response) => {
-      if (request.method === 'GET' && request.url === '/health') {
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(worker.health()));
-      } else {
-        response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"not found"}');
-      }
-    }).listen(config.WORKER_HEALTH_PORT, config.WORKER_HEALTH_HOST);
+  : await startWorkerServer({ worker, metrics, host: config.WORKER_HEALTH_HOST, port: config.WORKER_HEALTH_PORT });
 logger.info({ worker: worker.id }, 'worker started');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

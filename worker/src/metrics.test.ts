@@ -1,0 +1,77 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetricsRegistry } from '@launchdb/common/metrics';
+import { parsePrometheusText, sampleValue } from '@launchdb/testkit/prometheus-text';
+import type { CaptureWorker } from './capture-worker.ts';
+import { startWorkerServer } from './http-server.ts';
+import { registerWorkerMetrics } from './metrics.ts';
+import { startHavenPlatform, type HavenTestPlatform, type HavenTestProject } from './testing/haven-platform.ts';
+
+/** The worker's /metrics, scraped over HTTP as Prometheus does, over a real Haven project. */
+describe('worker metrics', () => {
+  let platform: HavenTestPlatform;
+  let haven: HavenTestProject;
+  let owner: string;
+  let worker: CaptureWorker;
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    platform = await startHavenPlatform();
+    haven = await platform.project();
+    owner = await haven.user();
+    worker = await platform.worker();
+    await worker.sweep();
+    const metrics = createMetricsRegistry('worker');
+    registerWorkerMetrics(metrics, worker, { budgetMs: 2_000 });
+    server = await startWorkerServer({ worker, metrics, host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server?.close();
+    await platform?.close();
+  });
+
+  const scrape = async () => {
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).toBe(200);
+    return parsePrometheusText(await response.text());
+  };
+  // written as the superuser, not due for an hour: no claim races the scrape
+  const waiting = (status: 'pending' | 'processing', createdSecondsAgo: number) =>
+    haven.admin.query(
+      `insert into captures (owner_id, kind, body, status, next_attempt_at, locked_by, lease_until, attempts, created_at)
+       values ($1, 'text', 'gutter leaks', $2, now() + interval '1 hour', case when $2 = 'processing' then 'another-worker' end,
+               case when $2 = 'processing' then now() + interval '1 hour' end, case when $2 = 'processing' then 1 else 0 end, now() - make_interval(secs => $3))`,
+      [owner, status, createdSecondsAgo],
+    );
+
+  it('shows the captures waiting, per state, and the oldest one’s age, as the rows change', async () => {
+    const before = await scrape();
+    expect(sampleValue(before, 'launchdb_worker_queue_jobs', { kind: 'captures', state: 'pending', service: 'worker' })).toBe(0);
+    expect(sampleValue(before, 'launchdb_worker_queue_jobs', { kind: 'reminders', state: 'claimed' })).toBe(0);
+    expect(sampleValue(before, 'launchdb_worker_oldest_job_age_seconds', { kind: 'captures' })).toBe(0);
+    expect(sampleValue(before, 'launchdb_worker_projects', { state: 'served' })).toBe(1);
+
+    await waiting('pending', 90);
+    // the insert came through a request: the gateway tells the worker the project is active
+    worker.projectActive(haven.id);
+    const pending = await scrape();
+    expect(sampleValue(pending, 'launchdb_worker_queue_jobs', { kind: 'captures', state: 'pending' })).toBe(1);
+    expect(sampleValue(pending, 'launchdb_worker_oldest_job_age_seconds', { kind: 'captures' })).toBeGreaterThanOrEqual(90);
+
+    await waiting('processing', 10);
+    const both = await scrape();
+    expect(sampleValue(both, 'launchdb_worker_queue_jobs', { kind: 'captures', state: 'pending' })).toBe(1);
+    expect(sampleValue(both, 'launchdb_worker_queue_jobs', { kind: 'captures', state: 'processing' })).toBe(1);
+
+    await haven.admin.query(`delete from captures`);
+    expect(sampleValue(await scrape(), 'launchdb_worker_queue_jobs', { kind: 'captures', state: 'pending' })).toBe(0);
+  });
+
+  it('answers /health beside /metrics, and nothing else', async () => {
+    expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ worker_id: worker.id, projects_served: 1 });
+    expect((await fetch(`${url}/other`)).status).toBe(404);
+  });
+});
