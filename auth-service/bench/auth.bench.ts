@@ -9,6 +9,10 @@
  *   3. the cost of verifying an access token (HS256, jose), per request, as a gateway would
  *   4. MFA step-ups per second: POST /factors/:id/challenge then /verify with a TOTP code, each
  *      on a user signed in at aal1 with a factor enrolled (a code is good once: one per user)
+ *   5. OpenID Connect callbacks per second: GET /callback with a code from a real OpenID provider
+ *      (oidc-provider, in this process) — the code exchanged at the provider, its ID token
+ *      checked against the provider's keys, the identity's user signed in. The codes are fetched
+ *      first (a code is good once); only the callbacks are timed.
  *
  *   BENCH_SECONDS (per phase, default 8), BENCH_CONCURRENCY (bare verifies at once, default 4:
  *   libuv's threads; the service gets twice as many clients), BENCH_REFRESH_CONCURRENCY (default
@@ -45,6 +49,8 @@ import { buildAuthApp } from '../src/app.ts';
 import { defaultAuthServiceSettings } from '../src/config.ts';
 import { verifyAccessToken } from '../src/domain/access-tokens.ts';
 import { ARGON2ID_PARAMETERS } from '../src/domain/passwords.ts';
+import { startOpenIdProvider } from '../src/testing/openid-provider.ts';
+import { browse } from '../src/testing/redirects.ts';
 
 // BENCH_SMOKE=1: every phase for a blink, a handful of users (figures meaningless)
 const seconds = Number(process.env['BENCH_SECONDS'] ?? smoke(8, 0.3));
@@ -52,6 +58,9 @@ const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? smoke(4, 2));
 const refreshConcurrency = Number(process.env['BENCH_REFRESH_CONCURRENCY'] ?? smoke(32, 4));
 const WARM_UP_MS = smoke(500, 50);
 const mfaUsers = Number(process.env['BENCH_MFA_USERS'] ?? smoke(240, 4));
+const oidcCallbacks = Number(process.env['BENCH_OIDC_CALLBACKS'] ?? smoke(240, 4));
+/** Accounts at the provider the callbacks sign in, in turn (each signed up once before the timing). */
+const OIDC_ACCOUNTS = 16;
 const POOL_MAX = Number(process.env['BENCH_POOL'] ?? 10);
 const TARGETS = { signInOverhead: 0.1, refreshPerSecond: 1000 } as const;
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
@@ -116,9 +125,17 @@ async function main(): Promise<void> {
     logger,
   });
   const projectId = 'authbench';
+  const publicUrl = 'http://127.0.0.1';
   await provisioner.create({ id: projectId, name: 'auth bench' });
+  const oidcClient = { client_id: 'authbench', client_secret: 'authbench-client-secret' };
+  const idp = await startOpenIdProvider(oidcClient, [`${publicUrl}/auth/${projectId}/callback`]);
   await writeProjectAuthSettings(platformDb, secrets, projectId, {
-    settings: { rate_limits: { token_per_ip: 0, signup_per_ip: 0, per_email: 0, verify_per_ip: 0, mfa_per_ip: 0 } },
+    settings: {
+      rate_limits: { token_per_ip: 0, signup_per_ip: 0, per_email: 0, verify_per_ip: 0, mfa_per_ip: 0 },
+      site_url: 'http://app.example/',
+      external_providers: { benchidp: { issuer: idp.issuer, client_id: oidcClient.client_id } },
+    },
+    oauth_client_secrets: { benchidp: oidcClient.client_secret },
   });
   const keys = await readLiveApiKeys(platformDb, secrets, projectId);
   const jwtSecret = (await readProjectSecret(platformDb, secrets, projectId, ProjectSecret.jwtSecret))!;
@@ -134,7 +151,7 @@ async function main(): Promise<void> {
     projects,
     platformDb,
     secrets,
-    publicUrl: 'http://127.0.0.1',
+    publicUrl,
     settings: defaultAuthServiceSettings(),
     logger,
   });
@@ -240,6 +257,41 @@ async function main(): Promise<void> {
   const mfa: Figures = { count: mfaLatencies.length, perSecond: mfaLatencies.length / mfaElapsed, p50: mfaAt(0.5), p99: mfaAt(0.99) };
   log(`  ${fmt(mfa)}`);
 
+  log(`OpenID Connect callbacks: ${oidcCallbacks} codes from the provider for ${OIDC_ACCOUNTS} accounts, signed up by a first round`);
+  for (let i = 0; i < OIDC_ACCOUNTS; i += 1) idp.accounts.set(`oidc${i}`, { email: `oidc${i}@example.com`, email_verified: true, name: `OIDC user ${i}` });
+  /** A browser's way to the callback: our /authorize, the provider's login; the callback's query, not yet followed. */
+  const callbackQuery = async (account: number): Promise<string> => {
+    idp.loginAs(`oidc${account % OIDC_ACCOUNTS}`);
+    const atCallback = await browse(`${origin}/auth/${projectId}/authorize?provider=benchidp`, (url) => url.pathname === `/auth/${projectId}/callback`);
+    return atCallback.search;
+  };
+  const callback = async (query: string) => {
+    const response = await http.request({ method: 'GET', path: `/auth/${projectId}/callback${query}` });
+    await response.body.dump();
+    const location = response.headers['location'];
+    if (response.statusCode !== 302 || typeof location !== 'string' || !location.includes('access_token=')) throw new Error(`callback: ${response.statusCode} ${String(location)}`);
+  };
+  for (let i = 0; i < OIDC_ACCOUNTS; i += 1) await callback(await callbackQuery(i));
+  const codes: string[] = [];
+  // fetched just before the timing: the provider's codes live a minute
+  for (let i = 0; i < oidcCallbacks; i += 1) codes.push(await callbackQuery(i));
+  const oidcLatencies: number[] = [];
+  const oidcStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency * 2 }, async () => {
+      for (let next = codes.pop(); next !== undefined; next = codes.pop()) {
+        const t0 = performance.now();
+        await callback(next);
+        oidcLatencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const oidcElapsed = (performance.now() - oidcStarted) / 1000;
+  oidcLatencies.sort((a, b) => a - b);
+  const oidcAt = (q: number) => oidcLatencies[Math.min(oidcLatencies.length - 1, Math.floor(q * oidcLatencies.length))]!;
+  const oidc: Figures = { count: oidcLatencies.length, perSecond: oidcLatencies.length / oidcElapsed, p50: oidcAt(0.5), p99: oidcAt(0.99) };
+  log(`  ${fmt(oidc)}`);
+
   const overhead = bare.perSecond / signIns.perSecond - 1;
   const singleOverhead = signIn1.p50 / bare1.p50 - 1;
   const lines = [
@@ -254,6 +306,7 @@ async function main(): Promise<void> {
     `refresh grants (${refreshConcurrency} at once):  ${fmt(refreshes)} (target ≥ ${TARGETS.refreshPerSecond}/s): ${refreshes.perSecond >= TARGETS.refreshPerSecond ? 'PASS' : 'FAIL'}`,
     `access token verification (HS256, jose): ${verifyMicros.toFixed(1)} µs per request`,
     `MFA step-ups, challenge + TOTP verify (${concurrency * 2} clients): ${fmt(mfa)}, against ${fmt(refreshes)} refreshes`,
+    `OIDC callbacks, code exchange + ID token + sign-in (${concurrency * 2} clients, provider in this process): ${fmt(oidc)}, against ${fmt(refreshes)} refreshes`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 
@@ -261,6 +314,7 @@ async function main(): Promise<void> {
   await app.close();
   await projects.close();
   await platformDb.end();
+  await idp.close();
   await postgres.stop();
 }
 

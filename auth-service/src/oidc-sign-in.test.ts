@@ -1,67 +1,16 @@
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import Provider, { type OidcContext } from 'oidc-provider';
 import { writeProjectAuthSettings } from '@launchdb/common/auth-settings';
 import type { ServiceTestProject } from '../../test/service-projects.ts';
-import { reservePort } from '../../test/ports.ts';
 import { startAuthTestbed, type AuthTestbed } from './testing/auth-testbed.ts';
+import { startOpenIdProvider, type OpenIdAccount } from './testing/openid-provider.ts';
 import { browse, paramsOf } from './testing/redirects.ts';
 
 const SITE = 'http://app.example/';
 const CLIENT = { client_id: 'launchdb', client_secret: 'launchdb-client-secret' };
 /** Where a native app's own sign-in at the provider ends, before it hands the ID token over. */
 const NATIVE_REDIRECT = 'http://app.example/native';
-
-interface Account {
-  email: string;
-  email_verified: boolean;
-  name: string;
-}
-
-/**
- * A certified OpenID provider (oidc-provider), with a login step that signs in whichever account
- * the test names, and consent given to every scope asked.
- */
-async function startOpenIdProvider(redirectUri: string): Promise<{ issuer: string; accounts: Map<string, Account>; loginAs: (id: string) => void; close: () => Promise<void> }> {
-  const port = await reservePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const accounts = new Map<string, Account>();
-  let next = '';
-  const provider = new Provider(issuer, {
-    clients: [{ ...CLIENT, redirect_uris: [redirectUri, NATIVE_REDIRECT], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    findAccount: async (_ctx: unknown, id: string) => {
-      const account = accounts.get(id);
-      return account === undefined ? undefined : { accountId: id, claims: async () => ({ sub: id, ...account }) };
-    },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    loadExistingGrant: async (ctx: OidcContext) => {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
-      grant.addOIDCScope('openid email profile');
-      await grant.save();
-      return grant;
-    },
-    features: { devInteractions: { enabled: false } },
-    cookies: { keys: ['oidc-test-cookie-key'] },
-  });
-  const callback = provider.callback();
-  const server: Server = createServer((request, response) => {
-    if (request.url?.startsWith('/interaction/')) {
-      void provider.interactionFinished(request, response, { login: { accountId: next } }, { mergeWithLastSubmission: false });
-      return;
-    }
-    void callback(request, response);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    issuer,
-    accounts,
-    loginAs: (id) => void (next = id),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('auth-service: sign-in with an OpenID Connect provider (discovery, code flow, ID token), through auth-js', () => {
   let bed: AuthTestbed;
@@ -73,7 +22,7 @@ describe('auth-service: sign-in with an OpenID Connect provider (discovery, code
   beforeAll(async () => {
     bed = await startAuthTestbed();
     project = await bed.createProject();
-    idp = await startOpenIdProvider(`${bed.base}/auth/${project.id}/callback`);
+    idp = await startOpenIdProvider(CLIENT, [`${bed.base}/auth/${project.id}/callback`, NATIVE_REDIRECT]);
     await writeProjectAuthSettings(bed.services.platformDb, bed.services.secrets, project.id, {
       settings: { site_url: SITE, uri_allow_list: ['http://app.example/**'], external_providers: { keycloak: { issuer: idp.issuer, client_id: CLIENT.client_id } } },
       oauth_client_secrets: { keycloak: CLIENT.client_secret },
@@ -85,7 +34,7 @@ describe('auth-service: sign-in with an OpenID Connect provider (discovery, code
     await idp?.close();
   });
 
-  const account = (id: string, values: Partial<Account> = {}) => {
+  const account = (id: string, values: Partial<OpenIdAccount> = {}) => {
     idp.accounts.set(id, { email: `${id}@example.com`, email_verified: true, name: `User ${id}`, ...values });
     idp.loginAs(id);
   };
