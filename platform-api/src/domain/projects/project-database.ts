@@ -1,15 +1,28 @@
 import type pg from 'pg';
 import { quoteIdent, type ProjectNames } from '@launchdb/common';
 
-/** The project's database, owned by its owner role. */
+/**
+ * The project's database, owned by its owner role.
+ *
+ * Copied from template1 file by file (STRATEGY FILE_COPY, PostgreSQL 15+), not page by page
+ * through the WAL (WAL_LOG, the default): each of a database's ~400 files is then fsynced at
+ * creation, between two checkpoints, instead of being left for the next checkpoint. Measured
+ * here (30 databases): WAL_LOG 13 s + a 17 s checkpoint after them and 5 MB of WAL each,
+ * FILE_COPY 19 s + a 0.1 s checkpoint and next to no WAL. With WAL_LOG, a thousand databases
+ * created in one go left minutes of fsyncs to the shutdown checkpoint, so `launchdb up` stopped
+ * right after mass creation ran out of time and the next start was a crash recovery.
+ */
 export async function ensureProjectDatabase(admin: pg.Client, names: ProjectNames): Promise<void> {
-  const { rows } = await admin.query<{ owner: string }>(
-    'select pg_catalog.pg_get_userbyid(datdba) as owner from pg_catalog.pg_database where datname = $1',
+  const { rows } = await admin.query<{ owner: string | null; version: number }>(
+    `select (select pg_catalog.pg_get_userbyid(datdba) from pg_catalog.pg_database where datname = $1) as owner,
+            pg_catalog.current_setting('server_version_num')::int as version`,
     [names.database],
   );
-  if (!rows[0]) {
-    await admin.query(`create database ${quoteIdent(names.database)} owner ${quoteIdent(names.owner)}`);
-  } else if (rows[0].owner !== names.owner) {
+  const found = rows[0]!;
+  if (found.owner === null) {
+    const strategy = found.version >= 150000 ? ' strategy file_copy' : '';
+    await admin.query(`create database ${quoteIdent(names.database)} owner ${quoteIdent(names.owner)}${strategy}`);
+  } else if (found.owner !== names.owner) {
     await admin.query(`alter database ${quoteIdent(names.database)} owner to ${quoteIdent(names.owner)}`);
   }
 }
