@@ -113,6 +113,18 @@ describe('ProjectProvisioner', () => {
     expect(outcome).toEqual({ read: [{ body: 'hi' }], hidden: '42501', direct: '42501' });
   });
 
+  it('leaves the catalogs its templates filled analyzed, so autovacuum has nothing to analyze in a new database', async () => {
+    const unanalyzed = await withClient(withDatabase(inject('postgresUrl'), projectNames(b).database), async (admin) => {
+      const { rows } = await admin.query<{ relname: string }>(
+        `select relname from pg_stat_all_tables
+          where relid = any (array['pg_catalog.pg_class', 'pg_catalog.pg_attribute', 'pg_catalog.pg_depend', 'pg_catalog.pg_proc', 'auth.users']::regclass[])
+            and last_analyze is null order by relname`,
+      );
+      return rows.map((row) => row.relname);
+    });
+    expect(unanalyzed).toEqual([]);
+  });
+
   it("keeps each project's roles out of other projects' databases and the platform database", async () => {
     const namesA = projectNames(a);
     const namesB = projectNames(b);
