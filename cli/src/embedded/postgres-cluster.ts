@@ -25,6 +25,7 @@ const SUPPORTED_MAJOR = '15';
 const START_TIMEOUT_MS = 180_000;
 // the shutdown checkpoint is what makes the next start quick: worth waiting for rather than SIGQUIT
 const STOP_TIMEOUT_MS = 90_000;
+const SLOW_STOP_MS = 10_000;
 /** How long a dead postmaster's backends get to obey SIGQUIT before SIGKILL, as the postmaster itself allows them. */
 const LEFTOVER_QUIT_MS = 1_000;
 
@@ -123,6 +124,11 @@ export class PostgresCluster {
         // after a crash, one syncfs() of the file system instead of an fsync of every file in the
         // folder, which took seconds of a restart (Linux only; elsewhere the default)
         ...(process.platform === 'linux' ? ['-c', 'recovery_init_sync_method=syncfs'] : []),
+        // the autovacuum launcher starts a worker in every database once per naptime, whether or
+        // not anything changed there (two transactions and a process each): with 1,000 project
+        // databases the default 1 min is a process every 60 ms on an idle platform; 5 min leaves
+        // one every 0.3 s. A busy table then waits up to 5 min for its vacuum rather than 1.
+        '-c', 'autovacuum_naptime=300',
       ],
       { ...(runAs ?? {}), stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, LC_MESSAGES: 'C' } },
     );
@@ -166,8 +172,19 @@ export class PostgresCluster {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGQUIT'), STOP_TIMEOUT_MS);
+    // PostgreSQL writes its shutdown checkpoint quietly: a long one is said, so a slow stop is not a hang
+    const slow = setTimeout(
+      () => this.#options.onLog?.(`launchdb: WARNING: PostgreSQL is still writing its shutdown checkpoint after ${SLOW_STOP_MS / 1000} s; waiting up to ${STOP_TIMEOUT_MS / 1000} s`),
+      SLOW_STOP_MS,
+    );
+    const timer = setTimeout(() => {
+      this.#options.onLog?.(
+        `launchdb: WARNING: PostgreSQL's shutdown checkpoint did not finish within ${STOP_TIMEOUT_MS / 1000} s: stopped with SIGQUIT; its next start replays the WAL (crash recovery)`,
+      );
+      child.kill('SIGQUIT');
+    }, STOP_TIMEOUT_MS);
     await exited;
+    clearTimeout(slow);
     clearTimeout(timer);
     this.#process = undefined;
   }
