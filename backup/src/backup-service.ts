@@ -101,6 +101,7 @@ export class BackupService {
 
   readonly #openSource: (source: string) => BackupStore;
   readonly #jobs = new Map<string, BackupJob & { subjects: Set<string> }>();
+  #changes = 0;
 
   constructor(options: {
     engine: BackupEngine;
@@ -139,6 +140,11 @@ export class BackupService {
     await this.#nightly?.catch(() => undefined);
   }
 
+  /** Bumped when backups may have been added or removed here, so /metrics reads the store again. */
+  get changes(): number {
+    return this.#changes;
+  }
+
   async list(projectId?: string): Promise<BackupSummary[]> {
     const all = await this.#engine.store.list();
     return all.filter((manifest) => projectId === undefined || manifest.projectId === projectId).map(summarize);
@@ -149,8 +155,12 @@ export class BackupService {
     const chosen = [request.project !== undefined, request.all === true, request.platform === true].filter(Boolean).length;
     if (chosen !== 1) throw BackupErrors.validation('choose one: a project, all (every project and the platform), or the platform');
     if (request.all) return this.#runAll('manual');
-    const manifest = request.platform ? await this.#engine.backupPlatform('manual') : await this.#engine.backupProject(request.project!, 'manual');
-    return { backups: [summarize(manifest)], failed: [], deleted: [] };
+    try {
+      const manifest = request.platform ? await this.#engine.backupPlatform('manual') : await this.#engine.backupProject(request.project!, 'manual');
+      return { backups: [summarize(manifest)], failed: [], deleted: [] };
+    } finally {
+      this.#changes += 1;
+    }
   }
 
   async verify(id: string): Promise<VerifyResult> {
@@ -171,7 +181,8 @@ export class BackupService {
     this.#assertAvailable();
     if (request.asNew !== undefined) return this.#engine.restoreProject(id, { asNew: request.asNew });
     if (request.project === undefined) throw BackupErrors.validation('give the project to restore into, or a new project id');
-    return this.#engine.restoreProject(id, { projectId: request.project, confirm: request.confirm });
+    // a restore over a project backs it up first
+    return this.#engine.restoreProject(id, { projectId: request.project, confirm: request.confirm }).finally(() => (this.#changes += 1));
   }
 
   async restorePlatform(source: string): Promise<PlatformRestoreResult> {
@@ -292,6 +303,7 @@ export class BackupService {
     await Promise.all(Array.from({ length: Math.max(1, this.#schedule.concurrency) }, worker));
     // retention only after a run that produced backups: a failing night never thins the old ones
     const deleted = backups.length > 0 ? await this.#engine.applyRetention(this.#schedule.retention) : [];
+    this.#changes += 1;
     this.#state.lastRun = { at: new Date().toISOString(), ok: failed.length === 0, backups: backups.length, failed, seconds: Math.round((performance.now() - started) / 100) / 10 };
     await this.#saveState();
     return { backups, failed, deleted };
