@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsStorageBackend } from '@launchdb/storage-service/backends';
 import { createLogger, projectNames, withClient, withDatabase } from '@launchdb/common';
 import { createTestPlatform, randomProjectId, type TestPlatform } from '../../platform-api/src/domain/projects/projects.test-support.ts';
 import { BackupEngine, type ProjectControl } from './backup-engine.ts';
@@ -42,7 +43,7 @@ describe('backups of a project', () => {
       adminUrl: platform.adminUrl,
       store,
       encryption,
-      storageRoot,
+      storage: new FsStorageBackend({ root: storageRoot, sweepOnStart: false }),
       logger: createLogger({ level: 'silent', name: 'backup' }),
       diskReserveBytes: 0,
       projects: control(),

@@ -1,18 +1,19 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rename, rm, stat, statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { statfs } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { quoteIdent, withClient, withDatabase } from '@launchdb/common/db';
 import { isLaunchDbError, LaunchDbError } from '@launchdb/common/errors';
 import type { Logger } from '@launchdb/common/logger';
+import type { StorageBackend } from '@launchdb/storage-service/backends';
 import { projectNames } from '@launchdb/common/projects';
 import { compareCounts, countRows, createEmptyDatabase, dropDatabase, exitOf, restoreDump, startDump, type TableCount } from './database.ts';
 import type { BackupEncryption } from './encryption.ts';
 import { BackupErrors } from './errors.ts';
-import { archiveFolder, countArchiveFiles, extractInto } from './file-archive.ts';
+import { countArchiveFiles } from './file-archive.ts';
+import { projectFilesOf, readSidecars, type ProjectFiles, type StagedFiles } from './project-files.ts';
 import type { BackupStore, PartialBackup } from './local-backup-store.ts';
 import type { S3BackupStore } from './s3-backup-store.ts';
 import { newBackupId, parseBackupId, PIECES, PLATFORM_SUBJECT, type BackupManifest, type BackupPiece } from './manifest.ts';
@@ -61,8 +62,11 @@ export interface BackupEngineOptions {
   /** The disk verifies and restores need room on (the database cluster's, where it is local); default: the store's folder. */
   workFolder?: string | undefined;
   encryption: BackupEncryption;
-  /** The storage service's fs root (`<data>/storage`): each project's files are in `<root>/<id>`. Absent: files are not backed up. */
-  storageRoot?: string | undefined;
+  /**
+   * The storage service's backend, where each project's files are: fs (its folder tarred as it
+   * is) or S3 (its objects listed and streamed through the backend). Absent: files are not backed up.
+   */
+  storage?: StorageBackend | undefined;
   logger: Logger;
   /** Kept free on every disk a backup or restore writes to. */
   diskReserveBytes: number;
@@ -106,10 +110,12 @@ export interface PlatformRestoreResult {
  */
 export class BackupEngine {
   readonly #options: BackupEngineOptions;
+  readonly #files: ProjectFiles | undefined;
   readonly #busy = new Set<string>();
 
   constructor(options: BackupEngineOptions) {
     this.#options = options;
+    this.#files = options.storage ? projectFilesOf(options.storage) : undefined;
   }
 
   get store(): BackupStore {
@@ -133,7 +139,7 @@ export class BackupEngine {
         database,
         project: null,
         reason,
-        filesFolder: undefined,
+        files: undefined,
         readExtra: async (client) => ({
           platformMigrations: (await client.query<{ version: string }>('select version from platform.schema_migrations order by version')).rows.map((row) => row.version),
         }),
@@ -151,7 +157,7 @@ export class BackupEngine {
       database: projectNames(projectId).database,
       project,
       reason,
-      filesFolder: this.#options.storageRoot ? join(this.#options.storageRoot, projectId) : undefined,
+      files: this.#files,
       readExtra: async () => ({}),
     });
   }
@@ -162,7 +168,7 @@ export class BackupEngine {
     database: string;
     project: ProjectView | null;
     reason: BackupReason;
-    filesFolder: string | undefined;
+    files: ProjectFiles | undefined;
     readExtra: (client: pg.Client) => Promise<Record<string, unknown>>;
   }): Promise<BackupManifest> {
     const tools = await postgresTools();
@@ -189,10 +195,10 @@ export class BackupEngine {
         throw error;
       }
       const pieces = [databasePiece];
-      if (input.filesFolder) {
-        const archive = await archiveFolder(input.filesFolder);
-        const piece = await this.#writePiece(partial, PIECES.files, 'tar of the project storage folder', archive.output);
-        pieces.push({ ...piece, files: await archive.files });
+      if (input.files) {
+        const archive = await input.files.archive(input.subject);
+        const piece = await this.#writePiece(partial, PIECES.files, input.files.contents, archive.output);
+        pieces.push({ ...piece, files: await archive.files, source: input.files.source });
       }
       const extra = await dump.extra;
       const manifest: BackupManifest = {
@@ -372,7 +378,7 @@ export class BackupEngine {
       } else {
         previousState = (await this.#backupProject(targetId, 'pre-restore')).id;
       }
-      const result = await this.#replaceProject(manifest, targetId);
+      const result = await this.#replaceProject(manifest, targetId, { fresh: 'asNew' in target });
       return { ...result, previousState, seconds: round((performance.now() - started) / 1000) };
     });
   }
@@ -385,31 +391,34 @@ export class BackupEngine {
     const plaintext = manifest.pieces.reduce((sum, piece) => sum + piece.plaintextBytes, 0);
     // a restored database is larger than its compressed dump
     await this.#assertFree(this.#workFolder(), plaintext * 3);
-    if (this.#options.storageRoot) await this.#assertFree(this.#options.storageRoot, pieceSize(manifest, PIECES.files));
+    if (this.#files?.localRoot) await this.#assertFree(this.#files.localRoot, pieceSize(manifest, PIECES.files));
   }
 
-  async #replaceProject(manifest: BackupManifest, targetId: string): Promise<Omit<RestoreResult, 'previousState' | 'seconds'>> {
+  async #replaceProject(manifest: BackupManifest, targetId: string, options: { fresh: boolean }): Promise<Omit<RestoreResult, 'previousState' | 'seconds'>> {
     const control = this.#control();
     const tools = await postgresTools();
     const names = projectNames(targetId);
     const staging = `${names.database}_restoring`;
     const adminUrl = this.#options.adminUrl;
     await createEmptyDatabase(adminUrl, staging, names.owner);
-    const stagingFolder = this.#options.storageRoot ? join(this.#options.storageRoot, `.restoring-${targetId}`) : undefined;
+    const projectFiles = this.#files;
+    let staged: StagedFiles | undefined;
     let files: number | null = null;
     try {
       const renameRoles = manifest.projectId === targetId ? undefined : { from: projectNames(manifest.projectId!), to: names };
       await this.#readPiece(manifest, pieceOf(manifest, PIECES.database), (plaintext) => restoreDump(tools, plaintext, { adminUrl, database: staging, renameRoles }));
       compareCounts(manifest.id, manifest.database.tables, await withClient(withDatabase(adminUrl, staging), countRows));
       const filesPiece = manifest.pieces.find((piece) => piece.name === PIECES.files);
-      if (stagingFolder && filesPiece) {
-        await rm(stagingFolder, { recursive: true, force: true });
-        await this.#readPiece(manifest, filesPiece, (plaintext) => extractInto(plaintext, stagingFolder));
+      if (projectFiles && filesPiece) {
+        const sidecars = projectFiles.needsSidecarsFirst(filesPiece.source ?? 'fs') ? await this.#readPiece(manifest, filesPiece, readSidecars) : undefined;
+        await this.#readPiece(manifest, filesPiece, async (plaintext) => {
+          staged = await projectFiles.stage(targetId, plaintext, { ...options, sidecars });
+        });
         files = filesPiece.files ?? null;
       }
     } catch (error) {
       await dropDatabase(adminUrl, staging).catch(() => undefined);
-      if (stagingFolder) await rm(stagingFolder, { recursive: true, force: true });
+      await staged?.discard().catch((failure: Error) => this.#options.logger.warn({ projectId: targetId, err: failure }, 'staged files not removed'));
       throw error;
     }
 
@@ -424,14 +433,7 @@ export class BackupEngine {
       await admin.query(`grant connect on database ${quoteIdent(names.database)} to ${quoteIdent(names.authenticator)}`);
       await admin.query(`grant all on database ${quoteIdent(names.database)} to ${quoteIdent(names.owner)}`);
     });
-    if (stagingFolder && this.#options.storageRoot) {
-      const live = join(this.#options.storageRoot, targetId);
-      const old = join(this.#options.storageRoot, `.replaced-${targetId}-${Date.now()}`);
-      const hadFiles = await stat(live).then(() => true, () => false);
-      if (hadFiles) await rename(live, old);
-      if (await stat(stagingFolder).then(() => true, () => false)) await rename(stagingFolder, live);
-      if (hadFiles) await rm(old, { recursive: true, force: true });
-    }
+    await staged?.swap();
     await control.restored(targetId);
     this.#options.logger.info({ backup: manifest.id, projectId: targetId }, 'project restored');
     return {
@@ -482,7 +484,7 @@ export class BackupEngine {
         const backup = newestOf.get(project.id);
         try {
           await control.provision(project.id);
-          if (backup) await sourceEngine.#exclusive(project.id, () => sourceEngine.#replaceProject(backup, project.id));
+          if (backup) await sourceEngine.#exclusive(project.id, () => sourceEngine.#replaceProject(backup, project.id, { fresh: false }));
           projects.push({ id: project.id, backup: backup?.id ?? null, restored: backup !== undefined });
         } catch (error) {
           this.#options.logger.error({ projectId: project.id, err: error }, 'project not restored');

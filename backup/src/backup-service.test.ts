@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsStorageBackend } from '@launchdb/storage-service/backends';
 import { createLogger } from '@launchdb/common';
 import { createTestPlatform, randomProjectId, type TestPlatform } from '../../platform-api/src/domain/projects/projects.test-support.ts';
 import { BackupEngine } from './backup-engine.ts';
@@ -28,7 +29,7 @@ describe('the nightly run', () => {
       adminUrl: platform.adminUrl,
       store,
       encryption: BackupEncryption.withPassphrase('nightly passphrase'),
-      storageRoot: join(workdir, 'storage'),
+      storage: new FsStorageBackend({ root: join(workdir, 'storage'), sweepOnStart: false }),
       logger,
       diskReserveBytes: 0,
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env } from '@launchdb/common/config';
+import { storageBackendSettings } from '@launchdb/storage-service/backends';
 import { backupSettings } from './settings.ts';
 
 /** What the backup service alone (main.ts, its container) reads; docker-compose.yml's environment is checked against it. */
@@ -9,7 +10,7 @@ export const mainConfigSchema = z.object({
   DATABASE_URL: env.postgresUrl(),
   /** Where a generated key pair is kept (`<folder>/backup-key`) and, unless BACKUP_DIR, the backups. */
   LAUNCHDB_DATA_DIR: z.string().min(1).default('./.launchdb'),
-  /** The storage service's fs root (`<root>/<project>`); unset: project files are not backed up (S3). */
-  STORAGE_FS_ROOT: z.string().min(1).optional(),
+  /** The storage service's settings, as it is given them: its backend's files are in the backups (fs without STORAGE_FS_ROOT: not). */
+  ...storageBackendSettings,
   LOG_LEVEL: env.logLevel(),
 });

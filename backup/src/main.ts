@@ -8,12 +8,17 @@ import { z } from 'zod';
 import { loadConfig } from '@launchdb/common/config';
 import { ConfigError, StartupError } from '@launchdb/common/errors';
 import { createLogger } from '@launchdb/common/logger';
+import { createStorageBackend, FsStorageBackend, type StorageBackend } from '@launchdb/storage-service/backends';
 import { createPlatformBackups } from './platform-backups.ts';
 import { mainConfigSchema } from './main-config.ts';
 
 let config: z.infer<typeof mainConfigSchema>;
+let storage: StorageBackend | undefined;
 try {
   config = loadConfig(mainConfigSchema, { envFile: '.env' });
+  // the storage service sweeps its own folder's leftovers: this process only reads and restores
+  storage =
+    config.STORAGE_BACKEND === 's3' ? createStorageBackend(config) : config.STORAGE_FS_ROOT ? new FsStorageBackend({ root: config.STORAGE_FS_ROOT, sweepOnStart: false }) : undefined;
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`backup: invalid configuration: ${error.message}\n`);
@@ -28,7 +33,7 @@ try {
     settings: config,
     dataFolder: config.LAUNCHDB_DATA_DIR,
     adminUrl: config.DATABASE_URL,
-    storageRoot: config.STORAGE_FS_ROOT,
+    storage,
     logger,
   });
 } catch (error) {
@@ -45,13 +50,17 @@ if (process.argv[2] === 'once') {
   await backups.service.runNightly();
   const health = backups.service.health() as { lastRun: { ok: boolean } | null };
   await backups.service.stop();
+  await storage?.close();
   process.exit(health.lastRun?.ok ? 0 : 1);
 }
 
 await backups.service.start();
 process.stdout.write(`backup: ${backups.summary}\n`);
 const stop = (): void => {
-  void backups.service.stop().then(() => process.exit(0));
+  void backups.service
+    .stop()
+    .then(() => storage?.close())
+    .then(() => process.exit(0));
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -19,6 +19,8 @@ const pieceSchema = z.object({
   plaintextSha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** tar pieces: files in it. */
   files: z.number().int().nonnegative().optional(),
+  /** tar pieces: the storage backend the files were read from (absent in older backups: fs). */
+  source: z.enum(['fs', 's3']).optional(),
 });
 
 const manifestSchema = z.object({

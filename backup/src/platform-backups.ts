@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { isLaunchDbError, StartupError } from '@launchdb/common/errors';
 import type { Logger } from '@launchdb/common/logger';
+import type { StorageBackend } from '@launchdb/storage-service/backends';
 import { BackupEngine, type ProjectControl } from './backup-engine.ts';
 import { BackupService } from './backup-service.ts';
 import { BackupEncryption } from './encryption.ts';
@@ -28,8 +29,8 @@ export async function createPlatformBackups(options: {
   /** `<data folder>`: backups default to `<data>/backups`, a generated key lives in `<data>/backup-key`. */
   dataFolder: string;
   adminUrl: string;
-  /** The storage service's fs root; undefined when files are on S3. */
-  storageRoot: string | undefined;
+  /** The storage service's backend (fs or S3), whose project files the backups hold; undefined: files are not backed up. */
+  storage: StorageBackend | undefined;
   logger: Logger;
   projects?: ProjectControl | undefined;
 }): Promise<PlatformBackups> {
@@ -55,7 +56,7 @@ export async function createPlatformBackups(options: {
     mirror,
     workFolder: options.dataFolder,
     encryption,
-    storageRoot: options.storageRoot,
+    storage: options.storage,
     logger: options.logger,
     diskReserveBytes: settings.BACKUP_DISK_RESERVE_MB * 1_000_000,
     projects: options.projects,
@@ -85,7 +86,7 @@ export async function createPlatformBackups(options: {
         : `the backups' PRIVATE key is still at ${generated.privateKeyFile}: move it off this machine (set BACKUP_PRIVATE_KEY_FILE where you keep it to verify and restore)`,
     );
   }
-  if (!options.storageRoot) notices.push('project files are on S3 and not in the backups: keep the bucket versioned or replicated');
+  if (!options.storage) notices.push('project files are not in the backups: set STORAGE_FS_ROOT (or STORAGE_BACKEND=s3 and its settings) as the storage service has them');
   const described = encryption.describe();
   const to = described.method === 'passphrase' ? 'with BACKUP_PASSPHRASE' : `to key ${described.fingerprint!.slice(-16)}`;
   const when = unavailable ? 'off (no pg_dump)' : settings.BACKUP_CRON === 'off' ? 'on demand only (BACKUP_CRON=off)' : `"${settings.BACKUP_CRON}"`;

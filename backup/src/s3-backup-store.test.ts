@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsStorageBackend } from '@launchdb/storage-service/backends';
 import { createLogger, projectNames, withClient, withDatabase } from '@launchdb/common';
 import { createTestPlatform, randomProjectId, type TestPlatform } from '../../platform-api/src/domain/projects/projects.test-support.ts';
 import { startTestS3Server, type TestS3Server } from '../../storage-service/src/testing/s3-server.ts';
@@ -42,7 +43,7 @@ describe('backups on S3', () => {
       store: new LocalBackupStore(join(workdir, 'backups')),
       mirror: bucket,
       encryption: BackupEncryption.withPassphrase('offsite passphrase'),
-      storageRoot: join(workdir, 'storage'),
+      storage: new FsStorageBackend({ root: join(workdir, 'storage'), sweepOnStart: false }),
       logger: createLogger({ level: 'silent', name: 'backup' }),
       diskReserveBytes: 0,
     });

@@ -22,9 +22,7 @@ import {
   buildPlatformApi,
   createProjectServices,
   DirectProjectPooler,
-  ensureFirstOperator,
   gatewaySettingsOf,
-  preparePlatformDatabase,
   registerGateway,
   type DependencyCheck,
   type Gateway,
@@ -42,6 +40,7 @@ import { DataFolder } from './data-folder.ts';
 import { PostgresCluster } from './embedded/postgres-cluster.ts';
 import { ProcessSupervisor } from './embedded/process-supervisor.ts';
 import { EMBEDDED_SUPERUSER, PLATFORM_DATABASE } from './local-platform.ts';
+import { preparePlatform, preparePlatformCluster } from './platform-setup.ts';
 
 
 /** How long a stop waits for answers in flight before closing their connections. */
@@ -114,8 +113,8 @@ export class EmbeddedPlatform {
     const server = new URL(adminUrl);
     const platformDatabase = decodeURIComponent(server.pathname.slice(1));
 
-    const { applied, role, rolePassword } = await withClient(adminUrl, (admin) => preparePlatformDatabase(admin, secrets));
-    const directUrl = roleUrl(server.hostname, Number(server.port || 5432), platformDatabase, role, rolePassword);
+    const prepared = await preparePlatform(adminUrl, secrets, config);
+    const { appliedMigrations: applied, role, rolePassword, platformUrl: directUrl } = prepared;
 
     const postgresAddress = { host: server.hostname, port: Number(server.port || 5432) };
     let serviceUrl = directUrl;
@@ -153,11 +152,6 @@ export class EmbeddedPlatform {
     const db = this.#pool(serviceUrl, 'platform-api', 10);
     const healthChecks: DependencyCheck[] = [{ name: 'database', check: pingCheck(this.#pool(directUrl, 'platform-health', 1)), ...supervised(this.#postgresSupervisor) }];
     if (this.#pgbouncer) healthChecks.push({ name: 'pgbouncer', check: pingCheck(this.#pool(serviceUrl, 'platform-health', 1)), ...supervised(this.#pgbouncerSupervisor) });
-
-    const firstOperator = await ensureFirstOperator(db, {
-      email: config.LAUNCHDB_ADMIN_EMAIL,
-      password: config.LAUNCHDB_ADMIN_PASSWORD,
-    });
 
     // Projects: each one's PgBouncer entry, its data API (postgrest-manager), and the gateway to it.
     const pooler = this.#pgbouncer && pgbouncerBase
@@ -220,7 +214,7 @@ export class EmbeddedPlatform {
       settings: config,
       dataFolder: folder.path,
       adminUrl,
-      storageRoot: config.STORAGE_BACKEND === 'fs' ? (config.STORAGE_FS_ROOT ?? folder.file('storage')) : undefined,
+      storage: storageBackend,
       logger: this.#logger.child({ component: 'backup' }),
       projects: {
         create: async (input) => void (await projects.provisioner.create({ id: input.id, name: input.name, template: input.template ?? undefined })),
@@ -318,7 +312,7 @@ export class EmbeddedPlatform {
         config.STORAGE_BACKEND === 's3'
           ? `S3 bucket ${config.STORAGE_S3_BUCKET}${config.STORAGE_S3_ENDPOINT ? ` at ${config.STORAGE_S3_ENDPOINT}` : ''}`
           : `files under ${config.STORAGE_FS_ROOT ?? folder.file('storage')}`,
-      firstOperator: firstOperator.created ? { email: firstOperator.email, generatedPassword: firstOperator.generatedPassword } : undefined,
+      firstOperator: prepared.firstOperator,
       appliedMigrations: applied,
       backups: backups.summary,
       backupNotices: backups.notices,
@@ -444,14 +438,7 @@ export class EmbeddedPlatform {
     if (!(await cluster.isInitialised())) await cluster.initialise();
     this.#cluster = cluster;
     await cluster.start();
-    await withClient(cluster.connectionString('postgres'), async (admin) => {
-      const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [PLATFORM_DATABASE]);
-      if (!rowCount) await admin.query(`create database ${quoteIdent(PLATFORM_DATABASE)}`);
-      // The cluster is ours: no project's login role has any business in its maintenance
-      // databases either (each project database admits only its own roles).
-      await admin.query('revoke connect on database postgres from public');
-      await admin.query('revoke connect on database template1 from public');
-    });
+    await preparePlatformCluster(cluster.connectionString('postgres'), PLATFORM_DATABASE);
     return cluster.connectionString(PLATFORM_DATABASE);
   }
 

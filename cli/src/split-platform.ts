@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, createPool, findFreePort, generateMasterKey, isPortFree, parseMasterKey, quoteIdent, SecretBox, serviceUser, StartupError, withClient, withDatabase, type Logger } from '@launchdb/common';
 import { bundleDataApi, stopBundler } from '@launchdb/data-api/build';
-import { ensureFirstOperator, platformApiSettings, preparePlatformDatabase } from '@launchdb/platform-api';
+import { platformApiSettings } from '@launchdb/platform-api';
 import { postgrestManagerSettings } from '@launchdb/postgrest-manager';
 import { authServiceEnvSchema } from '@launchdb/auth-service';
 import { storageBackendSettingsSchema, storageServiceSettingsSchema } from '@launchdb/storage-service';
@@ -17,6 +17,7 @@ import { PostgresCluster } from './embedded/postgres-cluster.ts';
 import { ProcessSupervisor } from './embedded/process-supervisor.ts';
 import { ServiceProcess } from './embedded/service-process.ts';
 import { EMBEDDED_SUPERUSER, PLATFORM_DATABASE } from './local-platform.ts';
+import { preparePlatform, preparePlatformCluster } from './platform-setup.ts';
 
 const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -85,11 +86,8 @@ export class SplitPlatform {
     const internalKey = await readOrCreate(folder, 'postgrest-manager.key', () => randomBytes(32).toString('base64url'));
     const adminUrl = await this.#startPostgres(folder);
     const secrets = new SecretBox(parseMasterKey(masterKey));
-    const { role, rolePassword } = await withClient(adminUrl, (admin) => preparePlatformDatabase(admin, secrets));
+    const { platformUrl, firstOperator } = await preparePlatform(adminUrl, secrets, config);
     const postgresPort = config.LAUNCHDB_POSTGRES_PORT;
-    const platformUrl = withDatabase(`postgres://${encodeURIComponent(role)}:${encodeURIComponent(rolePassword)}@127.0.0.1:${postgresPort}/`, PLATFORM_DATABASE);
-    const setup = createPool({ connectionString: platformUrl, applicationName: 'launchdb-split', max: 1 });
-    const firstOperator = await ensureFirstOperator(setup, { email: config.LAUNCHDB_ADMIN_EMAIL, password: config.LAUNCHDB_ADMIN_PASSWORD }).finally(() => setup.end());
 
     const dataApiEntry = config.DATA_API_ENTRY ?? (await this.#buildDataApi(folder));
     const dashboardBuild = await ensureDashboardBuild({ log: (line) => this.#logger.info(line) });
@@ -168,6 +166,8 @@ export class SplitPlatform {
       backup: {
         ...common,
         ...given(backupSettings),
+        // the storage service's own settings: the backups hold its files, on disk or in S3
+        ...given(storageBackendSettingsSchema.shape),
         ...storageFiles,
         DATABASE_URL: adminUrl,
         LAUNCHDB_DATA_DIR: folder.path,
@@ -223,7 +223,7 @@ export class SplitPlatform {
       url: `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}`,
       dataFolder: folder.path,
       services: { ...services, caddy: { pid: caddy.pid, address: `${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}` } },
-      firstOperator: firstOperator.created ? { email: firstOperator.email, generatedPassword: firstOperator.generatedPassword } : undefined,
+      firstOperator,
     };
   }
 
@@ -278,12 +278,7 @@ export class SplitPlatform {
     if (!(await cluster.isInitialised())) await cluster.initialise();
     this.#cluster = cluster;
     await cluster.start();
-    await withClient(cluster.connectionString('postgres'), async (admin) => {
-      const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [PLATFORM_DATABASE]);
-      if (!rowCount) await admin.query(`create database ${quoteIdent(PLATFORM_DATABASE)}`);
-      await admin.query('revoke connect on database postgres from public');
-      await admin.query('revoke connect on database template1 from public');
-    });
+    await preparePlatformCluster(cluster.connectionString('postgres'), PLATFORM_DATABASE);
     return cluster.connectionString(PLATFORM_DATABASE);
   }
 }
