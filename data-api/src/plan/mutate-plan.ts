@@ -172,7 +172,14 @@ function payloadColumns(request: ApiRequest, relation: Relation): { body: JsonBo
   // table order: the statement is the same whatever the key order of the payload
   const columns = relation.columns
     .filter((column) => wanted.has(column.name))
-    .map((column): TypedColumn => ({ name: column.name, type: column.type, defaultExpr: column.generated ? null : column.defaultExpr }));
+    .map(
+      (column): TypedColumn => ({
+        name: column.name,
+        type: column.type,
+        defaultExpr: column.generated ? null : column.defaultExpr,
+        parse: column.representations?.fromJson,
+      }),
+    );
   return { body, columns };
 }
 

@@ -6,7 +6,7 @@
  */
 import { Errors, fromPostgresError, PgrstError } from '../errors.ts';
 import type { ApiRequest, FieldPath, Filter, LogicTree, NodeModifiers, OrderTerm, SelectItem } from '../request/types.ts';
-import { qualifiedKey, type Relation, type Relationship, type SchemaCache } from '../schema-cache/types.ts';
+import { qualifiedKey, type QualifiedName, type Relation, type Relationship, type SchemaCache } from '../schema-cache/types.ts';
 import { isSafeCastType } from '../sql/select-list.ts';
 import type { PlanContext } from './context.ts';
 import {
@@ -91,12 +91,14 @@ function buildNode(state: BuildState, relation: Relation, alias: string, select:
   };
   for (const item of select) {
     if (item.kind === 'embed') node.embeds.push(buildEmbed(state, node, item, depth + 1));
-    else node.fields.push(resolveField(state, item));
+    // `*` of a relation with a data representation names every column, so each can be formatted
+    else if (item.kind === 'star' && relation.columns.some((column) => column.representations?.toJson)) node.fields.push(...expandStar(relation, { kind: 'star' }));
+    else node.fields.push(resolveField(state, relation, item));
   }
   return node;
 }
 
-function resolveField(state: BuildState, item: Exclude<SelectItem, { kind: 'embed' }>): PlannedField {
+function resolveField(state: BuildState, relation: Relation, item: Exclude<SelectItem, { kind: 'embed' }>): PlannedField {
   switch (item.kind) {
     case 'star':
       return { kind: 'star' };
@@ -115,8 +117,15 @@ function resolveField(state: BuildState, item: Exclude<SelectItem, { kind: 'embe
         aggregate: item.aggregate,
         aggregateCast: item.aggregateCast,
         outputName: item.alias ?? item.aggregate ?? defaultFieldName(item.field),
+        // a JSON path reads into the stored value, which the formatter would not accept
+        format: item.field.jsonPath.length === 0 ? outputFormat(relation, item.field.column) : undefined,
       };
   }
+}
+
+/** The `domain → json` function of a column's data representation, if it has one. */
+function outputFormat(relation: Relation, column: string): QualifiedName | undefined {
+  return relation.columns.find((candidate) => candidate.name === column)?.representations?.toJson;
 }
 
 /** `data->a->>b` is named `b`; `data->1` is named `data`; `data->a->0` is named `a`. */
@@ -298,6 +307,7 @@ function expandStar(relation: Relation, field: PlannedField): PlannedField[] {
       aggregate: undefined,
       aggregateCast: undefined,
       outputName: column.name,
+      format: column.representations?.toJson,
     }));
 }
 

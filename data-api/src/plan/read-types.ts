@@ -10,7 +10,7 @@ import type { QualifiedName, Relation, Relationship } from '../schema-cache/type
 export type PlannedField =
   /** `"alias".*` */
   | { kind: 'star' }
-  /** `CAST(AGG(CAST("alias"."col"->'k' AS cast)) AS aggregateCast) AS "outputName"` */
+  /** `CAST(AGG(CAST(format("alias"."col"->'k') AS cast)) AS aggregateCast) AS "outputName"` */
   | {
       kind: 'column';
       field: FieldPath;
@@ -18,6 +18,8 @@ export type PlannedField =
       aggregate: AggregateFunction | undefined;
       aggregateCast: string | undefined;
       outputName: string;
+      /** The `domain → json` function of the column's data representation, applied first. */
+      format?: QualifiedName | undefined;
     }
   /** `count()`: `CAST(count(*) AS cast) AS "outputName"` */
   | { kind: 'count'; cast: string | undefined; outputName: string }

@@ -1,6 +1,7 @@
 import {
   queryComputedRelationships,
   queryConstraints,
+  queryDataRepresentations,
   queryRelations,
   queryRoutines,
   querySchemaDescriptions,
@@ -8,11 +9,12 @@ import {
   type Queryable,
   type RelKind,
   type ComputedRelationshipRow,
+  type DataRepresentationRow,
   type RelationRow,
 } from './queries.ts';
 import { buildRelationships } from './relationships.ts';
 import { routineFromRow } from './routines.ts';
-import { qualifiedKey, type ComputedRelationship, type Relation, type RelationKind, type Routine, type SchemaCache } from './types.ts';
+import { qualifiedKey, type ComputedRelationship, type DataRepresentations, type Relation, type RelationKind, type Routine, type SchemaCache } from './types.ts';
 
 export type { Queryable } from './queries.ts';
 
@@ -40,13 +42,15 @@ export async function introspectSchemaCache(client: Queryable, schemas: string[]
     const routineRows = await queryRoutines(client, schemas);
     const descriptionRows = await querySchemaDescriptions(client, schemas);
     const computedRows = await queryComputedRelationships(client, schemas);
+    const representationRows = await queryDataRepresentations(client);
     await client.query('commit');
 
     const graph = buildRelationships({ schemas, relations: relationRows, constraints: constraintRows, views: viewRows });
 
+    const representations = representationsByDomain(representationRows);
     const relations = new Map<string, Relation>();
     for (const row of relationRows) {
-      const relation = relationFromRow(row, graph.viewPrimaryKeys.get(row.oid));
+      const relation = relationFromRow(row, graph.viewPrimaryKeys.get(row.oid), representations);
       relations.set(qualifiedKey(relation), relation);
     }
 
@@ -97,26 +101,49 @@ function computedRelationships(rows: ComputedRelationshipRow[], relations: Map<s
   return bySource;
 }
 
-function relationFromRow(row: RelationRow, viewPrimaryKey: string[] | undefined): Relation {
+const DIRECTIONS = { to_json: 'toJson', from_json: 'fromJson', from_text: 'fromText' } as const;
+
+/**
+ * The representations of each domain, by its type name. `domain → text` casts are read by
+ * PostgREST too, but only a JSON output uses them (as in PostgREST 12, whose output format is
+ * always json), so they are left out.
+ */
+function representationsByDomain(rows: DataRepresentationRow[]): Map<string, DataRepresentations> {
+  const byDomain = new Map<string, DataRepresentations>();
+  for (const row of rows) {
+    const direction = (DIRECTIONS as Record<string, keyof DataRepresentations | undefined>)[row.direction];
+    if (!direction) continue;
+    const representations = byDomain.get(row.domain) ?? {};
+    representations[direction] = { schema: row.function_schema, name: row.function_name };
+    byDomain.set(row.domain, representations);
+  }
+  return byDomain;
+}
+
+function relationFromRow(row: RelationRow, viewPrimaryKey: string[] | undefined, representations: Map<string, DataRepresentations>): Relation {
   const kind = RELATION_KINDS[row.relkind];
   return {
     schema: row.schema,
     name: row.name,
     kind,
-    columns: row.columns.map((column) => ({
-      name: column.name,
-      type: column.type,
-      udtName: column.udtName,
-      nullable: column.nullable,
-      defaultExpr: column.defaultExpr,
-      generated: column.generated,
-      isArray: column.isArray,
-      description: column.description,
-      position: column.position,
-      enumValues: column.enumValues,
-      dataType: column.dataType,
-      maxLength: column.maxLength,
-    })),
+    columns: row.columns.map((column) => {
+      const columnRepresentations = representations.get(column.type);
+      return {
+        name: column.name,
+        type: column.type,
+        udtName: column.udtName,
+        nullable: column.nullable,
+        defaultExpr: column.defaultExpr,
+        generated: column.generated,
+        isArray: column.isArray,
+        description: column.description,
+        position: column.position,
+        enumValues: column.enumValues,
+        dataType: column.dataType,
+        maxLength: column.maxLength,
+        ...(columnRepresentations ? { representations: columnRepresentations } : {}),
+      };
+    }),
     primaryKey: kind === 'view' || kind === 'materialized_view' ? (viewPrimaryKey ?? []) : row.primary_key,
     insertable: row.insertable,
     updatable: row.updatable,

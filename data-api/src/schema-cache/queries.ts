@@ -24,6 +24,7 @@ const sql = {
   routines: load('routines'),
   schemaDescriptions: load('schema-descriptions'),
   computedRelationships: load('computed-relationships'),
+  dataRepresentations: load('data-representations'),
 };
 
 export type RelKind = 'r' | 'v' | 'm' | 'f' | 'p';
@@ -149,6 +150,19 @@ export interface ComputedRelationshipRow {
 
 export async function queryComputedRelationships(client: Queryable, schemas: string[]): Promise<ComputedRelationshipRow[]> {
   return (await client.query<ComputedRelationshipRow>(sql.computedRelationships, [schemas])).rows;
+}
+
+export interface DataRepresentationRow {
+  /** The domain, as format_type prints it (the columns' `type`). */
+  domain: string;
+  /** `to_json`, `to_text`, `from_json` or `from_text`. */
+  direction: string;
+  function_schema: string;
+  function_name: string;
+}
+
+export async function queryDataRepresentations(client: Queryable): Promise<DataRepresentationRow[]> {
+  return (await client.query<DataRepresentationRow>(sql.dataRepresentations)).rows;
 }
 
 export async function querySchemaDescriptions(client: Queryable, schemas: string[]): Promise<SchemaDescriptionRow[]> {

@@ -35,6 +35,22 @@ export interface Column {
   dataType?: string;
   /** n of `character varying(n)` / `character(n)` / `bit(n)` (OpenAPI `maxLength`); null when unbounded. */
   maxLength?: number | null;
+  /** The casts of the column's domain that PostgREST applies for it; absent when it has none. */
+  representations?: DataRepresentations;
+}
+
+/**
+ * PostgREST's data representations of a domain: implicit casts done by a function
+ * (`CREATE CAST (color AS json) WITH FUNCTION json(color) AS IMPLICIT`), each naming the
+ * function to call. PostgreSQL itself ignores casts to and from a domain; PostgREST applies them.
+ */
+export interface DataRepresentations {
+  /** `domain → json`: how a value is written in a response. */
+  toJson?: QualifiedName;
+  /** `json → domain`: how a value of a JSON body is read. */
+  fromJson?: QualifiedName;
+  /** `text → domain`: how a filter value of the query string is read. */
+  fromText?: QualifiedName;
 }
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';

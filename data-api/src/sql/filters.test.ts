@@ -28,6 +28,22 @@ describe('filterSql', () => {
     expect(text(filter('id', 'in', { kind: 'list', values: [] }))).toEqual({ text: `"t"."id" = ANY('{}')`, values: [] });
   });
 
+  test('a column with a text → domain representation reads each value through its function; like/ilike patterns stay as sent', () => {
+    const color = { schema: 'reps', name: 'color' };
+    const painted = { ...assets, columns: assets.columns.map((column) => (column.name === 'name' ? { ...column, representations: { fromText: color } } : column)) };
+    const painted_ = (f: Filter) => render(filterSql('t', painted, f));
+    expect(painted_(filter('name', 'eq', '#00ff00'))).toEqual({ text: '"t"."name" = "reps"."color"($1::text)', values: ['#00ff00'] });
+    expect(painted_(filter('name', 'neq', 'ff')).text).toBe('"t"."name" <> "reps"."color"($1::text)');
+    expect(painted_(filter('name', 'in', { kind: 'list', values: ['1', '2'] }))).toEqual({
+      text: '"t"."name" = ANY(SELECT "reps"."color"(unnest($1::text[])))',
+      values: ['{"1","2"}'],
+    });
+    expect(painted_(filter('name', 'gt', { kind: 'quantified', quantifier: 'all', values: ['1'] })).text).toBe('"t"."name" > ALL(SELECT "reps"."color"(unnest($1::text[])))');
+    expect(painted_(filter('name', 'ilike', '#*1')).text).toBe('"t"."name" ilike $1');
+    expect(painted_(filter('name', 'isdistinct', '1')).text).toBe('"t"."name" IS DISTINCT FROM $1');
+    expect(painted_({ ...filter('name', 'eq', '1'), field: { column: 'name', jsonPath: [{ arrow: '->>', key: 'a' }] } }).text).toBe('to_jsonb("t"."name")->>$1 = $2');
+  });
+
   test('is and isdistinct', () => {
     expect(text(filter('zone_id', 'is', { kind: 'is', value: 'null' })).text).toBe('"t"."zone_id" IS NULL');
     expect(text(filter('zone_id', 'is', { kind: 'is', value: 'not_null' })).text).toBe('"t"."zone_id" IS NOT NULL');

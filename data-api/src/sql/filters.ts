@@ -4,11 +4,11 @@
  * request's text goes in as an untyped literal, like PostgREST's `unknown` parameters).
  */
 import { Errors } from '../errors.ts';
-import type { Filter, FilterOperator, LogicTree, NodeModifiers } from '../request/types.ts';
-import type { Relation, SchemaCache } from '../schema-cache/types.ts';
+import type { FieldPath, Filter, FilterOperator, LogicTree, NodeModifiers } from '../request/types.ts';
+import type { QualifiedName, Relation, SchemaCache } from '../schema-cache/types.ts';
 import type { ConditionTree } from '../plan/read-types.ts';
 import { empty, join, param, raw, sql, type SqlFragment } from './fragment.ts';
-import { columnType, fieldSql } from './select-list.ts';
+import { columnType, fieldSql, functionCall } from './select-list.ts';
 
 /** Operators that take a scalar, or `op(any|all).{a,b}`. */
 const QUANTIFIABLE: Partial<Record<FilterOperator, string>> = {
@@ -56,22 +56,28 @@ function operatorSql(alias: string, relation: Relation | undefined, filter: Filt
   const field = fieldSql(alias, relation, filter.field);
   const isLike = operator === 'like' || operator === 'ilike';
   const pattern = (text: string) => (isLike ? text.replaceAll('*', '%') : text);
+  // a column with a `text → domain` representation reads the value through it, except for
+  // like/ilike patterns (PostgREST's pgFmtUnknownLiteralForField)
+  const parser = isLike ? undefined : textParser(relation, filter.field);
+  const scalar = (text: string) => (parser ? functionCall(parser, sql`${param(text)}::text`) : param(text));
+  const array = (values: string[]) =>
+    parser ? sql`(SELECT ${functionCall(parser, sql`unnest(${param(arrayLiteral(values))}::text[])`)})` : sql`(${param(arrayLiteral(values))})`;
 
   const quantifiable = QUANTIFIABLE[operator];
   if (quantifiable !== undefined) {
     const op = raw(quantifiable);
-    if (value.kind === 'scalar') return sql`${field} ${op} ${param(pattern(value.value))}`;
+    if (value.kind === 'scalar') return sql`${field} ${op} ${scalar(pattern(value.value))}`;
     if (value.kind === 'quantified') {
-      const array = param(arrayLiteral(value.values.map(pattern)));
-      return value.quantifier === 'any' ? sql`${field} ${op} ANY(${array})` : sql`${field} ${op} ALL(${array})`;
+      const values = array(value.values.map(pattern));
+      return value.quantifier === 'any' ? sql`${field} ${op} ANY${values}` : sql`${field} ${op} ALL${values}`;
     }
   }
   const simple = SIMPLE[operator];
-  if (simple !== undefined && value.kind === 'scalar') return sql`${field} ${raw(simple)} ${param(value.value)}`;
+  if (simple !== undefined && value.kind === 'scalar') return sql`${field} ${raw(simple)} ${scalar(value.value)}`;
 
   if (operator === 'in' && value.kind === 'list') {
     const values = value.values.length === 1 && value.values[0] === '' ? [] : value.values;
-    return values.length === 0 ? sql`${field} = ANY('{}')` : sql`${field} = ANY(${param(arrayLiteral(values))})`;
+    return values.length === 0 ? sql`${field} = ANY('{}')` : sql`${field} = ANY${array(values)}`;
   }
   if (operator === 'is' && value.kind === 'is') return sql`${field} IS ${raw(IS_VALUES[value.value])}`;
   if (operator === 'isdistinct' && value.kind === 'scalar') return sql`${field} IS DISTINCT FROM ${param(value.value)}`;
@@ -85,6 +91,12 @@ function operatorSql(alias: string, relation: Relation | undefined, filter: Filt
     return sql`${document} @@ ${raw(fullText)}(${language}${param(value.query)})`;
   }
   throw Errors.parse(`"failed to parse filter (${operator}.${describeValue(filter)})"`, `unexpected value for the "${operator}" operator`);
+}
+
+/** The `text → domain` function of the filtered column's data representation, if it has one. */
+function textParser(relation: Relation | undefined, field: FieldPath): QualifiedName | undefined {
+  if (field.jsonPath.length > 0) return undefined;
+  return relation?.columns.find((column) => column.name === field.column)?.representations?.fromText;
 }
 
 function describeValue(filter: Filter): string {

@@ -12,6 +12,7 @@
  */
 import { empty, ident, join, param, raw, sql, type SqlFragment } from './fragment.ts';
 import type { QualifiedName } from '../schema-cache/types.ts';
+import { functionCall } from './select-list.ts';
 
 /** The CTE holding the rows a write returned (or a function produced). */
 export const SOURCE = 'pgrst_source';
@@ -25,6 +26,8 @@ export interface TypedColumn {
   type: string;
   /** The column default (catalog text) applied under `Prefer: missing=default`; null when none. */
   defaultExpr: string | null;
+  /** The `json → domain` function of the column's data representation: the key is read as json and passed through it. */
+  parse?: QualifiedName | undefined;
 }
 
 /** A JSON payload as the client sent it (CSV already converted to a JSON array by the parser). */
@@ -76,8 +79,11 @@ export function fromJsonBody(body: JsonBody, columns: TypedColumn[], options: Fr
     rows = body.isArray ? sql`SELECT FROM ${raw(`${json}_array_elements`)}(${source}) _` : sql`SELECT FROM (VALUES (1)) _`;
   } else {
     const recordFunction = raw(`${json}_to_record${body.isArray ? 'set' : ''}`);
-    const names = join(columns.map((column) => ident(column.name)), ', ');
-    const typed = join(columns.map((column) => sql`${ident(column.name)} ${raw(column.type)}`), ', ');
+    const names = join(
+      columns.map((column) => (column.parse ? sql`${functionCall(column.parse, ident(column.name))} AS ${ident(column.name)}` : ident(column.name))),
+      ', ',
+    );
+    const typed = join(columns.map((column) => sql`${ident(column.name)} ${raw(column.parse ? 'json' : column.type)}`), ', ');
     rows = sql`SELECT ${names} FROM ${recordFunction}(${source}) AS _(${typed})`;
   }
   if (options.limitOne) rows = sql`${rows} LIMIT 1`;

@@ -4,7 +4,7 @@
  * to its parent (`row_to_json`, `json_agg`, spread columns).
  */
 import type { AggregateFunction, FieldPath } from '../request/types.ts';
-import type { Relation } from '../schema-cache/types.ts';
+import type { QualifiedName, Relation } from '../schema-cache/types.ts';
 import type { EmbedNode, PlannedField, ReadNode, SpreadColumn } from '../plan/read-types.ts';
 import { empty, ident, join, param, raw, sql, type SqlFragment } from './fragment.ts';
 
@@ -58,6 +58,11 @@ export function fieldSql(alias: string, relation: Relation | undefined, field: F
   return expression;
 }
 
+/** `"schema"."function"(argument)`: a data representation's cast function applied to a value. */
+export function functionCall(name: QualifiedName, argument: SqlFragment): SqlFragment {
+  return sql`${ident(name.schema, name.name)}(${argument})`;
+}
+
 /** One item of a SELECT list; `aggregated` marks the items GROUP BY leaves out. */
 export interface SelectListItem {
   sql: SqlFragment;
@@ -73,7 +78,8 @@ export function fieldItem(alias: string, relation: Relation, field: PlannedField
     case 'row':
       return { sql: sql`${ident(alias)} AS ${ident(field.outputName)}`, aggregated: false };
     case 'column': {
-      const input = castSql(fieldSql(alias, relation, field.field), field.cast);
+      const value = fieldSql(alias, relation, field.field);
+      const input = castSql(field.format ? functionCall(field.format, value) : value, field.cast);
       const output = field.aggregate === undefined ? input : castSql(aggregateSql(field.aggregate, input), field.aggregateCast);
       return { sql: sql`${output} AS ${ident(field.outputName)}`, aggregated: field.aggregate !== undefined };
     }
