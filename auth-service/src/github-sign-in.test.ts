@@ -34,8 +34,8 @@ describe('auth on the running platform: sign-in with GitHub', () => {
     github.signInAs(login);
     return github.accounts.get(login)!;
   };
-  const startSignIn = async (supabase = client(), redirectTo = SITE) => {
-    const { data, error } = await supabase.auth.signInWithOAuth({ provider: 'github', options: { redirectTo, skipBrowserRedirect: true } });
+  const startSignIn = async (supabase = client(), redirectTo = SITE, queryParams?: Record<string, string>) => {
+    const { data, error } = await supabase.auth.signInWithOAuth({ provider: 'github', options: { redirectTo, skipBrowserRedirect: true, ...(queryParams ? { queryParams } : {}) } });
     expect(error).toBeNull();
     return data.url!;
   };
@@ -79,8 +79,12 @@ describe('auth on the running platform: sign-in with GitHub', () => {
       ],
     });
     const supabase = client('pkce');
-    const landed = await browse(await startSignIn(supabase, 'http://app.example/welcome'), atApp);
-    expect(github.authorizeRequests.at(-1)!.get('scope')).toBe('user:email');
+    // the app's own parameters reach GitHub, but never in place of the redirect URI or the state
+    const queryParams = { allow_signup: 'false', redirect_uri: 'https://evil.example/steal', state: 'pinned' };
+    const landed = await browse(await startSignIn(supabase, 'http://app.example/welcome', queryParams), atApp);
+    const atGithub = github.authorizeRequests.at(-1)!;
+    expect(Object.fromEntries(atGithub)).toMatchObject({ scope: 'user:email', allow_signup: 'false', client_id: APP.clientId, redirect_uri: `${running.url}/auth/${project.id}/callback` });
+    expect(atGithub.get('state')).not.toBe('pinned');
     expect(landed.pathname).toBe('/welcome');
     const { data, error } = await supabase.auth.exchangeCodeForSession(landed.searchParams.get('code')!);
     expect(error).toBeNull();

@@ -37,10 +37,11 @@ export function checkGithubConfig(config: GithubProviderConfig): { clientId: str
   return { clientId: config.clientId, clientSecret: config.clientSecret };
 }
 
-export function githubAuthorizeUrl(config: GithubProviderConfig, params: { redirectUri: string; state: string; scopes: string | undefined }): string {
+export function githubAuthorizeUrl(config: GithubProviderConfig, params: { redirectUri: string; state: string; scopes: string | undefined; queryParams: Record<string, string> }): string {
   const { clientId } = checkGithubConfig(config);
   const scopes = new Set([...DEFAULT_SCOPES, ...(params.scopes ?? '').split(/[\s,]+/).filter((scope) => scope !== '')]);
   const url = new URL(endpointsOf(config).authorize);
+  for (const [key, value] of Object.entries(params.queryParams)) url.searchParams.set(key, value);
   url.searchParams.set('client_id', clientId);
   url.searchParams.set('redirect_uri', params.redirectUri);
   url.searchParams.set('response_type', 'code');

@@ -78,7 +78,15 @@ function providerOf(ctx: AuthRequestContext, name: string): ExternalProvider {
  */
 export async function authorizeUrl(
   ctx: AuthRequestContext,
-  params: { provider: string; redirectTo: string | undefined; scopes: string | undefined; pkce: PkceChallenge | undefined; linkingTargetId?: string },
+  params: {
+    provider: string;
+    redirectTo: string | undefined;
+    scopes: string | undefined;
+    pkce: PkceChallenge | undefined;
+    linkingTargetId?: string;
+    /** The app's own parameters for the provider (auth-js's `queryParams`), see `providerQueryParams`. */
+    queryParams?: Record<string, string>;
+  },
 ): Promise<string> {
   const provider = providerOf(ctx, params.provider);
   let discovery: Discovery | undefined;
@@ -105,9 +113,10 @@ export async function authorizeUrl(
     .setSubject(ctx.project.id)
     .setExpirationTime(`${STATE_TTL_SECONDS}s`)
     .sign(stateKey(ctx));
-  if (provider.kind === 'github') return githubAuthorizeUrl(provider.github, { redirectUri: callbackUrl(ctx, provider), state, scopes: params.scopes });
+  if (provider.kind === 'github') return githubAuthorizeUrl(provider.github, { redirectUri: callbackUrl(ctx, provider), state, scopes: params.scopes, queryParams: params.queryParams ?? {} });
   const scopes = new Set(['openid', 'email', 'profile', ...provider.oidc.scopes, ...(params.scopes ?? '').split(/[\s,]+/).filter((scope) => scope !== '')]);
   const url = new URL(discovery!.authorization_endpoint);
+  for (const [key, value] of Object.entries(params.queryParams ?? {})) url.searchParams.set(key, value);
   url.searchParams.set('client_id', provider.oidc.clientId);
   url.searchParams.set('redirect_uri', callbackUrl(ctx));
   url.searchParams.set('response_type', 'code');
@@ -115,6 +124,38 @@ export async function authorizeUrl(
   url.searchParams.set('state', state);
   url.searchParams.set('nonce', nonce);
   return url.toString();
+}
+
+/** Parameters of /authorize this service sets or reads itself: never passed on, so an app cannot swap the redirect URI or the state. */
+const OWN_AUTHORIZE_PARAMS = new Set([
+  'provider',
+  'scopes',
+  'redirect_to',
+  'skip_http_redirect',
+  'invite_token',
+  'client_id',
+  'client_secret',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'code_verifier',
+]);
+
+/**
+ * The rest of /authorize's query goes on to the provider, as GoTrue passes it (Google's
+ * `access_type=offline`, GitHub's `login` or `allow_signup`): the first value of each.
+ */
+export function providerQueryParams(query: Record<string, unknown>): Record<string, string> {
+  const passed: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string' && !OWN_AUTHORIZE_PARAMS.has(key.toLowerCase())) passed[key] = first;
+  }
+  return passed;
 }
 
 export type CallbackOutcome =

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { pkceOf } from '../../domain/mail-links.ts';
-import { authorizeUrl } from '../../domain/oidc-sign-in.ts';
+import { authorizeUrl, providerQueryParams } from '../../domain/oidc-sign-in.ts';
 import { contextOf } from '../context.ts';
 
 interface AuthorizeQuery {
@@ -24,6 +24,7 @@ export function authorizeRoute(scope: FastifyInstance): void {
       redirectTo: query.redirect_to,
       scopes: query.scopes,
       pkce: pkceOf(query),
+      queryParams: providerQueryParams(query as Record<string, unknown>),
     });
     return reply.redirect(location, 302);
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { signedInCaller } from '../../domain/current-user.ts';
 import { pkceOf } from '../../domain/mail-links.ts';
-import { authorizeUrl, unlinkIdentity } from '../../domain/oidc-sign-in.ts';
+import { authorizeUrl, providerQueryParams, unlinkIdentity } from '../../domain/oidc-sign-in.ts';
 import { AuthErrors } from '../../errors.ts';
 import { contextOf } from '../context.ts';
 
@@ -33,6 +33,7 @@ export function identityLinkingRoutes(scope: FastifyInstance): void {
       scopes: query.scopes,
       pkce: pkceOf(query),
       linkingTargetId: user.id,
+      queryParams: providerQueryParams(query as Record<string, unknown>),
     });
     // auth-js asks for the URL and sends the browser itself
     if (query.skip_http_redirect === 'true') return { url };
