@@ -33,6 +33,12 @@ export const launchdbConfigSchema = z.object({
   PLATFORM_JWT_SECRET: env.secret(32).optional(),
   LAUNCHDB_ADMIN_EMAIL: env.email().optional(),
   LAUNCHDB_ADMIN_PASSWORD: z.string().min(12, { error: 'expected a password of at least 12 characters' }).optional(),
+  /** The platform role's password when the services are handed it (docker compose); unset: generated and kept encrypted. */
+  PLATFORM_DB_PASSWORD: env.secret(16).optional(),
+  /** `launchdb migrate-platform` in compose: the folder shared with PgBouncer's container (with POOLER_HOST and POOLER_PORT). */
+  PGBOUNCER_CONFIG_DIR: z.string().startsWith('/', { error: 'expected an absolute path' }).optional(),
+  POOLER_HOST: z.string().min(1).optional(),
+  POOLER_PORT: env.port(6432),
 });
 
 export type LaunchdbConfig = z.infer<typeof launchdbConfigSchema>;

@@ -7,6 +7,10 @@ Commands:
           start the platform in the foreground (PostgreSQL, PgBouncer when installed, platform-api);
           Ctrl-C stops it. Settings come from the environment and ./.env (see .env.example).
           --split: each service its own process, as docker-compose.yml runs them, behind Caddy
+  migrate-platform
+          what \`up\` does first, alone, then exits: the platform database's migrations and role,
+          the first operator, PgBouncer's files (PGBOUNCER_CONFIG_DIR); docker compose runs it
+          before the services (DATABASE_URL and LAUNCHDB_MASTER_KEY required)
   data-api [--config <file>]
           run one PostgREST-compatible data API in the foreground, configured like PostgREST:
           PGRST_* variables and/or a PostgREST config file (what postgrest-manager spawns)
@@ -25,6 +29,11 @@ switch (command) {
   case 'up':
     await up(args);
     break;
+  case 'migrate-platform': {
+    const { migratePlatform } = await import('./commands/migrate-platform.ts');
+    await migratePlatform(args);
+    break;
+  }
   case 'data-api': {
     const { runDataApiCommand } = await import('@launchdb/data-api');
     await runDataApiCommand(args);

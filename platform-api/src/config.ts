@@ -52,6 +52,18 @@ export const platformApiConfigSchema = z
     LAUNCHDB_MASTER_KEY: z.string().regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { error: 'expected 32 bytes as 64 hex characters or base64' }).optional(),
     POSTGREST_MANAGER_URL: z.url({ protocol: /^https?$/, error: 'expected an http:// URL' }).optional(),
     POSTGREST_MANAGER_INTERNAL_KEY: env.secret(32).optional(),
+    /**
+     * PgBouncer in a container of its own (docker compose): its address, and the folder both
+     * mount, into which each project's alias and authenticator are written before a RELOAD.
+     * Unset: data APIs, auth and storage reach project databases directly.
+     */
+    POOLER_HOST: z.string().min(1).optional(),
+    POOLER_PORT: env.port(6432),
+    PGBOUNCER_CONFIG_DIR: z.string().startsWith('/', { error: 'expected an absolute path' }).optional(),
+  })
+  .refine((config) => config.PGBOUNCER_CONFIG_DIR === undefined || (config.POOLER_HOST !== undefined && config.POSTGRES_ADMIN_URL !== undefined), {
+    error: 'PGBOUNCER_CONFIG_DIR needs POOLER_HOST (where PgBouncer answers) and POSTGRES_ADMIN_URL (only a superuser reads the SCRAM secrets it logs in with)',
+    path: ['PGBOUNCER_CONFIG_DIR'],
   })
   .refine(
     (config) => {

@@ -19,6 +19,7 @@ export { PROVISIONING_STEPS, type ProvisioningStep, type ProvisioningFaults } fr
 export { DirectProjectPooler } from './domain/projects/direct-project-pooler.ts';
 export { readLiveApiKeys, type LiveApiKeys } from '@launchdb/common';
 export { PLATFORM_MIGRATIONS_FOLDER } from './setup/platform-database.ts';
+export { syncSharedPgBouncer, type SharedPgBouncerOptions } from './setup/shared-pgbouncer.ts';
 export { gatewaySettingsOf } from './config.ts';
 export { registerGateway, type Gateway, type GatewayDependencies, type GatewayOptions } from './gateway/index.ts';
 export type { DataApiFleetView } from './domain/projects/data-api-fleet-view.ts';

@@ -6,6 +6,7 @@ import { gatewaySettingsOf, platformApiConfigSchema } from './config.ts';
 import { DirectProjectPooler } from './domain/projects/direct-project-pooler.ts';
 import { createProjectServices } from './domain/projects/project-services.ts';
 import { registerGateway, type Gateway } from './gateway/index.ts';
+import { syncSharedPgBouncer } from './setup/shared-pgbouncer.ts';
 
 // platform-api alone, as its container runs it; `launchdb up` builds the same app in-process.
 let config;
@@ -22,8 +23,9 @@ try {
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'platform-api' });
 const db = createPool({ connectionString: config.PLATFORM_DATABASE_URL, applicationName: 'platform-api' });
 
-// Projects are on when postgrest-manager is given. Data APIs then reach PostgreSQL directly: a
-// PgBouncer in a container of its own is not managed from here yet (`launchdb up` manages its own).
+// Projects are on when postgrest-manager is given. With PGBOUNCER_CONFIG_DIR, PgBouncer's
+// container serves each project as `launchdb up`'s own PgBouncer does; otherwise data APIs reach
+// PostgreSQL directly.
 let projects;
 let gateway: Gateway | undefined;
 let secrets: SecretBox | undefined;
@@ -36,7 +38,14 @@ if (config.POSTGRES_ADMIN_URL && config.LAUNCHDB_MASTER_KEY && config.POSTGREST_
     db,
     adminUrl: config.POSTGRES_ADMIN_URL,
     secrets,
-    pooler: new DirectProjectPooler({ host: server.hostname, port: Number(server.port || 5432) }),
+    pooler: config.PGBOUNCER_CONFIG_DIR
+      ? await syncSharedPgBouncer({
+          configDir: config.PGBOUNCER_CONFIG_DIR,
+          pgbouncer: { host: config.POOLER_HOST!, port: config.POOLER_PORT },
+          adminUrl: config.POSTGRES_ADMIN_URL,
+          platformUrl: config.PLATFORM_DATABASE_URL,
+        })
+      : new DirectProjectPooler({ host: server.hostname, port: Number(server.port || 5432) }),
     dataApis,
     logger: logger.child({ component: 'projects' }),
     onKeysRotated: (projectId) => gateway?.forget(projectId),

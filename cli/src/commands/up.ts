@@ -1,9 +1,8 @@
-import { rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ConfigError, loadConfig, StartupError } from '@launchdb/common';
 import { launchdbConfigSchema } from '../config.ts';
 import { EmbeddedPlatform, type StartupReport } from '../embedded-platform.ts';
 import { SplitPlatform, type SplitStartupReport } from '../split-platform.ts';
+import { firstOperatorLines, passwordFileUnlessTerminal } from '../platform-setup.ts';
 
 /** `launchdb up`: runs the platform in the foreground until SIGINT or SIGTERM. */
 export async function up(args: string[] = []): Promise<void> {
@@ -55,27 +54,12 @@ export async function up(args: string[] = []): Promise<void> {
   }
   if (stopping) return;
   if ('services' in report) {
-    process.stdout.write(splitBanner(report, await passwordFileUnlessTerminal(report)));
+    process.stdout.write(splitBanner(report, await passwordFileUnlessTerminal(report.dataFolder, report.firstOperator)));
     return;
   }
-  process.stdout.write(banner(report, await passwordFileUnlessTerminal(report)));
+  process.stdout.write(banner(report, await passwordFileUnlessTerminal(report.dataFolder, report.firstOperator)));
   for (const notice of report.backupNotices) process.stdout.write(`launchdb: ${notice}\n`);
   if (platform instanceof EmbeddedPlatform) await platform.backups?.start().catch((error: Error) => process.stderr.write(`launchdb: backups are not scheduled: ${error.message}\n`));
-}
-
-const FIRST_OPERATOR_PASSWORD_FILE = 'first-operator-password';
-
-/**
- * Output that is not a terminal ends up in log files and CI logs, where a password would outlive
- * the moment: there the generated password goes to a 0600 file, and only its path is printed.
- */
-async function passwordFileUnlessTerminal(report: Pick<StartupReport, 'dataFolder' | 'firstOperator'>): Promise<string | undefined> {
-  if (process.stdout.isTTY || !report.firstOperator?.generatedPassword) return undefined;
-  const file = join(report.dataFolder, FIRST_OPERATOR_PASSWORD_FILE);
-  const temporary = `${file}.tmp-${process.pid}`;
-  await writeFile(temporary, `${report.firstOperator.generatedPassword}\n`, { mode: 0o600 });
-  await rename(temporary, file);
-  return file;
 }
 
 function banner(report: StartupReport, passwordFile: string | undefined): string {
@@ -91,14 +75,7 @@ function banner(report: StartupReport, passwordFile: string | undefined): string
     `  storage      ${report.storage}`,
     `  backups      ${report.backups}`,
   ];
-  if (report.firstOperator) {
-    lines.push(`  operator     ${report.firstOperator.email}`);
-    if (passwordFile) {
-      lines.push(`  password     in ${passwordFile}   (mode 0600: read it, then delete the file)`);
-    } else if (report.firstOperator.generatedPassword) {
-      lines.push(`  password     ${report.firstOperator.generatedPassword}   (shown this once: keep it now)`);
-    }
-  }
+  lines.push(...firstOperatorLines(report.firstOperator, passwordFile));
   lines.push('  Ctrl-C stops everything.', '', '');
   return lines.join('\n');
 }
@@ -106,11 +83,7 @@ function banner(report: StartupReport, passwordFile: string | undefined): string
 function splitBanner(report: SplitStartupReport, passwordFile: string | undefined): string {
   const lines = ['', 'LaunchDB is up (split: one process per service, Caddy in front)', `  URL          ${report.url}   (health: ${report.url}/api/health)`, `  data folder  ${report.dataFolder}`];
   for (const [name, { pid, address }] of Object.entries(report.services)) lines.push(`  ${name.padEnd(18)} pid ${pid ?? '-'}${address ? `  ${address}` : ''}`);
-  if (report.firstOperator) {
-    lines.push(`  operator     ${report.firstOperator.email}`);
-    if (passwordFile) lines.push(`  password     in ${passwordFile}   (mode 0600: read it, then delete the file)`);
-    else if (report.firstOperator.generatedPassword) lines.push(`  password     ${report.firstOperator.generatedPassword}   (shown this once: keep it now)`);
-  }
+  lines.push(...firstOperatorLines(report.firstOperator, passwordFile));
   lines.push('  Ctrl-C stops everything.', '', '');
   return lines.join('\n');
 }
