@@ -117,6 +117,16 @@ $f$;
 insert into api.designers values (1, 'Sid Meier');
 insert into api.videogames values (1, 'Civilization I', 1), (2, 'Civilization II', 1);
 
+create function api.todos_due_before(day date) returns setof api.datarep_todos language sql stable as $f$
+  select * from api.datarep_todos where due_at < day order by id
+$f$;
+-- the execute privilege decides, as for PostgREST: a cast the role may not call is not applied
+create domain reps.secret as text;
+create function reps.json(reps.secret) returns json language sql immutable as $f$ select to_json('***'::text) $f$;
+create cast (reps.secret as json) with function reps.json(reps.secret) as implicit;
+revoke execute on function reps.json(reps.secret) from public;
+alter table api.shouting add column secret reps.secret default 'hunter2';
+
 grant all on api.datarep_todos, api.datarep_next_two_todos, api.datarep_todos_computed, api.shouting, api.designers, api.videogames
   to anon, authenticated, service_role;
 `;
@@ -215,8 +225,18 @@ describe('data representations', () => {
       expect(data).toEqual([{ id: 2, datarep_next_two_todos: [{ id: 1 }] }]);
     });
 
-    it('leaves a domain alone when its cast to json is not implicit', async () => {
-      expect(await getJson('/shouting')).toEqual([{ id: 1, word: 'quiet' }]);
+    it('leaves a domain alone when its cast to json is not implicit, or its function may not be executed', async () => {
+      expect(await getJson('/shouting')).toEqual([{ id: 1, word: 'quiet', secret: 'hunter2' }]);
+    });
+
+    it('formats and filters the rows of a function returning a table', async () => {
+      expect(await getJson('/rpc/todos_due_before?day=2018-01-03&select=id,label_color,due_at')).toEqual([
+        { id: 1, label_color: '#000000', due_at: '2018-01-02T00:00:00Z' },
+        { id: 3, label_color: '#01E240', due_at: '2018-01-01T14:12:34.123456Z' },
+      ]);
+      const { data, error } = await server.service.rpc('todos_due_before', { day: '2018-01-03' }).eq('label_color', '01E240');
+      expect(error).toBeNull();
+      expect(data).toEqual([TODOS[2]]);
     });
   });
 
