@@ -181,7 +181,8 @@ function send(reply: FastifyReply, response: HttpResponse): FastifyReply {
     grouped.set(key, entry);
   }
   for (const { name, values } of grouped.values()) reply.header(name, values.length === 1 ? values[0] : values);
-  return response.body === null ? reply.send() : reply.send(response.body);
+  if (response.body === null) return reply.send();
+  return reply.send(response.bytes === undefined ? response.body : Buffer.from(response.body, response.bytes === 'hex' ? 'hex' : 'utf8'));
 }
 
 function isConfigSource(config: DataApiConfig | ConfigSource<DataApiConfig>): config is ConfigSource<DataApiConfig> {

@@ -16,7 +16,7 @@ import { SOURCE, allSourceRows, resultStatement, type BodyFormat, type JsonBody 
 import { explainSql, readQueryFor } from '../sql/read-query.ts';
 import type { PlanContext } from './context.ts';
 import { bodyFormatOf } from './mutate-plan.ts';
-import { negotiateRead } from './negotiate.ts';
+import { handlerBody, negotiateRead, selectsDefault } from './negotiate.ts';
 import type { ReadExecutionPlan } from './read-plan.ts';
 import { topLevelRange } from './read-tree.ts';
 
@@ -45,7 +45,13 @@ export function buildCallPlan(request: ApiRequest, cache: SchemaCache, context: 
   const call = callQuery({ routine, args, result: scalar ? 'scalar' : 'rows', columns: undefined });
 
   if (preferences.handling === 'strict' && preferences.invalid.length > 0) throw Errors.invalidPreferences(preferences.invalid);
-  const media = negotiateRead(request.accept, { planEnabled: context.planEnabled ?? false });
+  const media = negotiateRead(request.accept, {
+    planEnabled: context.planEnabled ?? false,
+    handlers: cache.mediaHandlers,
+    // a handler for the rows of `setof items` is one of items'; a scalar result's, the function's own
+    target: returns.kind === 'relation' ? returns.relation : routine,
+    defaultSelect: selectsDefault(request),
+  });
 
   let rows: SqlFragment;
   let total: SqlFragment | undefined;
@@ -80,6 +86,7 @@ export function buildCallPlan(request: ApiRequest, cache: SchemaCache, context: 
     // GET and HEAD never write; POST writes unless the function is STABLE or IMMUTABLE
     readOnly: isRead || routine.volatility !== 'volatile',
     mediaType: media.mediaType,
+    handlerBody: handlerBody(media),
     singular: media.singular && !explained,
     kind: 'call',
     // void answers 204 even to HEAD (its body is NULL either way)

@@ -27,7 +27,7 @@ import {
 import { orderClause } from '../sql/order.ts';
 import { explainSql, readQueryFor } from '../sql/read-query.ts';
 import type { PlanContext } from './context.ts';
-import { negotiateRead, type NegotiatedMedia } from './negotiate.ts';
+import { handlerBody, negotiateRead, selectsDefault, type NegotiatedMedia } from './negotiate.ts';
 import { findRelation } from './read-plan.ts';
 import { findRelationship } from './relationships.ts';
 import type { ExecutionPlan } from './types.ts';
@@ -120,7 +120,12 @@ export function buildMutationPlan(request: ApiRequest, cache: SchemaCache, conte
   }
 
   if (preferences.handling === 'strict' && preferences.invalid.length > 0) throw Errors.invalidPreferences(preferences.invalid);
-  const media = negotiateRead(request.accept, { planEnabled: context.planEnabled ?? false });
+  const media = negotiateRead(request.accept, {
+    planEnabled: context.planEnabled ?? false,
+    handlers: cache.mediaHandlers,
+    target: relation,
+    defaultSelect: selectsDefault(request),
+  });
 
   const rows = representation ? readQueryFor(raw(SOURCE), relation, request, cache, context).select : allSourceRows;
   const statement = resultStatement(work, rows, {
@@ -134,6 +139,7 @@ export function buildMutationPlan(request: ApiRequest, cache: SchemaCache, conte
     statement: media.explain ? explainSql(statement, media.explain.format, media.explain.options) : statement,
     readOnly: false,
     mediaType: media.mediaType,
+    handlerBody: handlerBody(media),
     singular: media.singular && media.explain === undefined,
     kind,
     omitBody: !representation && media.explain === undefined,
@@ -161,6 +167,10 @@ export function bodyFormatOf(media: NegotiatedMedia, shape: BodyFormat['shape'] 
       return { media: 'singular', shape, stripNulls: true };
     case 'csv':
       return { media: 'csv', shape, stripNulls: false };
+    case 'geojson':
+      return { media: 'geojson', shape, stripNulls: false };
+    default:
+      return { media: 'handler', handler: media.body.handler, shape, stripNulls: false };
   }
 }
 

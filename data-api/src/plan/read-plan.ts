@@ -9,7 +9,7 @@ import { ident, type SqlFragment } from '../sql/fragment.ts';
 import { countPlanSql, explainSql, readQueryFor, readStatement } from '../sql/read-query.ts';
 import type { PlanContext } from './context.ts';
 import { FuzzySet } from '../schema-cache/fuzzy.ts';
-import { negotiateRead } from './negotiate.ts';
+import { handlerBody, negotiateRead, selectsDefault } from './negotiate.ts';
 import { topLevelRange } from './read-tree.ts';
 import type { ExecutionPlan } from './types.ts';
 
@@ -26,7 +26,12 @@ export function buildReadPlan(request: ApiRequest, cache: SchemaCache, context: 
   if (request.target.kind !== 'relation') throw new Error(`buildReadPlan: not a relation: ${request.target.kind}`);
   const relation = findRelation(cache, request.schema, request.target.name);
   const query = readQueryFor(ident(relation.schema, relation.name), relation, request, cache, context);
-  const media = negotiateRead(request.accept, { planEnabled: context.planEnabled ?? false });
+  const media = negotiateRead(request.accept, {
+    planEnabled: context.planEnabled ?? false,
+    handlers: cache.mediaHandlers,
+    target: relation,
+    defaultSelect: selectsDefault(request),
+  });
   const { preferences } = request;
   if (preferences.handling === 'strict' && preferences.invalid.length > 0) throw Errors.invalidPreferences(preferences.invalid);
 
@@ -37,6 +42,7 @@ export function buildReadPlan(request: ApiRequest, cache: SchemaCache, context: 
     statement: media.explain ? explainSql(statement, media.explain.format, media.explain.options) : statement,
     readOnly: true,
     mediaType: media.mediaType,
+    handlerBody: handlerBody(media),
     singular: media.singular && !explained,
     kind: 'read',
     omitBody: headersOnly,

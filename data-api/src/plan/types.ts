@@ -21,6 +21,11 @@ export interface ExecutionPlan {
   readOnly: boolean;
   /** The media type of the response body (Content-Type). */
   mediaType: ResponseMediaType;
+  /**
+   * The body is a media type handler's: sent as bytes, untouched by the HTTP layer — text, or the
+   * hex of a handler over bytea.
+   */
+  handlerBody?: 'text' | 'hex' | undefined;
   /** Exactly one row required (vnd.pgrst.object+json): else 406 PGRST116 and rollback. */
   singular: boolean;
   /** Success status before response.status overrides it: 200, 201, 204, 206 decided by executor from range. */
@@ -59,4 +64,7 @@ export type ResponseMediaType =
   /** `…plan+json; for="application/json"; options=analyze|verbose`: what is explained and how, as PostgREST names it */
   | `application/vnd.pgrst.plan+${'json' | 'text'}; for="${string}"${string}`
   | 'text/plain'
-  | 'application/octet-stream';
+  | 'application/octet-stream'
+  | 'application/geo+json'
+  /** a media type handler's (the domain's name) */
+  | `${string}/${string}`;

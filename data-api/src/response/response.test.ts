@@ -94,6 +94,15 @@ describe('read responses', () => {
       'application/vnd.pgrst.object+json; charset=utf-8',
     ]);
   });
+
+  it("sends a media type handler's body as bytes, under the domain's name without a charset", () => {
+    const text = respond({ mediaType: 'text/html', handlerBody: 'text' }, { body: '<p>hi</p>' });
+    expect({ contentType: header(text, 'Content-Type'), body: text.body, bytes: text.bytes }).toEqual({ contentType: ['text/html'], body: '<p>hi</p>', bytes: 'text' });
+    const png = respond({ mediaType: 'image/png', handlerBody: 'hex' }, { body: '89504e47' });
+    expect({ contentType: header(png, 'Content-Type'), bytes: png.bytes }).toEqual({ contentType: ['image/png'], bytes: 'hex' });
+    expect(header(respond({ mediaType: 'text/plain', handlerBody: 'text' }, { body: 'hi' }), 'Content-Type')).toEqual(['text/plain; charset=utf-8']);
+    expect(respond({ mediaType: 'application/json' }, { body: '[]' }).bytes).toBeUndefined();
+  });
 });
 
 describe('write responses', () => {

@@ -8,6 +8,11 @@ export interface HttpResponse {
   /** In order; a name may repeat (Set-Cookie from response.headers). */
   headers: Array<[string, string]>;
   body: string | null;
+  /**
+   * A media type handler's body: sent as bytes (text, or the hex of bytes), so that no layer
+   * adds a charset to its Content-Type or re-encodes it.
+   */
+  bytes?: 'text' | 'hex';
 }
 
 export interface ResponseContext {
@@ -24,10 +29,12 @@ export interface ResponseContext {
 export function buildResponse(plan: ExecutionPlan, result: ExecutionResult, context: ResponseContext): HttpResponse {
   const response = actionResponse(plan, result, context);
   const overridden = new Set(result.responseHeaders.map(([name]) => name.toLowerCase()));
+  const bytes = plan.handlerBody !== undefined && response.body !== null && response.body === result.body ? plan.handlerBody : undefined;
   return {
     status: result.responseStatus ?? response.status,
     headers: [...response.headers.filter(([name]) => !overridden.has(name.toLowerCase())), ...result.responseHeaders],
     body: response.body,
+    ...(bytes ? { bytes } : {}),
   };
 }
 
@@ -90,9 +97,27 @@ export function contentRange(lower: number, upper: number, total: number | undef
   return `${range}/${total === undefined ? '*' : total}`;
 }
 
-/** Every media type is text in UTF-8 except raw bytes. */
+/**
+ * PostgREST adds `charset=utf-8` to the media types it knows, except raw bytes; a media type
+ * handler's own type (`text/html`, `image/png`) is sent as the domain names it.
+ */
 export function contentTypeValue(mediaType: ResponseMediaType): string {
-  return mediaType === 'application/octet-stream' ? mediaType : `${mediaType}; charset=utf-8`;
+  return mediaType === 'application/octet-stream' || !knowsCharset(mediaType) ? mediaType : `${mediaType}; charset=utf-8`;
+}
+
+const UTF8_TYPES = new Set([
+  'application/json',
+  'application/geo+json',
+  'text/csv',
+  'text/plain',
+  'text/xml',
+  'application/openapi+json',
+  'application/x-www-form-urlencoded',
+  '*/*',
+]);
+
+function knowsCharset(mediaType: string): boolean {
+  return UTF8_TYPES.has(mediaType) || mediaType.startsWith('application/vnd.pgrst.');
 }
 
 function contentTypeHeaders(mediaType: ResponseMediaType, context: ResponseContext): Array<[string, string]> {

@@ -13,6 +13,7 @@ import {
   type RelationRow,
 } from './queries.ts';
 import { buildRelationships } from './relationships.ts';
+import { mediaHandlersFromRows, queryMediaHandlers } from './media-handlers.ts';
 import { routineFromRow } from './routines.ts';
 import { qualifiedKey, type ComputedRelationship, type DataRepresentations, type Relation, type RelationKind, type Routine, type SchemaCache } from './types.ts';
 
@@ -42,6 +43,7 @@ export async function introspectSchemaCache(client: Queryable, schemas: string[]
     const routineRows = await queryRoutines(client, schemas);
     const descriptionRows = await querySchemaDescriptions(client, schemas);
     const computedRows = await queryComputedRelationships(client, schemas);
+    const mediaHandlerRows = await queryMediaHandlers(client, schemas);
     const representationRows = await queryDataRepresentations(client);
     await client.query('commit');
 
@@ -73,6 +75,7 @@ export async function introspectSchemaCache(client: Queryable, schemas: string[]
       routines,
       loadedAt: new Date(),
       schemaDescriptions: new Map(descriptionRows.map((row) => [row.schema, row.description])),
+      mediaHandlers: mediaHandlersFromRows(mediaHandlerRows),
     };
   } catch (error) {
     await client.query('rollback').catch(() => undefined);

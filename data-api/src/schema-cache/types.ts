@@ -169,6 +169,27 @@ export interface Routine extends QualifiedName {
   oid: number;
 }
 
+/**
+ * A media type handler (PostgREST ≥ 12): an aggregate over a relation's rows (or anyelement)
+ * or a function, whose result is a domain named after the media type it answers.
+ */
+export interface MediaHandler {
+  /** aggregate: `agg(row)` over the response rows is the body; function: the function's result is the body as it is. */
+  kind: 'aggregate' | 'function';
+  handler: QualifiedName;
+  /** The relation whose rows an aggregate takes (its row type); undefined for anyelement and for functions. */
+  target: QualifiedName | undefined;
+  /** What it answers, lower-cased (`text/html`, `*\/*`). */
+  mediaType: string;
+  /** Content-Type of its response (`application/octet-stream` for `*\/*`). */
+  contentType: string;
+  /** A domain over bytea: the body is bytes, not text. */
+  binary: boolean;
+}
+
+/** Handlers by target (`schema.name` of a relation or function, `*` for anyelement), then by media type. */
+export type MediaHandlers = Map<string, Map<string, MediaHandler>>;
+
 export interface SchemaCache {
   /** The exposed schemas, in `db-schemas` order; the first is the default. */
   schemas: string[];
@@ -183,6 +204,8 @@ export interface SchemaCache {
   loadedAt: Date;
   /** pg_timezone_names, for `Prefer: timezone=` (PostgREST's dbTimezones). */
   timezones?: ReadonlySet<string>;
+  /** Media type handlers (domains named after media types); absent or empty when there are none. */
+  mediaHandlers?: MediaHandlers;
   /** `COMMENT ON SCHEMA` of each exposed schema (OpenAPI title and description). */
   schemaDescriptions?: Map<string, string | null>;
 }

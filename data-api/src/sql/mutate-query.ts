@@ -11,7 +11,8 @@
  * Everything here is pure: plans come in as plain data, SQL fragments go out.
  */
 import { empty, ident, join, param, raw, sql, type SqlFragment } from './fragment.ts';
-import type { QualifiedName } from '../schema-cache/types.ts';
+import type { MediaHandler, QualifiedName } from '../schema-cache/types.ts';
+import { geoJsonBodySql, handlerBodySql } from './media-body.ts';
 import { functionCall } from './select-list.ts';
 
 /** The CTE holding the rows a write returned (or a function produced). */
@@ -278,7 +279,9 @@ export function deleteQuery(query: DeleteQuery): SqlFragment {
 
 /** How the rows of the response are turned into the body text. */
 export interface BodyFormat {
-  media: 'json' | 'singular' | 'csv';
+  media: 'json' | 'singular' | 'csv' | 'geojson' | 'handler';
+  /** For `handler`: the media type handler that makes the body. */
+  handler?: MediaHandler | undefined;
   /**
    * rows: a JSON array of objects; single-row: the first object (a function returning one
    * composite); scalar / setof-scalar: the `pgrst_scalar` column of each row as plain JSON.
@@ -292,6 +295,8 @@ const ROW = '_postgrest_t';
 
 /** The body expression over the response rows `_postgrest_t` (an aggregate: one value). */
 export function responseBody(format: BodyFormat): SqlFragment {
+  if (format.media === 'handler' && format.handler) return handlerBodySql(format.handler, format.shape === 'scalar' || format.shape === 'setof-scalar');
+  if (format.media === 'geojson') return geoJsonBodySql;
   if (format.media === 'csv') {
     const header = raw(
       `(SELECT coalesce(string_agg(pgrst_keys.k, ','), '') FROM (SELECT json_object_keys(pgrst_first.r)::text AS k FROM (SELECT row_to_json(pgrst_header_row) AS r FROM ${RESPONSE_ROWS} AS pgrst_header_row LIMIT 1) pgrst_first) pgrst_keys)`,

@@ -11,7 +11,7 @@
  * (SELECT * FROM pgrst_source) _postgrest_t`, whose one row the executor reads.
  */
 import type { ApiRequest, Count } from '../request/types.ts';
-import type { Relation, SchemaCache } from '../schema-cache/types.ts';
+import type { MediaHandler, Relation, SchemaCache } from '../schema-cache/types.ts';
 import type { PlanContext } from '../plan/context.ts';
 import { isEmbedNode, type EmbedNode, type PlannedRange, type ReadNode, type ReadTree } from '../plan/read-types.ts';
 import { buildReadTree, purposeOf } from '../plan/read-tree.ts';
@@ -19,6 +19,7 @@ import { empty, ident, join, param, raw, sql, type SqlFragment } from './fragmen
 import { conditionSql, type EmbedNullSql } from './filters.ts';
 import { orderClause } from './order.ts';
 import { embedItems, fieldItem, groupByClause, type SelectListItem } from './select-list.ts';
+import { geoJsonBodySql, handlerBodySql } from './media-body.ts';
 
 export interface ReadQuery {
   tree: ReadTree;
@@ -144,14 +145,15 @@ export function countQuery(node: ReadNode, from: SqlFragment): SqlFragment {
 
 // --- the statement
 
-/** How the rows of `_postgrest_t` become the response body. */
-export type BodyFormat = 'json' | 'json-stripped' | 'object' | 'object-stripped' | 'csv' | 'none';
+/** How the rows of `_postgrest_t` become the response body: built in, or by a media type handler. */
+export type BodyFormat = 'json' | 'json-stripped' | 'object' | 'object-stripped' | 'csv' | 'geojson' | 'none' | { handler: MediaHandler };
 
 /**
  * The body aggregate over the rows `_postgrest_t` (text). For CSV the header row is read
  * from the first row of `headerSource` (the CTE holding the selected rows).
  */
 export function bodySql(format: BodyFormat, headerSource: SqlFragment = raw('pgrst_source')): SqlFragment {
+  if (typeof format === 'object') return handlerBodySql(format.handler, false);
   switch (format) {
     case 'json':
       return raw(`coalesce(json_agg(_postgrest_t), '[]')::text`);
@@ -165,6 +167,8 @@ export function bodySql(format: BodyFormat, headerSource: SqlFragment = raw('pgr
       return sql`(SELECT coalesce(string_agg(pgrst_header.k, ','), '') FROM (SELECT json_object_keys(pgrst_first.r)::text AS k FROM (SELECT row_to_json(pgrst_row) AS r FROM ${headerSource} AS pgrst_row LIMIT 1) AS pgrst_first) AS pgrst_header) || E'\\n' || ${raw(
         `coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), E'\\n'), '')`,
       )}`;
+    case 'geojson':
+      return geoJsonBodySql;
     case 'none':
       return raw('NULL::text');
   }
