@@ -22,8 +22,9 @@
  *   turns), BENCH_ROUND_SECONDS, BENCH_AWAKE (projects woken for the memory figure)
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -90,16 +91,19 @@ async function main(): Promise<void> {
     log(`up at ${report.url}; PgBouncer: ${report.pgbouncer}`);
     const api = new PlatformCalls(report.url);
     await api.login();
-    const restart = async (): Promise<number> => {
+    const restart = async (): Promise<{ stopMs: number; bootMs: number }> => {
+      let t0 = performance.now();
       await platform.stop();
+      const stopMs = performance.now() - t0;
       platform = new EmbeddedPlatform(config);
-      const t0 = performance.now();
+      t0 = performance.now();
       await platform.start();
       const bootMs = performance.now() - t0;
       await api.login();
-      return bootMs;
+      return { stopMs, bootMs };
     };
-    const figures = await measure(api, report.url, superuserUrl, restart);
+    const postmasterPid = (): number => Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const figures = await measure(api, report.url, superuserUrl, restart, postmasterPid);
     const text = render(figures, report.pgbouncer);
     process.stdout.write(text);
     if (!args.has('--no-write') && !BENCH_SMOKE) await writeResults(text);
@@ -114,10 +118,21 @@ interface Figures {
   create: Array<{ postMs: number; first200Ms: number }>;
   wake: number[];
   overhead: Array<{ directP50: number; gatewayP50: number; floorP50: number }>;
-  fleet: { projects: number; createSeconds: number; states: Array<{ label: string; memory: MemorySummary }>; awakeCount: number };
+  fleet: {
+    projects: number;
+    createSeconds: number;
+    /** Seconds since the fleet's creation began, each time another hundred projects were in. */
+    progress: Array<{ projects: number; seconds: number }>;
+    states: Array<{ label: string; memory: MemorySummary }>;
+    awakeCount: number;
+    /** Data APIs running when the awake memory was read. */
+    awakeRunning: number;
+  };
+  /** The system's load average (1 min) at the start and the end of the run: this VM is shared. */
+  load: { start: number; end: number };
   idle: IdleMinute;
   perDatabase: PerDatabase;
-  cold: { oldProjectMs: number; bootMs: number; afterRestartMs: number; secondAfterRestartMs: number };
+  cold: { oldProjectMs: number; stopMs: number; bootMs: number; afterRestartMs: number; secondAfterRestartMs: number };
 }
 
 interface IdleMinute {
@@ -125,6 +140,10 @@ interface IdleMinute {
   transactions: number;
   databasesTouched: number;
   launchdbCpuSeconds: number;
+  /** CPU of PostgreSQL's processes, those that ended meanwhile (autovacuum workers, backends) included. */
+  postgresCpuSeconds: number;
+  /** PostgreSQL's processes at the end, by backend type and application: what holds them. */
+  backends: string;
 }
 
 interface PerDatabase {
@@ -142,7 +161,14 @@ interface PerDatabase {
 
 type SuperuserUrl = (database: string) => Promise<string>;
 
-async function measure(api: PlatformCalls, baseUrl: string, superuserUrl: SuperuserUrl, restart: () => Promise<number>): Promise<Figures> {
+async function measure(
+  api: PlatformCalls,
+  baseUrl: string,
+  superuserUrl: SuperuserUrl,
+  restart: () => Promise<{ stopMs: number; bootMs: number }>,
+  postmasterPid: () => number,
+): Promise<Figures> {
+  const loadAtStart = loadavg()[0]!;
   const created: CreatedProject[] = [];
 
   log(`1. ${samples} projects: POST /api/projects → first 200 from /db/<id>/`);
@@ -202,12 +228,14 @@ async function measure(api: PlatformCalls, baseUrl: string, superuserUrl: Superu
   log(`4. ${projectCount} projects in all, idle ones scaled to zero`);
   const fleetStarted = performance.now();
   let next = created.length;
+  const progress: Figures['fleet']['progress'] = [];
   const worker = async (): Promise<void> => {
     while (next < projectCount) {
       const index = next;
       next += 1;
       created.push(await api.createProject(`bench ${index}`));
-      if (created.length % 10 === 0) log(`   ${created.length} projects`);
+      if (created.length % 10 === 0) log(`   ${created.length} projects (${((performance.now() - fleetStarted) / 1000).toFixed(0)} s, load ${loadavg()[0]!.toFixed(1)})`);
+      if (created.length % 100 === 0) progress.push({ projects: created.length, seconds: (performance.now() - fleetStarted) / 1000 });
     }
   };
   await Promise.all([worker(), worker(), worker()]);
@@ -221,25 +249,41 @@ async function measure(api: PlatformCalls, baseUrl: string, superuserUrl: Superu
   const platformUrl = await superuserUrl('postgres');
   const idleBefore = await databaseTransactions(platformUrl);
   const cpuBefore = process.cpuUsage();
+  const postgresCpuBefore = postgresCpuSeconds(postmasterPid());
   const idleStarted = performance.now();
   await sleep(SERVER_IDLE_WAIT_SECONDS * 1000);
   const idleAfter = await databaseTransactions(platformUrl);
   const cpu = process.cpuUsage(cpuBefore);
+  const postgresCpu = postgresCpuSeconds(postmasterPid()) - postgresCpuBefore;
+  const backends = await backendsByKind(platformUrl);
   const idle: IdleMinute = {
     seconds: (performance.now() - idleStarted) / 1000,
     // the bench's own two reads of pg_stat_database count once each in postgres
     transactions: [...idleAfter].reduce((sum, [name, count]) => sum + (name === 'postgres' ? 0 : count - (idleBefore.get(name) ?? 0)), 0),
     databasesTouched: [...idleAfter].filter(([name, count]) => name !== 'postgres' && count > (idleBefore.get(name) ?? 0)).length,
     launchdbCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    postgresCpuSeconds: postgresCpu,
+    backends,
   };
-  log(`   idle ${idle.seconds.toFixed(0)} s: ${idle.transactions} transactions on ${idle.databasesTouched} databases, launchdb process ${idle.launchdbCpuSeconds.toFixed(1)} s CPU`);
+  log(`   idle ${idle.seconds.toFixed(0)} s: ${idle.transactions} transactions on ${idle.databasesTouched} databases, CPU: launchdb process ${idle.launchdbCpuSeconds.toFixed(1)} s, PostgreSQL ${idle.postgresCpuSeconds.toFixed(1)} s; PostgreSQL processes then: ${backends}`);
   const asleepLater = summarise(treeMemory());
   log(`   asleep, ${SERVER_IDLE_WAIT_SECONDS} s later: ${asleepLater.totalPssMb.toFixed(0)} MB PSS`);
   const woken = created.slice(0, awakeCount);
-  await Promise.all(woken.map((project) => untilOk(`${baseUrl}/db/${project.id}/`, project.anonKey, 20_000)));
-  await sleep(500);
-  const awake = summarise(treeMemory());
-  log(`   ${woken.length} awake: ${awake.totalPssMb.toFixed(0)} MB PSS`);
+  // a request each second keeps them awake (DATA_API_IDLE_SECONDS is short here) while the others wake and the memory is read
+  const keepAwake = setInterval(() => {
+    for (const project of woken) void get(`${baseUrl}/db/${project.id}/`, project.anonKey).catch(() => undefined);
+  }, 1000);
+  let awake: MemorySummary;
+  let awakeRunning: number;
+  try {
+    await Promise.all(woken.map((project) => untilOk(`${baseUrl}/db/${project.id}/`, project.anonKey, 60_000)));
+    await sleep(1000);
+    awakeRunning = await api.runningCount();
+    awake = summarise(treeMemory());
+  } finally {
+    clearInterval(keepAwake);
+  }
+  log(`   ${woken.length} woken, ${awakeRunning} running when read: ${awake.totalPssMb.toFixed(0)} MB PSS`);
   const states = [
     { label: 'all asleep', memory: asleep },
     { label: `all asleep, ${SERVER_IDLE_WAIT_SECONDS} s later`, memory: asleepLater },
@@ -257,8 +301,8 @@ async function measure(api: PlatformCalls, baseUrl: string, superuserUrl: Superu
   await untilOk(`${baseUrl}/db/${old.id}/`, old.anonKey, 60_000);
   const oldProjectMs = performance.now() - t0;
   log(`   a project untouched since its creation: first 200 in ${oldProjectMs.toFixed(0)} ms`);
-  const bootMs = await restart();
-  log(`   launchdb up again with ${created.length} projects: ready in ${bootMs.toFixed(0)} ms`);
+  const { stopMs, bootMs } = await restart();
+  log(`   launchdb stopped in ${stopMs.toFixed(0)} ms, up again with ${created.length} projects: ready in ${bootMs.toFixed(0)} ms`);
   const [first, second] = [created[created.length - 1]!, created[Math.floor(created.length / 2)]!];
   t0 = performance.now();
   await untilOk(`${baseUrl}/db/${first.id}/`, first.anonKey, 60_000);
@@ -271,11 +315,44 @@ async function measure(api: PlatformCalls, baseUrl: string, superuserUrl: Superu
     create,
     wake,
     overhead,
-    fleet: { projects: created.length, createSeconds, states, awakeCount: woken.length },
+    fleet: { projects: created.length, createSeconds, progress, states, awakeCount: woken.length, awakeRunning },
+    load: { start: loadAtStart, end: loadavg()[0]! },
     idle,
     perDatabase,
-    cold: { oldProjectMs, bootMs, afterRestartMs, secondAfterRestartMs },
+    cold: { oldProjectMs, stopMs, bootMs, afterRestartMs, secondAfterRestartMs },
   };
+}
+
+/**
+ * CPU seconds PostgreSQL has used: its running processes' own, and through the postmaster's
+ * cutime/cstime those it has reaped (autovacuum workers, backends closed), so a difference of two
+ * reads counts short-lived processes too.
+ */
+function postgresCpuSeconds(postmaster: number): number {
+  const ticks = (pid: number, withChildren: boolean): number => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields from the state (3rd of stat): utime 14, stime 15, cutime 16, cstime 17
+      const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((index) => Number(fields[index]));
+      return utime! + stime! + (withChildren ? cutime! + cstime! : 0);
+    } catch {
+      return 0;
+    }
+  };
+  const children = descendantsMemory(postmaster).map((entry) => entry.pid);
+  // USER_HZ, 100 on Linux
+  return (ticks(postmaster, true) + children.reduce((sum, pid) => sum + ticks(pid, false), 0)) / 100;
+}
+
+async function backendsByKind(url: string): Promise<string> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ kind: string; n: string }>(
+      `select backend_type || coalesce(nullif(' ' || application_name, ' '), '') as kind, count(*) as n
+         from pg_stat_activity where pid <> pg_backend_pid() group by 1 order by 2 desc, 1`,
+    );
+    return rows.map((row) => `${row.kind} ${row.n}`).join(', ');
+  });
 }
 
 async function databaseTransactions(url: string): Promise<Map<string, number>> {
@@ -429,6 +506,11 @@ class PlatformCalls {
     throw new Error(`the data API of ${id} did not become ${state} within ${withinMs} ms`);
   }
 
+  async runningCount(): Promise<number> {
+    const { dataApis } = await this.#call<{ dataApis: Array<{ state: string }> }>('GET', '/api/data-apis');
+    return dataApis.filter((api) => api.state === 'running').length;
+  }
+
   async untilAllSleeping(withinMs: number): Promise<void> {
     const deadline = Date.now() + withinMs;
     while (Date.now() < deadline) {
@@ -464,7 +546,7 @@ function render(figures: Figures, pgbouncer: string): string {
   const floorOverheads = figures.overhead.map((round) => round.floorP50 - round.directP50);
   const cpu = cpus()[0]?.model ?? 'unknown';
   const lines = [
-    `Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 1024 **3).toFixed(0)} GB, Node ${process.version}; PgBouncer: ${pgbouncer}.`,
+    `Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 1024 **3).toFixed(0)} GB, Node ${process.version}; PgBouncer: ${pgbouncer}; load average (1 min) ${figures.load.start.toFixed(1)} at the start, ${figures.load.end.toFixed(1)} at the end.`,
     '',
     '| measure | target | result | |',
     '|---|---|---|---|',
@@ -476,7 +558,7 @@ function render(figures: Figures, pgbouncer: string): string {
     `Rounds (p50, ms; each round alternates the three request by request): ${figures.overhead.map((round) => `direct ${round.directP50.toFixed(3)} / gateway ${round.gatewayP50.toFixed(3)} / bare proxy ${round.floorP50.toFixed(3)}`).join('; ')}.`,
     `POST /api/projects alone: median ${median(figures.create.map((sample) => sample.postMs)).toFixed(0)} ms.`,
     '',
-    `${figures.fleet.projects} projects created (the last ${figures.fleet.projects - firsts.length} three at a time in ${figures.fleet.createSeconds.toFixed(0)} s), memory of the whole process tree:`,
+    `${figures.fleet.projects} projects created (the last ${figures.fleet.projects - firsts.length} three at a time in ${figures.fleet.createSeconds.toFixed(0)} s, ${((60 * (figures.fleet.projects - firsts.length)) / figures.fleet.createSeconds).toFixed(0)} a minute${figures.fleet.progress.length ? `; seconds at each hundred: ${figures.fleet.progress.map((step) => `${step.projects}: ${step.seconds.toFixed(0)}`).join(', ')}` : ''}), memory of the whole process tree:`,
     '',
     `| processes | ${figures.fleet.states.map((state) => `${state.label}: count | RSS MB | PSS MB`).join(' | ')} |`,
     `|---|${figures.fleet.states.map(() => '---|---|---|').join('')}`,
@@ -489,9 +571,9 @@ function render(figures: Figures, pgbouncer: string): string {
     ),
     `| **total** | ${figures.fleet.states.map((state) => ` | ${state.memory.totalRssMb.toFixed(0)} | **${state.memory.totalPssMb.toFixed(0)}**`).join(' | ')} |`,
     '',
-    `Each awake data API adds about ${((figures.fleet.states[2]!.memory.totalPssMb - figures.fleet.states[1]!.memory.totalPssMb) / Math.max(1, figures.fleet.awakeCount)).toFixed(0)} MB PSS (its process, its PgBouncer pool's backends).`,
+    `Each awake data API adds about ${((figures.fleet.states[2]!.memory.totalPssMb - figures.fleet.states[1]!.memory.totalPssMb) / Math.max(1, figures.fleet.awakeCount)).toFixed(0)} MB PSS (its process, its PgBouncer pool's backends); ${figures.fleet.awakeRunning} data APIs were running when it was read.`,
     '',
-    `Idle, all asleep, for ${figures.idle.seconds.toFixed(0)} s: ${figures.idle.transactions} transactions on ${figures.idle.databasesTouched} of ${figures.perDatabase.databases} databases (the platform database included), ${figures.idle.launchdbCpuSeconds.toFixed(1)} s of the launchdb process's CPU.`,
+    `Idle, all asleep, for ${figures.idle.seconds.toFixed(0)} s: ${figures.idle.transactions} transactions on ${figures.idle.databasesTouched} of ${figures.perDatabase.databases} databases (the platform database included); CPU: ${figures.idle.launchdbCpuSeconds.toFixed(1)} s of the launchdb process, ${figures.idle.postgresCpuSeconds.toFixed(1)} s of PostgreSQL's processes. PostgreSQL's processes then: ${figures.idle.backends}.`,
     '',
     'PostgreSQL per project database:',
     '',
@@ -508,6 +590,7 @@ function render(figures: Figures, pgbouncer: string): string {
     '| measure | result |',
     '|---|---|',
     `| first 200 from a project untouched since its creation (data API stopped, no backend, ${figures.fleet.projects} databases created since) | ${figures.cold.oldProjectMs.toFixed(0)} ms |`,
+    `| \`launchdb up\` stopped (its PostgreSQL's shutdown checkpoint) | ${figures.cold.stopMs.toFixed(0)} ms |`,
     `| \`launchdb up\` again with ${figures.fleet.projects} projects, start() → ready | ${figures.cold.bootMs.toFixed(0)} ms |`,
     `| then the first 200 from a project (PostgreSQL restarted: shared buffers and caches empty; data API stopped) | ${figures.cold.afterRestartMs.toFixed(0)} ms |`,
     `| and from another project | ${figures.cold.secondAfterRestartMs.toFixed(0)} ms |`,
