@@ -6,3 +6,4 @@ export { findPgBouncerBinary } from './locate.ts';
 export { PgBouncerProcess, type PgBouncerProcessOptions, type PgBouncerProcessSettings } from './pgbouncer-process.ts';
 export { PgBouncerProjectPooler, type ConfiguredPgBouncer, type PgBouncerProjectPoolerOptions } from './project-pooler.ts';
 export { platformPoolSettings, SharedFolderPgBouncer, type SharedFolderPgBouncerOptions } from './shared-folder-pgbouncer.ts';
+export { registerPgBouncerMetrics, type PgBouncerMetricsOptions } from './metrics.ts';

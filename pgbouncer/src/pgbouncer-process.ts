@@ -6,7 +6,7 @@ import { connect, createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { StartupError } from '@launchdb/common/errors';
 import type { RunAs } from '@launchdb/common/service-user';
-import { databaseCommand, runAdminCommand, runAdminCommands, type AdminCommand } from './admin-console.ts';
+import { databaseCommand, runAdminCommand, runAdminCommands, type AdminCommand, type AdminConsoleLogin } from './admin-console.ts';
 import { renderPgBouncerIni, renderUserlist } from './config-generator.ts';
 import type { PgBouncerSettings, UserSecret } from './settings.ts';
 
@@ -79,6 +79,11 @@ export class PgBouncerProcess {
   /** The address a client on this machine connects to. */
   get host(): string {
     return clientHost(this.#settings.listenAddress);
+  }
+
+  /** Its admin console, as /metrics reads it (SHOW POOLS); undefined without an admin login. */
+  get adminLogin(): AdminConsoleLogin | undefined {
+    return this.#admin ? { host: this.host, port: this.port, ...this.#admin } : undefined;
   }
 
   /** Writes pgbouncer.ini and userlist.txt; a reader never sees a half-written file. */

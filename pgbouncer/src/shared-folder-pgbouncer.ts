@@ -2,7 +2,7 @@ import { chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatabaseAddress } from '@launchdb/common/projects';
 import type { RunAs } from '@launchdb/common/service-user';
-import { runAdminCommand } from './admin-console.ts';
+import { runAdminCommand, type AdminConsoleLogin } from './admin-console.ts';
 import { renderPgBouncerIni, renderUserlist } from './config-generator.ts';
 import { writeAtomically, type PgBouncerProcessSettings } from './pgbouncer-process.ts';
 import type { UserSecret } from './settings.ts';
@@ -43,6 +43,11 @@ export class SharedFolderPgBouncer {
 
   get port(): number {
     return this.#options.address.port;
+  }
+
+  /** Its admin console, as /metrics reads it (SHOW POOLS). */
+  get adminLogin(): AdminConsoleLogin {
+    return { ...this.#options.address, ...this.#options.admin };
   }
 
   get iniPath(): string {
