@@ -409,6 +409,20 @@ describe('media type handlers', () => {
     });
   });
 
+  it('runs no handler for HEAD: only the headers of the negotiated type', async () => {
+    for (const path of ['/some_numbers?val=eq.2', '/rpc/get_lines']) {
+      const accept = path.startsWith('/rpc') ? 'application/vnd.twkb' : 'magic/number';
+      const response = await request(server, path, { Accept: accept }, 'HEAD');
+      // the final function, which would have named magic/number, did not run
+      expect({ path, status: response.status, contentType: response.headers['content-type'], body: response.text }).toEqual({
+        path,
+        status: 200,
+        contentType: path.startsWith('/rpc') ? 'application/vnd.twkb' : 'application/octet-stream',
+        body: '',
+      });
+    }
+  });
+
   describe('a body for the single unnamed parameter', () => {
     it('passes application/octet-stream bytes, text/plain and text/xml whole', async () => {
       const payload = Buffer.from([0, 1, 2, 0xfe, 0xff, 0x80]);
