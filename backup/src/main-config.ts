@@ -12,5 +12,11 @@ export const mainConfigSchema = z.object({
   LAUNCHDB_DATA_DIR: z.string().min(1).default('./.launchdb'),
   /** The storage service's settings, as it is given them: its backend's files are in the backups (fs without STORAGE_FS_ROOT: not). */
   ...storageBackendSettings,
+  /**
+   * GET /metrics (Prometheus: backup ages, last run and verify) and GET /health answer here; 0
+   * (the default, so that two on one machine never clash): no HTTP server. Compose sets 5200.
+   */
+  BACKUP_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  BACKUP_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: env.logLevel(),
 });

@@ -8,9 +8,11 @@ import { z } from 'zod';
 import { loadConfig } from '@launchdb/common/config';
 import { ConfigError, StartupError } from '@launchdb/common/errors';
 import { createLogger } from '@launchdb/common/logger';
+import { createMetricsRegistry, startMetricsServer } from '@launchdb/common/metrics';
 import { createStorageBackend, FsStorageBackend, type StorageBackend } from '@launchdb/storage-service/backends';
 import { createPlatformBackups } from './platform-backups.ts';
 import { mainConfigSchema } from './main-config.ts';
+import { registerBackupMetrics } from './metrics.ts';
 
 let config: z.infer<typeof mainConfigSchema>;
 let storage: StorageBackend | undefined;
@@ -55,8 +57,12 @@ if (process.argv[2] === 'once') {
 }
 
 await backups.service.start();
+const metrics = createMetricsRegistry('backup');
+registerBackupMetrics(metrics, backups.service);
+const server = config.BACKUP_METRICS_PORT === 0 ? undefined : await startMetricsServer(metrics, { host: config.BACKUP_METRICS_HOST, port: config.BACKUP_METRICS_PORT });
 process.stdout.write(`backup: ${backups.summary}\n`);
 const stop = (): void => {
+  server?.close();
   void backups.service
     .stop()
     .then(() => storage?.close())

@@ -1,5 +1,6 @@
 import { ConfigError, createLogger, createPool, loadConfig, parseMasterKey, SecretBox } from '@launchdb/common';
 import { registerHttpMetrics } from '@launchdb/common/http-metrics';
+import { registerPgBouncerMetrics } from '@launchdb/pgbouncer';
 import { PostgrestManagerClient } from '@launchdb/postgrest-manager';
 import { buildPlatformApi } from './app.ts';
 import { gatewaySettingsOf, platformApiConfigSchema } from './config.ts';
@@ -66,7 +67,13 @@ const app = await buildPlatformApi({
 });
 if (secrets && dataApis) gateway = await registerGateway(app, { db, secrets, locator: dataApis, options: gatewaySettingsOf(config) });
 // on its own port only: Caddy answers /metrics with 404, Prometheus scrapes inside the network
-registerHttpMetrics(app, { service: 'platform-api' });
+const metrics = registerHttpMetrics(app, { service: 'platform-api' });
+if (config.PGBOUNCER_CONFIG_DIR && config.POOLER_HOST) {
+  // the PgBouncer it configures: its admin user is the platform role (see setup/shared-pgbouncer.ts)
+  const platformRole = new URL(config.PLATFORM_DATABASE_URL);
+  const login = { host: config.POOLER_HOST, port: config.POOLER_PORT, user: decodeURIComponent(platformRole.username), password: decodeURIComponent(platformRole.password) };
+  registerPgBouncerMetrics(metrics, { login: () => login });
+}
 await app.listen({ host: config.LAUNCHDB_HOST, port: config.LAUNCHDB_PORT });
 // then projects made by an older LaunchDB get the base and app templates' newer files
 if (projects) {
