@@ -5,6 +5,10 @@
 # `node` user; no secret is passed at build time: they all come from the environment at run time.
 
 ARG NODE_IMAGE=node:20.19.5-bookworm-slim
+# PgBouncer and Caddy come from Debian 12's packages, the very builds the tests run (.ci/run
+# installs them: pgbouncer 1.18, caddy 2.6.2), so what is tested is what is deployed. Pinned by
+# tag only: a digest cannot be checked on the machines this is written on (no registry access).
+ARG DEBIAN_IMAGE=debian:12.11-slim
 
 # --- production dependencies only (tsx is the cli workspace's runtime loader, not a dev tool)
 FROM ${NODE_IMAGE} AS deps
@@ -39,9 +43,18 @@ WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules node_modules
 COPY --chown=root:root . .
 COPY --from=build --chown=root:root /app/data-api/dist data-api/dist
-# the only folders a service writes to; everything else stays root-owned and read-only to it
-RUN mkdir -p /data /backups && chown node:node /data /backups
+# the only folders a service writes to; everything else stays root-owned and read-only to it.
+# /pgbouncer is the volume shared with the pgbouncer image, whose user has node's uid (1000).
+RUN mkdir -p /data /backups /launchdb /pgbouncer && chown node:node /data /backups /launchdb /pgbouncer
 USER node
+
+# one-shot, before every other service: `launchdb migrate-platform` (what `launchdb up` does
+# first: migrations, the platform role, the first operator, PgBouncer's files), then it exits;
+# compose's service_completed_successfully is its readiness
+FROM runtime AS platform-migrate
+ENV LAUNCHDB_DATA_DIR=/launchdb
+HEALTHCHECK NONE
+CMD ["node", "cli/bin/launchdb.js", "migrate-platform"]
 
 FROM runtime AS platform-api
 ENV LAUNCHDB_HOST=0.0.0.0 LAUNCHDB_PORT=8080 TRUST_PROXY=true
@@ -104,3 +117,33 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:3000/icon.svg').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dashboard/build"]
+
+# PgBouncer on the files platform-migrate and platform-api write into the shared /pgbouncer
+# volume (0600, so it runs as their uid), reloaded by them over its admin console
+FROM ${DEBIAN_IMAGE} AS pgbouncer
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends pgbouncer \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --uid 1000 --user-group --no-create-home --shell /usr/sbin/nologin launchdb \
+ && mkdir -p /pgbouncer && chown launchdb:launchdb /pgbouncer
+USER launchdb
+EXPOSE 6432
+HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=10 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/6432"]
+CMD ["/usr/sbin/pgbouncer", "/pgbouncer/pgbouncer.ini"]
+
+# Caddy with caddy/Caddyfile; certificates in /data, autosaved config in /config (volumes).
+# Binding 80/443 as a user is allowed in containers (Docker sets ip_unprivileged_port_start=0).
+FROM ${DEBIAN_IMAGE} AS caddy
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends caddy ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /data /config && chown caddy:caddy /data /config
+COPY --chown=root:root caddy/Caddyfile caddy/launchdb.caddy /etc/caddy/
+ENV XDG_DATA_HOME=/data XDG_CONFIG_HOME=/config
+USER caddy
+EXPOSE 80 443 443/udp
+# the metrics listener (:2020) answers once the config is loaded
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/2020"]
+CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]

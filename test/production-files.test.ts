@@ -4,7 +4,9 @@ import { parse } from 'yaml';
 import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@launchdb/common';
-import { platformApiConfigSchema } from '@launchdb/platform-api';
+import { platformApiConfigSchema, PLATFORM_ROLE } from '@launchdb/platform-api';
+import { platformPoolSettings } from '@launchdb/pgbouncer';
+import { launchdbConfigSchema } from '../cli/src/config.ts';
 import { postgrestManagerConfigSchema } from '../postgrest-manager/src/config.ts';
 import { mainConfigSchema as authConfigSchema } from '../auth-service/src/main-config.ts';
 import { mainConfigSchema as storageConfigSchema } from '../storage-service/src/main-config.ts';
@@ -29,10 +31,15 @@ interface ComposeService {
   healthcheck?: unknown;
   ports?: string[];
   user?: string;
+  restart?: string;
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
 }
 
 /** The settings each service's main.ts loads (its container's entry point). */
 const SCHEMAS: Record<string, z.ZodObject> = {
+  // `launchdb migrate-platform` reads what `launchdb up` reads
+  'platform-migrate': launchdbConfigSchema,
   'platform-api': platformApiConfigSchema,
   'postgrest-manager': postgrestManagerConfigSchema,
   'auth-service': authConfigSchema,
@@ -44,6 +51,7 @@ const SCHEMAS: Record<string, z.ZodObject> = {
 /** What an operator puts in .env for the variables compose requires (`${VAR:?…}`). */
 const FILLED_IN: Record<string, string> = {
   POSTGRES_PASSWORD: 'postgres-password',
+  PLATFORM_DB_PASSWORD: 'p'.repeat(48),
   LAUNCHDB_MASTER_KEY: 'ab'.repeat(32),
   PLATFORM_JWT_SECRET: 'j'.repeat(64),
   POSTGREST_MANAGER_INTERNAL_KEY: 'k'.repeat(64),
@@ -83,8 +91,9 @@ describe('docker-compose.yml', () => {
     const text = composeText;
     expect(text).not.toMatch(/condition: service_started/);
     for (const [name, service] of Object.entries(compose.services)) {
+      if (oneShot(name)) continue;
       const healthChecked = service.healthcheck !== undefined || (service.build && dockerfile.healthchecked(service.build.target));
-      if (name !== 'caddy') expect(healthChecked, `${name} has a health check`).toBeTruthy();
+      expect(healthChecked, `${name} has a health check`).toBeTruthy();
     }
   });
 
@@ -99,6 +108,115 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       if (service.build || !service.image) continue;
       expect(service.image, name).toMatch(/^[\w./-]+:v?\d+(\.\d+)+[\w.-]*$/);
+    }
+  });
+});
+
+/** Services that run once and exit: their success, not their health, is what others wait for. */
+function oneShot(name: string): boolean {
+  return compose.services[name]?.restart === 'no';
+}
+
+/** Each postgres:// URL a service is given, by service and variable. */
+function databaseUrls(): Array<{ service: string; variable: string; url: URL }> {
+  return Object.entries(compose.services).flatMap(([service, definition]) =>
+    Object.entries(substitute(definition.environment ?? {}))
+      .filter(([, value]) => value.startsWith('postgres://'))
+      .map(([variable, value]) => ({ service, variable, url: new URL(value) })),
+  );
+}
+
+/** What a service has in its environment, its image's ENV included. */
+function environmentOf(name: string): Record<string, string> {
+  const service = compose.services[name]!;
+  return { ...(service.build ? dockerfile.env(service.build.target) : {}), ...substitute(service.environment ?? {}) };
+}
+
+/** The named volume a service mounts at `path`. */
+function volumeAt(name: string, path: string): string | undefined {
+  return compose.services[name]!.volumes?.map((entry) => entry.split(':')).find(([, target]) => target === path)?.[0];
+}
+
+describe('the platform-migrate container', () => {
+  it('runs launchdb migrate-platform once, and everything that uses the database waits for it to succeed', () => {
+    expect(oneShot('platform-migrate')).toBe(true);
+    expect(dockerfile.commandText('platform-migrate')).toContain('migrate-platform');
+    for (const name of ['pgbouncer', 'postgrest-manager', 'platform-api', 'auth-service', 'storage-service', 'worker', 'backup']) {
+      expect(compose.services[name]!.depends_on?.['platform-migrate']?.condition, name).toBe('service_completed_successfully');
+    }
+  });
+
+  it('keeps a generated first-operator password in a volume (launchdb up does not print it when stdout is not a terminal)', () => {
+    const folder = environmentOf('platform-migrate').LAUNCHDB_DATA_DIR!;
+    expect(folder).toMatch(/^\//);
+    const volume = volumeAt('platform-migrate', folder);
+    expect(volume, `a named volume at ${folder}`).toBeDefined();
+    expect(Object.keys(parse(composeText).volumes as Record<string, unknown>)).toContain(volume);
+  });
+});
+
+describe('database roles', () => {
+  it('connects the long-running services as the platform role, and as the superuser only where one is needed', () => {
+    const superuser = databaseUrls().filter(({ url }) => url.username === 'postgres').map(({ service, variable }) => `${service} ${variable}`);
+    // migrations and the role; provisioning (CREATE DATABASE/ROLE, pg_authid); pg_dump of every database
+    expect(superuser.sort()).toEqual(['backup DATABASE_URL', 'platform-api POSTGRES_ADMIN_URL', 'platform-migrate DATABASE_URL']);
+    const others = databaseUrls().filter(({ url }) => url.username !== 'postgres');
+    expect(new Set(others.map(({ service }) => service))).toEqual(new Set(['platform-api', 'postgrest-manager', 'auth-service', 'storage-service', 'worker']));
+    for (const { service, url } of others) {
+      expect(url.username, service).toBe(PLATFORM_ROLE);
+      // the password platform-migrate gives the role
+      expect(decodeURIComponent(url.password), service).toBe(environmentOf('platform-migrate').PLATFORM_DB_PASSWORD);
+    }
+  });
+});
+
+describe('PgBouncer in compose, as launchdb up runs it', () => {
+  const writers = Object.keys(compose.services).filter((name) => environmentOf(name).PGBOUNCER_CONFIG_DIR !== undefined);
+
+  it('reads the files platform-migrate and platform-api write, at the path they write them, as their uid', () => {
+    expect(writers.sort()).toEqual(['platform-api', 'platform-migrate']);
+    const folders = new Set(writers.map((name) => environmentOf(name).PGBOUNCER_CONFIG_DIR!));
+    expect(folders.size).toBe(1);
+    const [folder] = [...folders] as [string];
+    const volume = volumeAt('pgbouncer', folder);
+    expect(volume, `pgbouncer mounts a volume at ${folder}`).toBeDefined();
+    for (const name of writers) expect(volumeAt(name, folder), name).toBe(volume);
+    expect(dockerfile.commandText('pgbouncer')).toContain(`${folder}/pgbouncer.ini`);
+    // the files are 0600: PgBouncer's user has the uid of node, which the writers run as
+    for (const name of writers) expect(dockerfile.user(compose.services[name]!.build!.target), name).toBe('node');
+    const user = dockerfile.user('pgbouncer')!;
+    expect(dockerfile.runText('pgbouncer')).toMatch(new RegExp(`useradd --uid 1000 [^&]*\\b${user}\\b`));
+  });
+
+  it('is where every service pools, on the port it listens on, for the database and user it serves', () => {
+    const pooled = Object.keys(compose.services).filter((name) => environmentOf(name).POOLER_HOST !== undefined);
+    expect(pooled.sort()).toEqual(['auth-service', 'platform-api', 'platform-migrate', 'postgrest-manager', 'storage-service', 'worker']);
+    // it listens on the writers' POOLER_PORT (platformPoolSettings' listenPort)
+    const port = environmentOf('platform-api').POOLER_PORT!;
+    for (const name of pooled) expect([environmentOf(name).POOLER_HOST, environmentOf(name).POOLER_PORT], name).toEqual(['pgbouncer', port]);
+    expect(dockerfile.exposed('pgbouncer')).toEqual([port]);
+    expect(dockerfile.healthcheckText('pgbouncer')).toContain(`/${port}`);
+    // what it serves before any project: the platform database, to the platform role, its admin
+    const admin = new URL(environmentOf('platform-migrate').DATABASE_URL!);
+    const platformDatabase = admin.pathname.slice(1);
+    const base = platformPoolSettings({ listenAddress: '*', listenPort: Number(port), platformDatabase, postgres: { host: admin.hostname, port: Number(admin.port) }, platformRole: PLATFORM_ROLE });
+    expect(base.adminUsers).toContain(new URL(environmentOf('platform-api').PLATFORM_DATABASE_URL!).username);
+    for (const { service, url } of databaseUrls().filter(({ url }) => url.hostname === 'pgbouncer')) {
+      expect([url.port, url.username, url.pathname.slice(1)], service).toEqual([port, PLATFORM_ROLE, base.databases[0]!.alias]);
+    }
+    // and forwards to PostgreSQL where platform-api's admin URL reaches it
+    const provisioning = new URL(environmentOf('platform-api').POSTGRES_ADMIN_URL!);
+    expect([provisioning.hostname, provisioning.port]).toEqual([base.databases[0]!.host, String(base.databases[0]!.port)]);
+    expect(Object.keys(compose.services)).toContain(provisioning.hostname);
+  });
+});
+
+describe('images', () => {
+  it('pulls only PostgreSQL; PgBouncer and Caddy are built from the Debian packages the tests run', () => {
+    expect(Object.entries(compose.services).filter(([, service]) => !service.build).map(([name]) => name)).toEqual(['postgres']);
+    for (const [stage, pkg] of [['pgbouncer', 'pgbouncer'], ['caddy', 'caddy']] as const) {
+      expect(dockerfile.stages.get(stage)!.from, stage).toMatch(/^debian:12\.\d+-slim$/);
+      expect(dockerfile.runText(stage), stage).toMatch(new RegExp(`apt-get install -y --no-install-recommends ${pkg}\\b`));
     }
   });
 });
@@ -119,17 +237,18 @@ describe('Dockerfile', () => {
   it('starts from base images pinned to a version, never latest', () => {
     expect(dockerfile.bases.length).toBeGreaterThan(0);
     for (const base of dockerfile.bases) {
-      expect(base, base).toMatch(/^[\w./-]+:\d+(\.\d+){2}[\w.-]*$/);
+      // a point release at least (node:20.19.5-…, debian:12.11-slim), never a moving major tag
+      expect(base, base).toMatch(/^[\w./-]+:\d+(\.\d+)+[\w.-]*$/);
       expect(base).not.toMatch(/:latest$/);
     }
   });
 
-  it('runs every service as a user other than root, with a health check', () => {
+  it('runs every service as a user other than root, with a health check (but the one-shot migration)', () => {
     for (const stage of dockerfile.stages.keys()) {
       if (!dockerfile.command(stage)) continue;
       expect(dockerfile.user(stage), stage).toBeDefined();
       expect(dockerfile.user(stage), stage).not.toMatch(/^(root|0)$/);
-      expect(dockerfile.healthchecked(stage), stage).toBe(true);
+      expect(dockerfile.healthchecked(stage), stage).toBe(!oneShot(stage));
     }
   });
 
@@ -164,7 +283,11 @@ interface Stage {
   env: Record<string, string>;
   user: string | undefined;
   healthcheck: boolean;
+  healthcheckText: string;
   command: boolean;
+  commandText: string;
+  runs: string[];
+  exposed: string[];
 }
 
 function parseDockerfile(text: string) {
@@ -186,7 +309,7 @@ function parseDockerfile(text: string) {
         const match = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(argument)!;
         const image = match[1]!.replace(/\$\{(\w+)\}/g, (_whole, name: string) => args.get(name) ?? '');
         if (!stages.has(image)) bases.push(image);
-        current = { from: image, env: {}, user: undefined, healthcheck: false, command: false };
+        current = { from: image, env: {}, user: undefined, healthcheck: false, healthcheckText: '', command: false, commandText: '', runs: [], exposed: [] };
         stages.set(match[2] ?? image, current);
         break;
       }
@@ -200,10 +323,18 @@ function parseDockerfile(text: string) {
         current!.user = argument;
         break;
       case 'HEALTHCHECK':
-        current!.healthcheck = true;
+        current!.healthcheck = argument !== 'NONE';
+        current!.healthcheckText = argument;
         break;
       case 'CMD':
         current!.command = true;
+        current!.commandText = argument;
+        break;
+      case 'RUN':
+        current!.runs.push(argument);
+        break;
+      case 'EXPOSE':
+        current!.exposed.push(...argument.split(/\s+/));
         break;
     }
   }
@@ -219,8 +350,12 @@ function parseDockerfile(text: string) {
     stages,
     bases: [...new Set(bases)],
     user: (name: string) => inherited(name, (stage) => stage.user),
-    healthchecked: (name: string) => inherited(name, (stage) => (stage.healthcheck ? true : undefined)) ?? false,
+    healthchecked: (name: string) => inherited(name, (stage) => (stage.healthcheckText ? stage.healthcheck : undefined)) ?? false,
+    healthcheckText: (name: string) => inherited(name, (stage) => stage.healthcheckText || undefined) ?? '',
     command: (name: string) => stages.get(name)?.command ?? false,
+    commandText: (name: string) => stages.get(name)?.commandText ?? '',
+    runText: (name: string) => stages.get(name)?.runs.join('\n') ?? '',
+    exposed: (name: string) => stages.get(name)?.exposed ?? [],
     env: (name: string) => {
       const chain: Stage[] = [];
       for (let stage = stages.get(name); stage; stage = stages.get(stage.from)) chain.unshift(stage);
