@@ -15,12 +15,20 @@ import { DataFolder } from './data-folder.ts';
 import { CaddyProcess, findCaddyBinary } from './embedded/caddy-process.ts';
 import { PostgresCluster } from './embedded/postgres-cluster.ts';
 import { ProcessSupervisor } from './embedded/process-supervisor.ts';
+import { bundleServices } from './embedded/service-bundles.ts';
 import { ServiceProcess } from './embedded/service-process.ts';
 import { EMBEDDED_SUPERUSER, PLATFORM_DATABASE } from './local-platform.ts';
 import { preparePlatform, preparePlatformCluster } from './platform-setup.ts';
 
 const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+
+/**
+ * V8 grows each process's young generation up to two 16 MB semi-spaces for throughput and keeps
+ * them once idle; these services allocate little per request. Capped at 2 MB (as backup's own
+ * `npm start` and, at 4 MB, the data API run), a service's idle PSS drops by about 20 MB
+ * (cli/BENCH.md).
+ */
+export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
 
 /** The services of docker-compose.yml, in the order they start. */
 export const SPLIT_SERVICES = ['postgrest-manager', 'platform-api', 'auth-service', 'storage-service', 'worker', 'backup', 'dashboard'] as const;
@@ -89,7 +97,7 @@ export class SplitPlatform {
     const { platformUrl, firstOperator } = await preparePlatform(adminUrl, secrets, config);
     const postgresPort = config.LAUNCHDB_POSTGRES_PORT;
 
-    const dataApiEntry = config.DATA_API_ENTRY ?? (await this.#buildDataApi(folder));
+    const { dataApiEntry, serviceBundles } = await this.#bundle(folder);
     const dashboardBuild = await ensureDashboardBuild({ log: (line) => this.#logger.info(line) });
     const publicUrl = config.LAUNCHDB_PUBLIC_URL ?? `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}`;
     const ports = Object.fromEntries(await Promise.all(SPLIT_SERVICES.map(async (name) => [name, await findFreePort()] as const))) as Record<SplitServiceName, number>;
@@ -182,7 +190,7 @@ export class SplitPlatform {
       },
     };
     for (const name of SPLIT_SERVICES) {
-      const entry = name === 'dashboard' ? [dashboardBuild ?? DASHBOARD_BUILD_FOLDER] : ['--import', TSX, join(REPOSITORY, name, 'src', 'main.ts')];
+      const entry = name === 'dashboard' ? [dashboardBuild ?? DASHBOARD_BUILD_FOLDER] : [...SERVICE_NODE_FLAGS, serviceBundles[name]!];
       const service = new ServiceProcess({
         name,
         command: process.execPath,
@@ -210,6 +218,8 @@ export class SplitPlatform {
         storage: this.#addresses.get('storage-service')!,
         dashboard: this.#addresses.get('dashboard')!,
       },
+      // a file Caddy writes and rolls itself: through a pipe, every request's line also cost the launcher's CPU
+      accessLog: folder.file(join('caddy', 'access.log')),
       env: { GATEWAY_BODY_LIMIT_BYTES: String(config.GATEWAY_BODY_LIMIT_BYTES), AUTH_BODY_LIMIT_BYTES: String(config.AUTH_BODY_LIMIT_BYTES) },
       onLog: (line) => this.#logger.debug({ component: 'caddy' }, line),
       onUnexpectedExit: (code, signal) => this.#caddySupervisor?.exited(code, signal),
@@ -253,14 +263,19 @@ export class SplitPlatform {
     return key;
   }
 
-  async #buildDataApi(folder: DataFolder): Promise<string> {
-    const outDir = folder.file('data-api');
+  /** The data API's bundle (unless DATA_API_ENTRY names one) and each Node service's (service-bundles.ts), built at every start. */
+  async #bundle(folder: DataFolder): Promise<{ dataApiEntry: string; serviceBundles: Record<string, string> }> {
+    const dataApiFolder = folder.file('data-api');
+    const services = SPLIT_SERVICES.filter((name) => name !== 'dashboard');
     try {
-      await bundleDataApi(outDir);
+      const [serviceBundles] = await Promise.all([
+        bundleServices(folder.file('service-bundles'), Object.fromEntries(services.map((name) => [name, join(REPOSITORY, name, 'src', 'main.ts')]))),
+        this.#config.DATA_API_ENTRY ? undefined : bundleDataApi(dataApiFolder),
+      ]);
+      return { dataApiEntry: this.#config.DATA_API_ENTRY ?? join(dataApiFolder, 'main.js'), serviceBundles };
     } finally {
       await stopBundler();
     }
-    return join(outDir, 'main.js');
   }
 
   async #startPostgres(folder: DataFolder): Promise<string> {
