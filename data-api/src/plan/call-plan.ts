@@ -7,7 +7,7 @@
  */
 import { Errors } from '../errors.ts';
 import { parseFilterParam } from '../request/parse-filter.ts';
-import type { ApiRequest, NodeModifiers, Payload } from '../request/types.ts';
+import type { ApiRequest, LogicTree, NodeModifiers, Payload } from '../request/types.ts';
 import type { Column, QualifiedName, Relation, Routine, RoutineParameter, SchemaCache } from '../schema-cache/types.ts';
 import { FuzzySet } from '../schema-cache/fuzzy.ts';
 import { callQuery, type CallArguments } from '../sql/call-query.ts';
@@ -24,6 +24,33 @@ type Method = 'GET' | 'HEAD' | 'POST';
 
 /** What the body is, for the single-parameter fallback (PostgREST matches it with the parameter's type). */
 type BodyKind = 'json' | 'text' | 'xml' | 'bytea' | 'urlencoded' | 'csv' | 'other';
+
+/**
+ * The names the top level of a read of a function's table rows uses (selected, filtered,
+ * ordered by) that are not columns of the table: computed columns, functions of its row type.
+ * The call computes them on its own rows, typed as the table: once in `pgrst_source` the rows
+ * are plain records, on which PostgreSQL cannot choose between overloads for several tables.
+ * PostgREST does the same (it selects every named field in the call), so an unknown name is
+ * reported as `pgrst_call.name`. Not with `*`, which would then list them as columns too.
+ */
+function computedColumnsRead(request: ApiRequest, table: Relation): string[] {
+  if (table.columns.length === 0 || request.select.some((item) => item.kind === 'star')) return [];
+  const names = new Set<string>();
+  for (const item of request.select) if (item.kind === 'field') names.add(item.field.column);
+  const root = request.modifiers.get('');
+  const addLogic = (tree: LogicTree): void => {
+    if (tree.kind === 'filter') names.add(tree.filter.field.column);
+    else tree.children.forEach(addLogic);
+  };
+  root?.filters.forEach((filter) => names.add(filter.field.column));
+  root?.logic.forEach(addLogic);
+  root?.order.forEach((term) => {
+    if (term.relation === undefined) names.add(term.field.column);
+  });
+  // `embed=not.is.null` names an embedded resource
+  for (const item of request.select) if (item.kind === 'embed') names.delete(item.alias ?? item.relation);
+  return [...names].filter((name) => !table.columns.some((column) => column.name === name));
+}
 
 export function buildCallPlan(request: ApiRequest, cache: SchemaCache, context: PlanContext): ReadExecutionPlan {
   if (request.target.kind !== 'routine') throw new Error(`buildCallPlan: not a routine: ${request.target.kind}`);
@@ -42,7 +69,8 @@ export function buildCallPlan(request: ApiRequest, cache: SchemaCache, context: 
 
   const returns = routine.returns;
   const scalar = returns.kind === 'scalar' || returns.kind === 'void';
-  const call = callQuery({ routine, args, result: scalar ? 'scalar' : 'rows', columns: undefined });
+  const computed = returns.kind === 'relation' ? computedColumnsRead(withFilters, relationOfResult(cache, routine)) : [];
+  const call = callQuery({ routine, args, result: scalar ? 'scalar' : 'rows', columns: undefined, computed });
 
   if (preferences.handling === 'strict' && preferences.invalid.length > 0) throw Errors.invalidPreferences(preferences.invalid);
   const media = negotiateRead(request.accept, {
@@ -67,8 +95,7 @@ export function buildCallPlan(request: ApiRequest, cache: SchemaCache, context: 
     rows = query.select;
     const shape: BodyFormat['shape'] =
       returns.kind === 'scalar' ? (returns.isSetOf ? 'setof-scalar' : 'scalar') : returns.isSetOf ? 'rows' : 'single-row';
-    // HEAD: no body to build, so no handler or aggregate runs (PostgREST's NoAgg)
-    body = method === 'HEAD' ? undefined : bodyFormatOf(media, shape);
+    body = bodyFormatOf(media, shape);
     const count = preferences.count;
     if (count === 'exact' || count === 'estimated') {
       const counted = count === 'estimated' && context.maxRows !== undefined ? sql`${query.count} LIMIT ${param(context.maxRows + 1)}` : query.count;

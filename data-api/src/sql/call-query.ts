@@ -37,6 +37,12 @@ export interface CallQuery {
   result: 'scalar' | 'rows';
   /** For rows: the columns to keep (all of the function's when undefined). */
   columns: string[] | undefined;
+  /**
+   * For rows: computed columns (functions of the rows' table type) the read names, called here
+   * on the function's own rows. Once in `pgrst_source` the rows are plain records, on which
+   * PostgreSQL cannot choose between overloads for several tables.
+   */
+  computed?: string[] | undefined;
 }
 
 /** The call itself: what `pgrst_source` holds. */
@@ -70,11 +76,12 @@ export function callQuery(query: CallQuery): SqlFragment {
     }
   }
 
+  const computed = query.result === 'rows' ? (query.computed ?? []).map((name) => sql`, ${ident('pgrst_call', name)} AS ${ident(name)}`) : [];
   const selected =
     query.result === 'scalar'
       ? raw('pgrst_call.pgrst_scalar')
       : query.columns === undefined
         ? raw('pgrst_call.*')
         : join(query.columns.map((column) => ident('pgrst_call', column)), ', ');
-  return sql`SELECT ${selected} ${from}`;
+  return sql`SELECT ${selected}${join(computed, '')} ${from}`;
 }

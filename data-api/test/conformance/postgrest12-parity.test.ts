@@ -24,6 +24,9 @@ grant select on api.statuses, api.tournaments to anon, authenticated, service_ro
 
 create function api.label(api.tasks) returns text language sql stable as $$ select 'task ' || $1.title $$;
 create function api.label(api.properties) returns text language sql stable as $$ select 'home ' || $1.name $$;
+create function api.tasks_of_property(p integer) returns setof api.tasks language sql stable as $$
+  select * from api.tasks where property_id = p
+$$;
 `;
 
 describe('PostgREST 12 parity', () => {
@@ -79,6 +82,16 @@ describe('PostgREST 12 parity', () => {
       expect((await server.service.from('tasks').select('id,label').eq('id', 1)).data).toEqual([{ id: 1, label: 'task Clean dishwasher filter' }]);
       expect((await server.service.from('properties').select('id,label').eq('id', 1)).data).toEqual([{ id: 1, label: 'home Maple House' }]);
       expect((await server.service.from('tasks').select('id').eq('label', 'task Clean dishwasher filter')).data).toEqual([{ id: 1 }]);
+    });
+
+    it('calls an overloaded computed column on the rows of a function returning a table', async () => {
+      const { data, error } = await server.service.rpc('tasks_of_property', { p: 1 }).select('id,label').order('id').limit(1);
+      expect(error).toBeNull();
+      expect(data).toEqual([{ id: 1, label: 'task Clean dishwasher filter' }]);
+      expect(await (await get('/rpc/tasks_of_property?p=1&select=id&label=eq.task%20Clean%20dishwasher%20filter&order=label')).json()).toEqual([{ id: 1 }]);
+      expect(await (await get('/rpc/tasks_of_property?p=1&select=id,label,home:properties(name)&home=not.is.null&id=eq.1')).json()).toEqual([
+        { id: 1, label: 'task Clean dishwasher filter', home: { name: 'Maple House' } },
+      ]);
     });
   });
 
