@@ -95,7 +95,8 @@ export function buildCallPlan(request: ApiRequest, cache: SchemaCache, context: 
     rows = query.select;
     const shape: BodyFormat['shape'] =
       returns.kind === 'scalar' ? (returns.isSetOf ? 'setof-scalar' : 'scalar') : returns.isSetOf ? 'rows' : 'single-row';
-    body = bodyFormatOf(media, shape);
+    // HEAD: no body to build, so no handler or aggregate runs (PostgREST's NoAgg)
+    body = method === 'HEAD' ? undefined : bodyFormatOf(media, shape);
     const count = preferences.count;
     if (count === 'exact' || count === 'estimated') {
       const counted = count === 'estimated' && context.maxRows !== undefined ? sql`${query.count} LIMIT ${param(context.maxRows + 1)}` : query.count;
