@@ -160,6 +160,41 @@ describe('backups of a project', () => {
     await store.delete(next.id);
   }, 60_000);
 
+  it('refuses a second process backing up the same project at once, in one line naming the first', async () => {
+    const busy = randomProjectId();
+    platform.created.add(busy);
+    await platform.provisioner().create({ id: busy, name: 'Busy' });
+    await withClient(projectDb(busy), (client) =>
+      client.query(`create table public.readings as select g as id, repeat(md5(g::text), 8) as note from generate_series(1, 300000) g`),
+    );
+    const keys = join(workdir, 'backup-key');
+    // the first: another process, as the nightly run of launchdb up beside an operator's run
+    const first = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../bench/backup-worker.ts', import.meta.url)), 'backup', platform.adminUrl, store.root, join(keys, 'backup-public.asc'), join(keys, 'backup-private.asc')], {
+      env: { ...process.env, BENCH_PROJECT: busy },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    first.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => first.once('close', resolve));
+    const held = async (): Promise<boolean> =>
+      withClient(platform.adminUrl, async (admin) =>
+        Boolean((await admin.query(`select 1 from pg_locks where locktype = 'advisory' and granted and classid = hashtext('launchdb:backup')::oid and objid = hashtext($1)::oid`, [busy])).rowCount),
+      );
+    for (let waited = 0; waited < 30_000 && !(await held()); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    await expect(engineWith({ lockWaitMs: 0 }).backupProject(busy)).rejects.toMatchObject({
+      status: 409,
+      code: 'backup_busy',
+      message: expect.stringMatching(new RegExp(`^project ${busy} is being backed up or restored right now \\(by launchdb-backup ${first.pid}@\\S+ since \\d\\d:\\d\\d:\\d\\d UTC\\); try again when it is done$`)),
+    });
+    expect(await exited).toBe(0);
+    const made = (JSON.parse(output) as { id: string }).id;
+    // the first one's backup is complete, and the lock is free again
+    const second = await engine.backupProject(busy);
+    expect((await store.list()).filter((backup) => backup.projectId === busy).map((backup) => backup.id)).toEqual([second.id, made]);
+    await Promise.all([store.delete(made), store.delete(second.id)]);
+  }, 60_000);
+
   it('verifies a backup by restoring it into a scratch database and counting its rows', async () => {
     const [latest] = await store.list();
     const result = await engine.verify(latest!.id);

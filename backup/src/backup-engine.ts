@@ -19,6 +19,7 @@ import type { S3BackupStore } from './s3-backup-store.ts';
 import { newBackupId, parseBackupId, PIECES, PLATFORM_SUBJECT, type BackupManifest, type BackupPiece } from './manifest.ts';
 import { Meter } from './metering.ts';
 import { backupsToDelete, type RetentionPolicy } from './retention.ts';
+import { lockSubject } from './subject-lock.ts';
 import { libpqEnvironment, postgresTools, type PostgresTools } from './tools.ts';
 import { OPENPGP_VERSION, LAUNCHDB_VERSION } from './versions.ts';
 
@@ -73,6 +74,11 @@ export interface BackupEngineOptions {
   /** Needed by restores; backups and verifies run without. */
   projects?: ProjectControl | undefined;
   onProgress?: ((event: ProgressEvent) => void) | undefined;
+  /**
+   * How long an operation waits while another process holds its subject, before it is refused
+   * (409 backup_busy). 2 s: a killed holder's session takes a moment to end.
+   */
+  lockWaitMs?: number | undefined;
 }
 
 export interface VerifyResult {
@@ -173,7 +179,7 @@ export class BackupEngine {
   }): Promise<BackupManifest> {
     const tools = await postgresTools();
     const store = this.#options.store;
-    await store.cleanUp();
+    await this.cleanUpStore();
     const size = await withClient(this.#options.adminUrl, async (admin) =>
       Number((await admin.query<{ size: string }>('select pg_database_size($1) as size', [input.database])).rows[0]!.size),
     );
@@ -580,11 +586,34 @@ export class BackupEngine {
     if (free < needed) throw BackupErrors.diskFull(path, needed, free);
   }
 
+  /** Removes the partial backups killed runs left, never one another process is writing. */
+  async cleanUpStore(): Promise<string[]> {
+    return this.#options.store.cleanUp({
+      isFree: async (subject) => {
+        // held here: this store's own writes in flight are kept by the store itself
+        if (this.#busy.has(subject)) return true;
+        try {
+          await (await lockSubject(this.#options.adminUrl, subject, { waitMs: 200 })).release();
+          return true;
+        } catch (error) {
+          if ((error as { code?: string }).code === 'backup_busy') return false;
+          throw error;
+        }
+      },
+    });
+  }
+
+  /** Within this process by a set, across processes by an advisory lock (lockSubject). */
   async #exclusive<T>(subject: string, work: () => Promise<T>): Promise<T> {
     if (this.#busy.has(subject)) throw BackupErrors.busy(subject === PLATFORM_SUBJECT ? 'the platform' : `project ${subject}`);
     this.#busy.add(subject);
     try {
-      return await work();
+      const lock = await lockSubject(this.#options.adminUrl, subject, { waitMs: this.#options.lockWaitMs });
+      try {
+        return await work();
+      } finally {
+        await lock.release();
+      }
     } finally {
       this.#busy.delete(subject);
     }

@@ -128,7 +128,7 @@ export class BackupService {
       (text) => ({ verifiedAt: {}, ...(JSON.parse(text) as Partial<State>) }),
       () => ({ verifiedAt: {} }),
     );
-    await this.#engine.store.cleanUp().catch(() => []);
+    await this.#engine.cleanUpStore().catch(() => []);
     if (this.#schedule.cron === 'off' || this.#unavailable) return;
     if (!cron.validate(this.#schedule.cron)) throw BackupErrors.validation(`BACKUP_CRON: not a cron expression: ${this.#schedule.cron}`);
     this.#task = cron.schedule(this.#schedule.cron, () => this.runNightly(), { name: 'launchdb-backups', noOverlap: true });

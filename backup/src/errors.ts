@@ -11,7 +11,8 @@ export const BackupErrors = {
   projectNotFound: (id: string) => new LaunchDbError('not_found', 404, `project ${id} not found`),
   projectNotActive: (id: string, status: string) => new LaunchDbError('project_not_active', 409, `project ${id} is ${status}, not active`),
   projectExists: (id: string) => new LaunchDbError('project_exists', 409, `project ${id} already exists; choose another id for --as-new`),
-  busy: (what: string) => new LaunchDbError('backup_busy', 409, `${what} is being backed up or restored right now; try again when it is done`),
+  busy: (what: string, by?: string) =>
+    new LaunchDbError('backup_busy', 409, `${what} is being backed up or restored right now${by ? ` (by ${by})` : ''}; try again when it is done`),
   invalidId: (id: string) => new LaunchDbError('validation_failed', 400, `not a backup id: ${JSON.stringify(id)}`),
   validation: (message: string) => new LaunchDbError('validation_failed', 400, message),
   confirmationRequired: (id: string) =>

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupErrors } from './errors.ts';
-import { isBackupId, MANIFEST_FILE, parseManifest, type BackupManifest } from './manifest.ts';
+import { isBackupId, MANIFEST_FILE, parseBackupId, parseManifest, type BackupManifest } from './manifest.ts';
 
 const PARTIAL_PREFIX = '.partial-';
 const DELETING_PREFIX = '.deleting-';
@@ -20,8 +20,15 @@ export interface BackupStore {
   openPiece(id: string, name: string): Promise<Readable>;
   begin(id: string): Promise<PartialBackup>;
   delete(id: string): Promise<void>;
-  /** Removes what killed runs left; returns what it removed. */
-  cleanUp(): Promise<string[]>;
+  /**
+   * Removes what killed runs left; returns what it removed. `isFree(subject)`: whether no process
+   * is backing the subject up now (its lock can be had), so its partial backups are leftovers.
+   */
+  cleanUp(options?: CleanUpOptions): Promise<string[]>;
+}
+
+export interface CleanUpOptions {
+  isFree?: ((subject: string) => Promise<boolean>) | undefined;
 }
 
 /** A backup being written: pieces go in one by one, the manifest last makes it complete. */
@@ -154,7 +161,7 @@ export class LocalBackupStore implements BackupStore {
   }
 
   /** Removes what killed runs left: partial backups of processes that are gone, deletions cut short. */
-  async cleanUp(): Promise<string[]> {
+  async cleanUp(options: CleanUpOptions = {}): Promise<string[]> {
     const entries = await readdir(this.root).catch(() => [] as string[]);
     const removed: string[] = [];
     for (const name of entries) {
@@ -162,8 +169,13 @@ export class LocalBackupStore implements BackupStore {
       let stale = false;
       if (name.startsWith(DELETING_PREFIX)) stale = true;
       else if (name.startsWith(PARTIAL_PREFIX) && !this.#writing.has(path)) {
-        const pid = Number(/-(\d+)$/.exec(name)?.[1]);
-        stale = !Number.isInteger(pid) || pid === process.pid || !isAlive(pid);
+        const match = /^(.+)-(\d+)$/.exec(name.slice(PARTIAL_PREFIX.length));
+        const subject = match ? parseBackupId(match[1]!)?.subject : undefined;
+        const pid = Number(match?.[2]);
+        // pids say nothing across containers (each backup container's process is pid 1): the
+        // subject's lock says whether anyone is writing it
+        if (options.isFree && subject) stale = await options.isFree(subject);
+        else stale = !Number.isInteger(pid) || pid === process.pid || !isAlive(pid);
       }
       if (stale) {
         await rm(path, { recursive: true, force: true });
