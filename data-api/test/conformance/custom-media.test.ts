@@ -162,6 +162,25 @@ create function api.echo_bytes(bytea) returns api."application/octet-stream" lan
 create function api.shout(text) returns api."text/plain" language sql as $$ select ('you said: ' || $1)::api."text/plain" $$;
 create function api.xml_root(xml) returns api."text/xml" language sql as $$ select xmlelement(name root, $1)::api."text/xml" $$;
 
+create function api.unnamed_int_param(int) returns int language sql as $$ select $1 $$;
+create function api.overloaded_unnamed_param(json) returns json language sql as $$ select $1 $$;
+create function api.overloaded_unnamed_param(bytea) returns api."application/octet-stream" language sql as $$ select $1::api."application/octet-stream" $$;
+create function api.overloaded_unnamed_param(text) returns api."text/plain" language sql as $$ select $1::api."text/plain" $$;
+create function api.overloaded_unnamed_param() returns int language sql as $$ select 1 $$;
+create function api.overloaded_unnamed_param(x int, y int) returns int language sql as $$ select x + y $$;
+
+-- handlers in another exposed schema, with a domain of either schema
+create table v2.another_table (id int primary key);
+insert into v2.another_table values (1);
+create domain v2."text/special" as text;
+create function v2.get_plain_text() returns api."text/plain" language sql as $$ select 'plain'::api."text/plain" $$;
+create function v2.get_special_text() returns v2."text/special" language sql as $$ select 'special'::v2."text/special" $$;
+create function v2.special_trans(state v2."text/special", next v2.another_table) returns v2."text/special" language sql as $$ select 'special'::v2."text/special" $$;
+create aggregate v2.special_agg(v2.another_table) (initcond = '', stype = v2."text/special", sfunc = v2.special_trans);
+create function v2.plain_trans(state api."text/plain", next v2.another_table) returns api."text/plain" language sql as $$ select 'plain'::api."text/plain" $$;
+create aggregate v2.plain_agg(v2.another_table) (initcond = '', stype = api."text/plain", sfunc = v2.plain_trans);
+grant select on v2.another_table to service_role;
+
 grant all on api.lines, api.shop_bles, api.ov_json, api.xmltest, api.some_numbers to service_role;
 `;
 
@@ -377,6 +396,25 @@ describe('media type handlers', () => {
     });
   });
 
+  it('finds handlers of the schema picked by Accept-Profile, with a domain of any schema', async () => {
+    const cases: Array<[string, string, string, string]> = [
+      ['/another_table', 'text/plain', 'text/plain; charset=utf-8', 'plain'],
+      ['/another_table', 'text/special', 'text/special', 'special'],
+      ['/rpc/get_plain_text', 'text/plain', 'text/plain; charset=utf-8', 'plain'],
+      ['/rpc/get_special_text', 'text/special', 'text/special', 'special'],
+    ];
+    for (const [path, accept, contentType, body] of cases) {
+      const response = await request(server, path, { Accept: accept, 'Accept-Profile': 'v2' });
+      expect({ path, status: response.status, contentType: response.headers['content-type'], profile: response.headers['content-profile'], body: response.text }).toEqual({
+        path,
+        status: 200,
+        contentType,
+        profile: 'v2',
+        body,
+      });
+    }
+  });
+
   describe('*/* handlers', () => {
     it('a function answers every type as application/octet-stream unless it sets Content-Type', async () => {
       for (const accept of ['*/*', 'app/bingo', 'text/bango', 'image/boingo', undefined]) {
@@ -447,6 +485,59 @@ describe('media type handlers', () => {
         body: '<a>1</a>',
       });
       expect({ status: xml.status, body: await xml.text() }).toEqual({ status: 200, body: '<root><a>1</a></root>' });
+    });
+
+    const post = (path: string, contentType: string, body: string | Buffer, accept?: string) =>
+      bytes(path, { method: 'POST', contentType, body: Buffer.from(body), ...(accept ? { accept } : {}) });
+
+    it('falls back to the overload whose one unnamed parameter suits the Content-Type', async () => {
+      const json = async (body: string) => JSON.parse((await post('/rpc/overloaded_unnamed_param', 'application/json', body)).body.toString()) as unknown;
+      expect(await json('{}')).toBe(1);
+      expect(await json('{"x": 1, "y": 2}')).toBe(3);
+      expect(await json('{"A": 1, "B": 2}')).toEqual({ A: 1, B: 2 });
+      const text = await post('/rpc/overloaded_unnamed_param', 'text/plain', 'unnamed text arg', 'text/plain');
+      expect({ status: text.status, contentType: text.contentType, body: text.body.toString() }).toEqual({
+        status: 200,
+        contentType: 'text/plain; charset=utf-8',
+        body: 'unnamed text arg',
+      });
+      const png = Buffer.from(PNG_HEX, 'hex');
+      expect(await post('/rpc/overloaded_unnamed_param', 'application/octet-stream', png, 'application/octet-stream')).toEqual({
+        status: 200,
+        contentType: 'application/octet-stream',
+        body: png,
+      });
+      // a GET has no body: the overload without parameters, whatever the Content-Type
+      for (const contentType of ['text/plain', 'application/octet-stream']) {
+        const response = await request(server, '/rpc/overloaded_unnamed_param', { 'Content-Type': contentType });
+        expect({ contentType, status: response.status, body: response.text }).toEqual({ contentType, status: 200, body: '1' });
+      }
+    });
+
+    it('answers 404 PGRST202 naming the parameter type looked for, and invalid XML as PostgreSQL does', async () => {
+      const cases: Array<[string, string]> = [
+        ['text/plain', 'text'],
+        ['text/xml', 'xml'],
+        ['application/octet-stream', 'bytea'],
+      ];
+      for (const [contentType, type] of cases) {
+        const response = await post('/rpc/unnamed_int_param', contentType, 'a simple text');
+        expect({ contentType, status: response.status, body: JSON.parse(response.body.toString()) as unknown }).toEqual({
+          contentType,
+          status: 404,
+          body: {
+            code: 'PGRST202',
+            details: `Searched for the function api.unnamed_int_param with a single unnamed ${type} parameter, but no matches were found in the schema cache.`,
+            hint: null,
+            message: 'Could not find the function api.unnamed_int_param in the schema cache',
+          },
+        });
+      }
+      const invalid = await post('/rpc/xml_root', 'text/xml', '<', 'text/xml');
+      expect({ status: invalid.status, body: JSON.parse(invalid.body.toString()) as unknown }).toEqual({
+        status: 400,
+        body: { code: '2200N', details: 'line 1: StartTag: invalid element name\n<\n ^', hint: null, message: 'invalid XML content' },
+      });
     });
   });
 });
