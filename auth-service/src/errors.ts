@@ -88,6 +88,8 @@ export const AuthErrors = {
   /** The provider has not verified the new account's address: the user is kept, unconfirmed (GoTrue's). */
   providerEmailNeedsVerification: (provider: string) =>
     new AuthError('provider_email_needs_verification', 422, `Unverified email with ${provider}. Verify the email with ${provider} in order to sign in`),
+  providerEmailConfirmationSent: (provider: string) =>
+    new AuthError('provider_email_needs_verification', 422, `Unverified email with ${provider}. A confirmation email has been sent to your ${provider} email`),
   providerNotFound: (name: string) => new AuthError('validation_failed', 400, `Unsupported provider: Provider ${name} could not be found`),
   idTokenProviderDisabled: (issuer: string) => new AuthError('provider_disabled', 400, `Provider (issuer ${JSON.stringify(issuer)}) is not enabled`),
   customOidcNotAllowed: (provider: string) => new AuthError('validation_failed', 400, `Custom OIDC provider ${JSON.stringify(provider)} not allowed`),

@@ -2,6 +2,7 @@ import ws from 'ws';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { startSmtpInbox, type SmtpInbox } from '@launchdb/testkit/smtp-inbox';
 import { startRunningPlatform, type RunningPlatform, type RunningProject } from '../../cli/src/testing/running-platform.ts';
 import { startFakeGithub, type FakeGithub, type GithubTestAccount } from './testing/fake-github.ts';
 import { browse, paramsOf } from './testing/redirects.ts';
@@ -19,6 +20,7 @@ describe('auth on the running platform: sign-in with GitHub', () => {
   let running: RunningPlatform;
   let project: RunningProject;
   let github: FakeGithub;
+  let inbox: SmtpInbox;
 
   const client = (flowType: 'implicit' | 'pkce' = 'implicit'): SupabaseClient =>
     createClient(project.urls.supabase, project.keys.anon, {
@@ -41,13 +43,14 @@ describe('auth on the running platform: sign-in with GitHub', () => {
   };
 
   beforeAll(async () => {
-    [running, github] = await Promise.all([startRunningPlatform(), startFakeGithub()]);
+    [running, github, inbox] = await Promise.all([startRunningPlatform(), startFakeGithub(), startSmtpInbox()]);
     project = await running.createProject('GitHub');
     github.registerApp({ ...APP, callbackUrl: `${running.url}/auth/${project.id}/callback` });
   });
   afterAll(async () => {
     await running?.stop();
     await github?.close();
+    await inbox?.close();
   });
 
   it('answers GoTrue\'s "provider is not enabled" while GitHub is off, and names what is missing once it is on', async () => {
@@ -140,13 +143,44 @@ describe('auth on the running platform: sign-in with GitHub', () => {
     expect(refused.access_token).toBeUndefined();
   });
 
-  it('refuses an account with no verified address as GoTrue does, and one with no address at all', async () => {
+  it('takes an unconfirmed account made beforehand with the address GitHub verified from whoever made it', async () => {
+    // someone signs up with her address and a password of theirs, and never confirms it
+    const attacker = client();
+    expect((await attacker.auth.signUp({ email: 'ada@example.com', password: 'not ada at all 1' })).error).toBeNull();
+    account('ada', { emails: [{ email: 'ada@example.com', primary: true, verified: true }] });
+    const session = paramsOf(await browse(await startSignIn(), atApp));
+    expect(session.access_token).toEqual(expect.any(String));
+    const ada = client();
+    await ada.auth.setSession({ access_token: session.access_token!, refresh_token: session.refresh_token! });
+    const { data } = await ada.auth.getUser();
+    expect(data.user!.email_confirmed_at).toBeTruthy();
+    expect(data.user!.identities!.map((identity) => identity.provider)).toEqual(['github']);
+    expect(data.user!.user_metadata).toMatchObject({ user_name: 'ada' });
+    // the password set before is gone
+    expect((await client().auth.signInWithPassword({ email: 'ada@example.com', password: 'not ada at all 1' })).error).toMatchObject({ code: 'invalid_credentials' });
+  });
+
+  it('refuses an account with no verified address as GoTrue does (mailing a confirmation when it can), and one with no address at all', async () => {
     account('unverified', { emails: [{ email: 'unverified@example.com', primary: true, verified: false }] });
     expect(paramsOf(await browse(await startSignIn(), atApp))).toMatchObject({
       error: 'access_denied',
       error_code: 'provider_email_needs_verification',
       error_description: 'Unverified email with github. Verify the email with github in order to sign in',
     });
+
+    await configure({ smtp: { host: inbox.host, port: inbox.port, sender_email: 'auth@app.example' } });
+    account('mailed', { emails: [{ email: 'mailed@example.com', primary: true, verified: false }] });
+    expect(paramsOf(await browse(await startSignIn(client(), 'http://app.example/confirmed'), atApp))).toMatchObject({
+      error: 'access_denied',
+      error_code: 'provider_email_needs_verification',
+      error_description: 'Unverified email with github. A confirmation email has been sent to your github email',
+    });
+    const mail = await inbox.waitFor('mailed@example.com');
+    const confirmed = paramsOf(await browse(mail.links.find((link) => link.includes('/verify?'))!, atApp));
+    expect(confirmed.access_token).toEqual(expect.any(String));
+    // confirmed by mail: GitHub's unverified flag no longer stands in the way
+    expect(decodeJwt(paramsOf(await browse(await startSignIn(), atApp)).access_token!).sub).toBe(decodeJwt(confirmed.access_token!).sub);
+    await configure({ smtp: null });
 
     account('noaddress', { emails: [] });
     expect(paramsOf(await browse(await startSignIn(), atApp))).toMatchObject({

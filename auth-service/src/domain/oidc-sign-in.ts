@@ -2,12 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { AuthError, AuthErrors } from '../errors.ts';
 import { audit } from '../sql/audit-log.ts';
-import { createOAuthFlowState, deleteIdentity, findIdentityUser, issueOAuthAuthCode, upsertIdentity } from '../sql/identities.ts';
+import { createOAuthFlowState, deleteIdentity, findIdentityUser, issueOAuthAuthCode, keepOnlyIdentity, upsertIdentity } from '../sql/identities.ts';
 import type { PoolClient } from '@launchdb/common';
-import { findUserByEmail, findUserById, insertUser, type UserRow } from '../sql/users.ts';
-import { inAuthSchema, isBanned, newSessionResponse, startSession, type AuthRequestContext, type SessionResponse } from './auth-context.ts';
+import { confirmEmail, findUserByEmail, findUserById, insertUser, type UserRow } from '../sql/users.ts';
+import { inAuthSchema, isBanned, newSessionResponse, startSession, type AuthRequestContext, type AuthServices, type SessionResponse } from './auth-context.ts';
 import { ID_TOKEN_ISSUERS, isExternalProvider } from './unoffered-features.ts';
-import type { PkceChallenge } from './mail-links.ts';
+import { prepareLink, sendLink, type PkceChallenge, type PreparedLink } from './mail-links.ts';
 import { checkGithubConfig, githubAccount, githubAuthorizeUrl } from './github-sign-in.ts';
 import type { GithubProviderConfig, OidcProviderConfig } from './project-config.ts';
 import { allowedRedirect } from './redirects.ts';
@@ -180,7 +180,7 @@ const failure = (redirectTo: string, errorCode: string, description: string, err
  * signed by the provider's published keys, for this client, with the state's nonce. The identity
  * then signs in its user, joins the user with that verified address, or makes a new one.
  */
-export async function oauthCallback(ctx: AuthRequestContext, query: { code?: string; state?: string; error?: string; error_description?: string }): Promise<CallbackOutcome> {
+export async function oauthCallback(ctx: AuthRequestContext, services: AuthServices, query: { code?: string; state?: string; error?: string; error_description?: string }): Promise<CallbackOutcome> {
   let state: OAuthState;
   try {
     ({ payload: state } = await jwtVerify<OAuthState>(query.state ?? '', stateKey(ctx), { algorithms: ['HS256'], audience: STATE_AUDIENCE, subject: ctx.project.id }));
@@ -203,7 +203,7 @@ export async function oauthCallback(ctx: AuthRequestContext, query: { code?: str
   }
 
   const linkTo = state.linking_target_id !== undefined && state.linking_target_id !== '' ? state.linking_target_id : undefined;
-  const outcome = await signInIdentity(ctx, provider.name, identity, linkTo, async (client, user) => {
+  const outcome = await signInIdentity(ctx, services, { providerName: provider.name, identity, linkTo, redirectTo }, async (client, user) => {
     if (state.flow_state_id !== '') {
       const authCode = await issueOAuthAuthCode(client, state.flow_state_id, user.id, { access: identity.accessToken, refresh: identity.refreshToken });
       if (authCode === undefined) return { kind: 'error' as const, error: AuthErrors.flowStateNotFound() };
@@ -299,20 +299,32 @@ async function withUserinfo<C extends IdentityClaims>(discovery: Discovery, clai
   return more.sub === claims.sub ? { ...more, ...claims, email: more.email, email_verified: more.email_verified } : claims;
 }
 
+interface SignInRefused {
+  kind: 'error';
+  error: AuthError;
+  /** The confirmation mail to send once the transaction has committed. */
+  confirmation?: PreparedLink;
+}
+
+const hasConfirmation = (outcome: unknown): outcome is SignInRefused & { confirmation: PreparedLink } =>
+  typeof outcome === 'object' && outcome !== null && (outcome as SignInRefused).confirmation !== undefined;
+
 /**
  * Inside one transaction: the user of a verified identity — the one it signed in before, the
  * account with an address the provider verified, or a new one (unless sign-ups are off) — then
  * `finish` with it. An address the provider has not verified never joins an existing account.
+ * An unconfirmed account is confirmed when the provider verified its address, and otherwise gets
+ * a confirmation mail when the project can send one (GoTrue's "Unverified email with …").
  */
 async function signInIdentity<T>(
   ctx: AuthRequestContext,
-  providerName: string,
-  identity: Omit<ProviderIdentity, 'accessToken' | 'refreshToken'>,
-  linkTo: string | undefined,
-  finish: (client: PoolClient, user: UserRow) => Promise<T | { kind: 'error'; error: AuthError }>,
-): Promise<T | { kind: 'error'; error: AuthError }> {
+  services: AuthServices,
+  sign: { providerName: string; identity: Omit<ProviderIdentity, 'accessToken' | 'refreshToken'>; linkTo: string | undefined; redirectTo: string },
+  finish: (client: PoolClient, user: UserRow) => Promise<T | SignInRefused>,
+): Promise<T | SignInRefused> {
+  const { providerName, identity, linkTo } = sign;
   const { sub, email, emailVerified, data: identityData } = identity;
-  return inAuthSchema(ctx, async (client) => {
+  const outcome = await inAuthSchema<T | SignInRefused>(ctx, async (client) => {
     let userId = await findIdentityUser(client, providerName, sub);
     if (linkTo !== undefined) {
       // manual linking: the identity joins the signed-in user who asked, whatever its address
@@ -346,13 +358,35 @@ async function signInIdentity<T>(
       await audit(client, { action: 'user_signedup', actorId: userId, actorEmail: email, ip: ctx.ip, traits: { provider: providerName } });
     }
     await upsertIdentity(client, { userId, provider: providerName, providerId: sub, data: identityData });
-    const user = (await findUserById(client, userId))!;
+    let user = (await findUserById(client, userId))!;
     if (isBanned(user)) return { kind: 'error' as const, error: AuthErrors.userBanned() };
-    if (user.email !== null && user.email_confirmed_at === null) {
-      return { kind: 'error' as const, error: AuthErrors.providerEmailNeedsVerification(providerName) };
+    const address = user.email;
+    if (address !== null && user.email_confirmed_at === null) {
+      // whoever made the account before may not own the address: only this identity keeps it
+      await keepOnlyIdentity(client, user.id, { provider: providerName, providerId: sub, data: identityData });
+      user = (await findUserById(client, user.id))!;
+      if (!emailVerified && !ctx.config.mailerAutoconfirm) {
+        if (ctx.config.smtp === null) return { kind: 'error' as const, error: AuthErrors.providerEmailNeedsVerification(providerName) };
+        const limited = services.limiter.checkMail(ctx.project.id, address, ctx.config.rateLimits);
+        if (limited !== undefined) return { kind: 'error' as const, error: limited };
+        const confirmation = await prepareLink(ctx, client, { user, email: address, kind: 'confirmation', type: 'signup', tokenType: 'confirmation_token', redirectTo: sign.redirectTo });
+        await audit(client, { action: 'user_confirmation_requested', actorId: user.id, actorEmail: address, ip: ctx.ip, traits: { provider: providerName } });
+        return { kind: 'error' as const, error: AuthErrors.providerEmailConfirmationSent(providerName), confirmation };
+      }
+      await confirmEmail(client, user.id);
+      user = (await findUserById(client, user.id))!;
     }
     return finish(client, user);
   });
+  if (hasConfirmation(outcome)) {
+    try {
+      await sendLink(ctx, services, outcome.confirmation);
+    } catch (error) {
+      if (error instanceof AuthError) return { kind: 'error', error };
+      throw error;
+    }
+  }
+  return outcome;
 }
 
 /**
@@ -362,6 +396,7 @@ async function signInIdentity<T>(
  */
 export async function idTokenGrant(
   ctx: AuthRequestContext,
+  services: AuthServices,
   params: { idToken: string; provider: string; clientId: string | undefined; issuer: string | undefined; nonce: string | undefined; accessToken: string | undefined },
 ): Promise<SessionResponse> {
   const provider =
@@ -390,7 +425,8 @@ export async function idTokenGrant(
     // the ID token stands on its own; userinfo only adds the address
   }
 
-  const outcome = await signInIdentity(ctx, provider.name, identityOfClaims(claims), undefined, async (client, user) => ({ kind: 'session' as const, started: await startSession(ctx, client, user.id, 'oauth', user) }));
+  const sign = { providerName: provider.name, identity: identityOfClaims(claims), linkTo: undefined, redirectTo: ctx.config.siteUrl };
+  const outcome = await signInIdentity(ctx, services, sign, async (client, user) => ({ kind: 'session' as const, started: await startSession(ctx, client, user.id, 'oauth', user) }));
   if (outcome.kind === 'error') throw outcome.error;
   return newSessionResponse(ctx, outcome.started);
 }

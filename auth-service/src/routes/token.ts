@@ -57,7 +57,7 @@ export function tokenRoute(scope: FastifyInstance, deps: AuthRouteDependencies):
         if (!body.id_token) throw AuthErrors.invalidTokenRequest('id_token required');
         const provider = (body.provider ?? '').toLowerCase();
         if (provider === '' && (!body.client_id || !body.issuer)) throw AuthErrors.invalidTokenRequest('provider or client_id and issuer required');
-        return idTokenGrant(ctx, { idToken: body.id_token, provider, clientId: body.client_id ?? undefined, issuer: body.issuer ?? undefined, nonce: body.nonce ?? undefined, accessToken: body.access_token ?? undefined });
+        return idTokenGrant(ctx, deps.services, { idToken: body.id_token, provider, clientId: body.client_id ?? undefined, issuer: body.issuer ?? undefined, nonce: body.nonce ?? undefined, accessToken: body.access_token ?? undefined });
       }
       case 'web3':
         throw AuthErrors.web3Disabled();

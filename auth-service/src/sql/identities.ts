@@ -26,6 +26,23 @@ export async function upsertIdentity(client: PoolClient, identity: { userId: str
   );
 }
 
+/**
+ * An unconfirmed account an external identity signs in to may have been made beforehand by
+ * someone else with the same address (GoTrue's guard against that): its password goes, its
+ * other identities go, its user_metadata becomes the identity's, and its providers this one.
+ */
+export async function keepOnlyIdentity(client: PoolClient, userId: string, identity: { provider: string; providerId: string; data: Record<string, unknown> }): Promise<void> {
+  await client.query(
+    `with d as (delete from auth.identities where user_id = $1 and not (provider = $2 and provider_id = $3))
+     update auth.users
+        set encrypted_password = null, raw_user_meta_data = $4,
+            raw_app_meta_data = coalesce(raw_app_meta_data, '{}'::jsonb) || jsonb_build_object('providers', jsonb_build_array($2::text)),
+            updated_at = now()
+      where id = $1`,
+    [userId, identity.provider, identity.providerId, JSON.stringify(identity.data)],
+  );
+}
+
 /** A PKCE flow begun at /authorize: its code is issued once the provider has answered. */
 export async function createOAuthFlowState(client: PoolClient, flow: { provider: string; method: 's256' | 'plain'; challenge: string; authCode: string }): Promise<string> {
   const { rows } = await client.query<{ id: string }>(

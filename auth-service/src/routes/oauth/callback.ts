@@ -22,7 +22,7 @@ export function callbackRoute(scope: FastifyInstance, deps: AuthRouteDependencie
   scope.get<{ Querystring: CallbackQuery }>('/callback', { config: { authPublic: true }, ...quiet }, async (request, reply) => {
     const ctx = contextOf(request);
     countRequest(deps, ctx, 'verify');
-    const outcome = await oauthCallback(ctx, request.query);
+    const outcome = await oauthCallback(ctx, deps.services, request.query);
     switch (outcome.kind) {
       case 'code':
         return reply.redirect(withQuery(outcome.redirectTo, { code: outcome.authCode }), 302);
