@@ -392,7 +392,13 @@ describe('media type handlers', () => {
         status: 200,
         contentType: 'application/vnd.pgrst.plan+json; for="application/vnd.twkb"; options=verbose; charset=utf-8',
       });
-      expect(JSON.stringify(response.json())).toContain('twkb_agg');
+      expect(JSON.stringify(response.json())).toContain('twkb_agg(');
+      const scalar = await get('/rpc/return_scalar_xml', 'application/vnd.pgrst.plan+json; for="text/xml"; options=verbose');
+      expect({ status: scalar.status, contentType: scalar.headers['content-type'] }).toEqual({
+        status: 200,
+        contentType: 'application/vnd.pgrst.plan+json; for="text/xml"; options=verbose; charset=utf-8',
+      });
+      expect(JSON.stringify(scalar.json())).toContain('pgrst_scalar');
     });
   });
 
