@@ -210,7 +210,7 @@ describe('data representations', () => {
       expect(data).toEqual(TODOS);
     });
 
-    it('formats through embeds, named columns and star', async () => {
+    it('formats through embeds and spreads, named columns and star', async () => {
       expect(
         await getJson('/datarep_next_two_todos?select=id,name,first_item:datarep_todos!datarep_next_two_todos_first_item_id_fkey(label_color,due_at)&order=id'),
       ).toEqual([
@@ -223,6 +223,11 @@ describe('data representations', () => {
       ]);
       const { data } = await server.service.from('datarep_todos').select('id,datarep_next_two_todos!first_item_id(id)').eq('id', 2);
       expect(data).toEqual([{ id: 2, datarep_next_two_todos: [{ id: 1 }] }]);
+      expect(await getJson('/datarep_next_two_todos?select=id,...datarep_todos!first_item_id(label_color,budget)&order=id')).toEqual([
+        { id: 1, label_color: '#000100', budget: '100000000000000.13' },
+        { id: 2, label_color: '#000000', budget: '12.50' },
+      ]);
+      expect(await getJson('/datarep_next_two_todos?select=...datarep_todos!second_item_id(*)&id=eq.1')).toEqual([TODOS[2]]);
     });
 
     it('leaves a domain alone when its cast to json is not implicit, or its function may not be executed', async () => {
