@@ -190,7 +190,7 @@ describe('auth on the running platform: sign-in with GitHub', () => {
     });
   });
 
-  it('refuses a tampered state and a code GitHub has already exchanged ("bad_verification_code", answered 200)', async () => {
+  it('refuses a tampered state, a code GitHub has already exchanged ("bad_verification_code", answered 200), and passes on a refusal at GitHub', async () => {
     account('replayer');
     const atCallback = (url: URL) => url.pathname.endsWith(`/auth/${project.id}/callback`);
     const callback = await browse(await startSignIn(), atCallback);
@@ -204,5 +204,10 @@ describe('auth on the running platform: sign-in with GitHub', () => {
     const replayed = paramsOf(await browse(callback.href, atApp));
     expect(replayed).toMatchObject({ error: 'server_error', error_code: 'unexpected_failure', error_description: `Unable to exchange external code: ${callback.searchParams.get('code')!.slice(0, 4)}` });
     expect(replayed.access_token).toBeUndefined();
+
+    github.denyNext();
+    const denied = paramsOf(await browse(await startSignIn(client(), 'http://app.example/denied'), atApp));
+    expect(denied).toMatchObject({ error: 'access_denied', error_description: 'The user has denied your application access.' });
+    expect(denied.access_token).toBeUndefined();
   });
 });

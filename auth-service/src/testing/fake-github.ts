@@ -24,6 +24,8 @@ export interface FakeGithub {
   accounts: Map<string, GithubTestAccount>;
   /** The account whose browser consents at the next authorize. */
   signInAs(login: string): void;
+  /** The next authorize is cancelled by the user (GitHub's `error=access_denied` back to the app). */
+  denyNext(): void;
   /** Registers the OAuth app (once its callback URL is known). */
   registerApp(app: GithubTestApp): void;
   /** The query of each authorize request, in order. */
@@ -59,6 +61,7 @@ export async function startFakeGithub(): Promise<FakeGithub> {
   const authorizeRequests: URLSearchParams[] = [];
   let app: GithubTestApp | undefined;
   let next = '';
+  let deny = false;
 
   const server = Fastify();
   server.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -89,6 +92,10 @@ export async function startFakeGithub(): Promise<FakeGithub> {
         error_description: 'The redirect_uri MUST match the registered callback URL for this application.',
         error_uri: `${DOCS}/#redirect-uri-mismatch2`,
       });
+    }
+    if (deny) {
+      deny = false;
+      return back({ error: 'access_denied', error_description: 'The user has denied your application access.', error_uri: `${DOCS}/#access-denied` });
     }
     const code = randomBytes(10).toString('hex');
     codes.set(code, {
@@ -183,6 +190,7 @@ export async function startFakeGithub(): Promise<FakeGithub> {
     url,
     accounts,
     signInAs: (login) => void (next = login),
+    denyNext: () => void (deny = true),
     registerApp: (registered) => void (app = registered),
     authorizeRequests,
     close: () => server.close(),
