@@ -28,13 +28,16 @@ import {
   type Gateway,
   type PlatformApi,
 } from '@launchdb/platform-api';
-import { findPgBouncerBinary, PgBouncerProcess, PgBouncerProjectPooler, platformPoolSettings, readScramSecrets, type PgBouncerProcessSettings } from '@launchdb/pgbouncer';
+import { registerHttpMetrics } from '@launchdb/common/http-metrics';
+import { createMetricsRegistry } from '@launchdb/common/metrics';
+import { findPgBouncerBinary, PgBouncerProcess, PgBouncerProjectPooler, platformPoolSettings, readScramSecrets, registerPgBouncerMetrics, type PgBouncerProcessSettings } from '@launchdb/pgbouncer';
 import { buildPostgrestManager, driverChoiceFromSettings, PostgrestManagerClient, type PostgrestManager } from '@launchdb/postgrest-manager';
 import { authServiceSettingsOf, registerAuthService, type AuthService } from '@launchdb/auth-service';
 import { createStorageBackend, PlatformS3Credentials, registerStorageService, type StorageBackend, type StorageService } from '@launchdb/storage-service';
 import { ensureDashboardBuild, registerDashboard } from '@launchdb/dashboard/server';
 import { createPlatformBackups, type BackupService } from '@launchdb/backup';
-import { CaptureWorker, requestProjectId, workerSettingsSchema } from '@launchdb/worker';
+import { registerBackupMetrics } from '@launchdb/backup/metrics';
+import { CaptureWorker, registerWorkerMetrics, requestProjectId, workerSettingsSchema } from '@launchdb/worker';
 import type { LaunchdbConfig } from './config.ts';
 import { DataFolder } from './data-folder.ts';
 import { PostgresCluster } from './embedded/postgres-cluster.ts';
@@ -59,6 +62,8 @@ export interface StartupReport {
   /** When and where backups are made, and what the operator must read (a generated key to move). */
   backups: string;
   backupNotices: string[];
+  /** Prometheus' address for every part's metrics: postgrest-manager's internal port, never LAUNCHDB_PORT. */
+  metrics: string;
 }
 
 /**
@@ -164,7 +169,13 @@ export class EmbeddedPlatform {
     const dataApiEntry = config.DATA_API_ENTRY ?? (await this.#buildDataApi(folder));
     const internalKey = await readOrCreate(folder, 'postgrest-manager.key', () => randomBytes(32).toString('base64url'));
     const driver = driverChoiceFromSettings({ ...config, DATA_API_ENTRY: dataApiEntry }, { stateDir: folder.file('data-apis') });
+    // One registry for the one process: each part adds its metrics as it does alone, and
+    // postgrest-manager's internal port (127.0.0.1) serves them all; the public port never does.
+    const metrics = createMetricsRegistry('launchdb');
+    const pgbouncer = this.#pgbouncer;
+    if (pgbouncer) registerPgBouncerMetrics(metrics, { login: () => pgbouncer.adminLogin });
     this.#manager = await buildPostgrestManager({
+      metrics,
       db: this.#pool(serviceUrl, 'postgrest-manager', 4),
       secrets,
       logger: this.#logger.child({ component: 'postgrest-manager' }),
@@ -236,6 +247,7 @@ export class EmbeddedPlatform {
       },
     });
     this.#backups = backups.service;
+    registerBackupMetrics(metrics, backups.service);
 
     // the worker in-process (WORKER_* settings from the environment); each request tells it its project is active
     const worker = new CaptureWorker({
@@ -249,6 +261,7 @@ export class EmbeddedPlatform {
       logger: this.#logger.child({ component: 'worker' }),
     });
     this.#worker = worker;
+    registerWorkerMetrics(metrics, worker);
 
     this.#api = await buildPlatformApi({
       db,
@@ -262,6 +275,7 @@ export class EmbeddedPlatform {
       backups: backups.service,
     });
     gateway = await registerGateway(this.#api, { db, secrets, locator: dataApis, options: gatewaySettingsOf(config) });
+    registerHttpMetrics(this.#api, { service: 'launchdb', registry: metrics, serve: false });
     const authSettings = authServiceSettingsOf(config);
     auth = await registerAuthService(this.#api, {
       projects: projectDirectory,
@@ -316,6 +330,7 @@ export class EmbeddedPlatform {
       appliedMigrations: applied,
       backups: backups.summary,
       backupNotices: backups.notices,
+      metrics: `${managerUrl}/metrics${config.LAUNCHDB_MANAGER_PORT === 0 ? ' (a new port each start: set LAUNCHDB_MANAGER_PORT for Prometheus)' : ''}`,
     };
   }
 

@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { projectNames } from '@launchdb/common/projects';
+import { findPgBouncerBinary } from '@launchdb/pgbouncer';
+import { parsePrometheusText, sampleValue, samplesNamed } from '@launchdb/testkit/prometheus-text';
+import { reservePort } from '@launchdb/testkit/ports';
 import { cleanPlate, WATER_HEATER_PLATE } from '@launchdb/worker/testing/rating-plates';
 import { startRunningPlatform, TEST_OPERATOR, type RunningPlatform, type RunningProject } from './testing/running-platform.ts';
 
@@ -29,6 +33,7 @@ describe('the worker on the running platform', () => {
   let supabase: SupabaseClient;
   let userId: string;
   let house: string;
+  let managerPort: number;
 
   const processed = async (id: string, timeoutMs: number): Promise<Capture> => {
     const deadline = Date.now() + timeoutMs;
@@ -42,7 +47,8 @@ describe('the worker on the running platform', () => {
   };
 
   beforeAll(async () => {
-    running = await startRunningPlatform();
+    managerPort = await reservePort();
+    running = await startRunningPlatform({ LAUNCHDB_MANAGER_PORT: String(managerPort) });
     project = await running.createProject('Haven', 'haven');
     supabase = createClient(project.urls.supabase, project.keys.anon, {
       realtime: { transport: ws as never },
@@ -130,5 +136,24 @@ describe('the worker on the running platform', () => {
     const health = await fetch(`${running.url}/api/health`).then((response) => response.json() as Promise<{ worker: { queue: Record<string, number>; listen_connections: number; jobs: { done: number } } }>);
     expect(health.worker.listen_connections).toBe(1);
     expect(health.worker.jobs.done).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it('serves every part\'s metrics on the internal port, never the public one: requests, data APIs, the worker\'s queue, backups, PgBouncer', async () => {
+    const publicAnswer = await fetch(`${running.url}/metrics`);
+    expect(await publicAnswer.text()).not.toContain('launchdb_');
+    const scrape = async () => parsePrometheusText(await (await fetch(`http://127.0.0.1:${managerPort}/metrics`)).text());
+    const before = await scrape();
+    expect(sampleValue(before, 'launchdb_http_requests_total', { group: 'db', status_class: '2xx', project: project.id, service: 'launchdb' })).toBeGreaterThan(0);
+    expect(sampleValue(before, 'launchdb_data_apis', { state: 'awake' })).toBe(1);
+    expect(sampleValue(before, 'launchdb_worker_queue_jobs', { kind: 'captures', state: 'pending' })).toBe(0);
+    expect(sampleValue(before, 'launchdb_worker_jobs_total', { outcome: 'done' })).toBeGreaterThanOrEqual(2);
+    expect(samplesNamed(before, 'launchdb_backup_age_seconds').filter((sample) => sample.labels.project === project.id)).toEqual([]);
+    if (findPgBouncerBinary()) {
+      expect(sampleValue(before, 'launchdb_pgbouncer_up')).toBe(1);
+      expect(samplesNamed(before, 'launchdb_pgbouncer_servers').some((sample) => sample.labels.database === projectNames(project.id).database)).toBe(true);
+    }
+
+    expect((await running.api('POST', '/api/backups', { project: project.id })).status).toBe(201);
+    expect(sampleValue(await scrape(), 'launchdb_backup_age_seconds', { project: project.id })).toBeLessThan(60);
   }, 60_000);
 });

@@ -74,6 +74,7 @@ function banner(report: StartupReport, passwordFile: string | undefined): string
     `  auth         ${report.auth}`,
     `  storage      ${report.storage}`,
     `  backups      ${report.backups}`,
+    `  metrics      ${report.metrics}`,
   ];
   lines.push(...firstOperatorLines(report.firstOperator, passwordFile));
   lines.push('  Ctrl-C stops everything.', '', '');
