@@ -96,6 +96,8 @@ export class CaptureWorker {
   readonly #queues = new Map<string, Pick<SweepOutcome, 'counts' | 'oldest_pending_seconds'>>();
   /** Per project, its database's write count read before a sweep that found it quiet: nothing due, nothing in progress, no backoff. */
   readonly #quietAt = new Map<string, string>();
+  /** Per project, after a due sweep: its write count read before it, and when its next reminder can fall due (null: never without a write). */
+  readonly #dueQuiet = new Map<string, { writes: string; at: number | null }>();
   readonly #running = new Set<Promise<void>>();
   readonly #counters = { done: 0, failed: 0, retried: 0, lost: 0, documents_copied: 0 };
   readonly #reminders: DueReminders;
@@ -152,7 +154,7 @@ export class CaptureWorker {
     this.#timers.push(setInterval(() => this.#pollActive(), ACTIVE_POLL_MS));
     for (const timer of this.#timers) timer.unref();
     if (!cron.validate(this.#settings.WORKER_DUE_CRON)) throw new Error(`WORKER_DUE_CRON: not a cron expression: ${this.#settings.WORKER_DUE_CRON}`);
-    this.#dueTask = cron.schedule(this.#settings.WORKER_DUE_CRON, () => this.#dueSweepAll(), { name: 'launchdb-due-reminders', noOverlap: true });
+    this.#dueTask = cron.schedule(this.#settings.WORKER_DUE_CRON, () => this.dueSweepAll(), { name: 'launchdb-due-reminders', noOverlap: true });
   }
 
   /**
@@ -164,11 +166,43 @@ export class CaptureWorker {
     return this.#reminders.sweep(projectId);
   }
 
-  async #dueSweepAll(): Promise<void> {
-    for (const projectId of this.#projects.served) {
-      if (this.#stopped) return;
-      await this.#reminders.sweep(projectId).catch((error: Error) => this.#logger.warn({ project: projectId, err: error }, 'due sweep failed'));
+  /**
+   * The scheduled due sweep (WORKER_DUE_CRON): every served project, except one whose next
+   * reminder cannot fall due yet (next_reminder_at, read after its last sweep) and whose database
+   * has had no row written since (pg_stat_database, read fresh first): nothing can have become due
+   * there, so it costs no connection. Its own claims are writes, so a project is swept once more
+   * after a sweep that claimed something. Resolves with how many projects it looked at and left alone.
+   */
+  async dueSweepAll(): Promise<{ swept: number; quiet: number }> {
+    const outcome = { swept: 0, quiet: 0 };
+    let served: ReadonlySet<string>;
+    try {
+      served = await this.#projects.refresh();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'cannot read the projects to serve');
+      return outcome;
     }
+    for (const projectId of this.#dueQuiet.keys()) if (!served.has(projectId)) this.#dueQuiet.delete(projectId);
+    for (const projectId of served) {
+      if (this.#stopped) break;
+      const writes = this.#projects.writesOf(projectId);
+      const quiet = this.#dueQuiet.get(projectId);
+      if (writes !== undefined && quiet?.writes === writes && (quiet.at === null || Date.now() < quiet.at)) {
+        outcome.quiet += 1;
+        continue;
+      }
+      this.#dueQuiet.delete(projectId);
+      outcome.swept += 1;
+      try {
+        await this.#reminders.sweep(projectId);
+        const at = await this.#reminders.nextDueAt(projectId);
+        if (writes !== undefined && at !== undefined) this.#dueQuiet.set(projectId, { writes, at });
+      } catch (error) {
+        this.#logger.warn({ project: projectId, err: error }, 'due sweep failed');
+      }
+    }
+    this.#logger.debug(outcome, 'due sweep');
+    return outcome;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectNames } from '@launchdb/common';
 import { writeProjectAuthSettings } from '@launchdb/common/auth-settings';
 import { startSmtpInbox, type SmtpInbox } from '@launchdb/testkit/smtp-inbox';
 import type { CaptureWorker } from '../capture-worker.ts';
@@ -71,4 +72,51 @@ describe('due-task reminders', () => {
     expect(report).toMatchObject({ sent: [], skipped: [{ user_id: newcomer, reminders: 1, reason: 'no smtp' }] });
     expect((await haven.admin.query(`select status, detail from task_reminders where user_id = $1`, [newcomer])).rows).toEqual([{ status: 'skipped', detail: 'no smtp' }]);
   });
+
+  it('leaves a project alone in the scheduled sweep until a row is written there or its next reminder can fall due', async () => {
+    const database = projectNames(haven.id).database;
+    const scheduled = await platform.worker({ WORKER_SWEEP_SECONDS: 3600, WORKER_DUE_CRON: '0 0 1 1 *' });
+    const writes = async () =>
+      (await platform.platformDb.query<{ n: string }>(`select (tup_inserted + tup_updated + tup_deleted)::text as n from pg_stat_database where datname = $1`, [database])).rows[0]!.n;
+    // PostgreSQL's statistics trail the writes by about a second
+    const settledWrites = async () => {
+      let last = await writes();
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
+        const now = await writes();
+        if (now === last) return now;
+        last = now;
+      }
+    };
+    const dueNow = async () => {
+      const client = await haven.admin.connect();
+      try {
+        await client.query('begin');
+        await client.query('set local role service_role');
+        const { rows } = await client.query<{ due: boolean | null }>('select public.next_reminder_at() <= now() as due');
+        await client.query('commit');
+        return rows[0]!.due;
+      } finally {
+        client.release();
+      }
+    };
+
+    // nothing is due now (the members' digests today are out or their hour is ahead): one look, then none
+    expect(await dueNow()).toBe(false);
+    await settledWrites();
+    expect(await scheduled.dueSweepAll()).toEqual({ swept: 1, quiet: 0 });
+    expect(await scheduled.dueSweepAll()).toEqual({ swept: 0, quiet: 1 });
+
+    // a member with a task due today: a write, so the next scheduled sweep looks, and claims it
+    const before = await settledWrites();
+    const member = await haven.user();
+    const home = (await haven.as<{ id: string }>(member, `insert into properties (name) values ('Cabin') returning id`))[0]!.id;
+    await haven.as(member, `insert into notification_preferences (digest_hour) values (0)`);
+    await haven.as(member, `insert into maintenance_tasks (property_id, title, next_due_on) values ($1, 'Sweep chimney', current_date)`, [home]);
+    await expect.poll(writes, { timeout: 5_000 }).not.toBe(before);
+    expect(await dueNow()).toBe(true);
+    expect(await scheduled.dueSweepAll()).toEqual({ swept: 1, quiet: 0 });
+    expect((await haven.admin.query(`select status, detail from task_reminders where user_id = $1`, [member])).rows).toEqual([{ status: 'skipped', detail: 'no smtp' }]);
+    expect(await dueNow()).toBe(false);
+  }, 30_000);
 });

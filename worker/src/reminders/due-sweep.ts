@@ -71,6 +71,21 @@ export class DueReminders {
     return next;
   }
 
+  /**
+   * When the project's next reminder can fall due if nothing is written in its database meanwhile
+   * (next_reminder_at; a lower bound), as epoch milliseconds; null when never; undefined when its
+   * template cannot tell (a Haven from before 0012, until the boot's upgrade).
+   */
+  async nextDueAt(projectId: string): Promise<number | null | undefined> {
+    try {
+      const { rows } = await this.#connections.asService(projectId, (sql) => sql.query<{ at: Date | null }>('select public.next_reminder_at() as at'));
+      return rows[0]?.at?.getTime() ?? null;
+    } catch (error) {
+      if ((error as { code?: string }).code === '42883') return undefined;
+      throw error;
+    }
+  }
+
   async #sweep(projectId: string): Promise<DueSweepReport> {
     const report: DueSweepReport = { project: projectId, sent: [], skipped: [], failed: [] };
     const digests = await this.#connections.asService(projectId, async (sql) =>
