@@ -78,7 +78,7 @@ export function buildCallPlan(request: ApiRequest, cache: SchemaCache, context: 
     handlers: cache.mediaHandlers,
     // a handler for the rows of `setof items` is one of items'; a scalar result's, the function's own
     target: returns.kind === 'relation' ? returns.relation : routine,
-    defaultSelect: selectsDefault(request),
+    defaultSelect: selectsDefault(request, relationOfResult(cache, routine).columns),
   });
 
   let rows: SqlFragment;

@@ -124,7 +124,7 @@ export function buildMutationPlan(request: ApiRequest, cache: SchemaCache, conte
     planEnabled: context.planEnabled ?? false,
     handlers: cache.mediaHandlers,
     target: relation,
-    defaultSelect: selectsDefault(request),
+    defaultSelect: selectsDefault(request, relation.columns),
   });
 
   const rows = representation ? readQueryFor(raw(SOURCE), relation, request, cache, context).select : allSourceRows;

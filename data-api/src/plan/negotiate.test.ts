@@ -104,6 +104,10 @@ describe('negotiateRead', () => {
       expect(handlerOf(on('lines', [accept('pg/outfunc')], false))).toBe('outfunc_agg');
       expect(selectsDefault({ select: [{ kind: 'star' }] })).toBe(true);
       expect(selectsDefault({ select: [{ kind: 'star' }, { kind: 'count', alias: undefined, cast: undefined }] })).toBe(false);
+      // PostgREST spells * out when a column is formatted by a data representation
+      const column = { name: 'color', type: 'api.color', udtName: 'int4', nullable: true, defaultExpr: null, generated: false, isArray: false, description: null, position: 1, enumValues: null };
+      expect(selectsDefault({ select: [{ kind: 'star' }] }, [column])).toBe(true);
+      expect(selectsDefault({ select: [{ kind: 'star' }] }, [{ ...column, representations: { toJson: { schema: 'api', name: 'json' } } }])).toBe(false);
     });
 
     test('a */* handler answers everything but the vendor types, as application/octet-stream', () => {

@@ -11,7 +11,7 @@
 import { Errors } from '../errors.ts';
 import type { AcceptedMediaType, ApiRequest } from '../request/types.ts';
 import { lookupMediaHandler } from '../schema-cache/media-handlers.ts';
-import type { MediaHandler, MediaHandlers, QualifiedName } from '../schema-cache/types.ts';
+import type { Column, MediaHandler, MediaHandlers, QualifiedName } from '../schema-cache/types.ts';
 import type { BodyFormat, ExplainOption } from '../sql/read-query.ts';
 import type { ResponseMediaType } from './types.ts';
 
@@ -73,9 +73,13 @@ export function negotiateRead(accept: AcceptedMediaType[], options: NegotiationO
   throw Errors.notAcceptable(accept.map((media) => media.type).join(', '));
 }
 
-/** PostgREST's hasDefaultSelect: no `select`, or `select=*`, without embeds. */
-export function selectsDefault(request: Pick<ApiRequest, 'select'>): boolean {
-  return request.select.length === 1 && request.select[0]?.kind === 'star';
+/**
+ * PostgREST's hasDefaultSelect: no `select`, or `select=*`, without embeds — and no column of
+ * the rows with a `domain → json` data representation, for which PostgREST spells `*` out as
+ * the formatted columns, which are then no longer the relation's row.
+ */
+export function selectsDefault(request: Pick<ApiRequest, 'select'>, columns: readonly Column[] = []): boolean {
+  return request.select.length === 1 && request.select[0]?.kind === 'star' && !columns.some((column) => column.representations?.toJson !== undefined);
 }
 
 /** A media type handler's body: text, or the hex of bytes for a handler over bytea. */

@@ -30,7 +30,7 @@ export function buildReadPlan(request: ApiRequest, cache: SchemaCache, context: 
     planEnabled: context.planEnabled ?? false,
     handlers: cache.mediaHandlers,
     target: relation,
-    defaultSelect: selectsDefault(request),
+    defaultSelect: selectsDefault(request, relation.columns),
   });
   const { preferences } = request;
   if (preferences.handling === 'strict' && preferences.invalid.length > 0) throw Errors.invalidPreferences(preferences.invalid);

@@ -181,6 +181,16 @@ create function v2.plain_trans(state api."text/plain", next v2.another_table) re
 create aggregate v2.plain_agg(v2.another_table) (initcond = '', stype = api."text/plain", sfunc = v2.plain_trans);
 grant select on v2.another_table to service_role;
 
+-- a column formatted by a data representation: PostgREST spells * out, so the table's own handlers no longer apply
+create domain api.hex_color as int;
+create function api.hex_color_json(api.hex_color) returns json language sql immutable as $$ select to_json(lpad(to_hex($1), 6, '0')) $$;
+create cast (api.hex_color as json) with function api.hex_color_json(api.hex_color) as implicit;
+create table api.swatches (id int primary key, color api.hex_color);
+insert into api.swatches values (1, 255);
+create function api.swatch_trans(state text, next api.swatches) returns api."text/plain" language sql as $$ select (state || next.id)::api."text/plain" $$;
+create aggregate api.swatch_agg(api.swatches) (initcond = '', stype = api."text/plain", sfunc = api.swatch_trans);
+grant select on api.swatches to service_role;
+
 grant all on api.lines, api.shop_bles, api.ov_json, api.xmltest, api.some_numbers to service_role;
 `;
 
@@ -400,6 +410,12 @@ describe('media type handlers', () => {
       });
       expect(JSON.stringify(scalar.json())).toContain('pgrst_scalar');
     });
+  });
+
+  it("does not use a relation's own handlers when a data representation formats one of its columns", async () => {
+    expectError(await get('/swatches', 'text/plain'), 406, notAvailable('text/plain'));
+    const outfunc = await get('/swatches', 'pg/outfunc');
+    expect({ status: outfunc.status, body: outfunc.text }).toEqual({ status: 200, body: '(1,"""0000ff""")\n' });
   });
 
   it('finds handlers of the schema picked by Accept-Profile, with a domain of any schema', async () => {
