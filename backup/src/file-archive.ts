@@ -7,7 +7,7 @@ import * as tar from 'tar';
 const IN_PROGRESS = /(^|\/)#tmp\./;
 
 /** An archive of one empty folder, `./` (node-tar refuses an archive of nothing but its end blocks). */
-const EMPTY_ARCHIVE = (() => {
+export const EMPTY_ARCHIVE = (() => {
   const block = Buffer.alloc(512);
   new tar.Header({ path: './', type: 'Directory', mode: 0o755, size: 0, mtime: new Date(0), uid: 0, gid: 0 }).encode(block, 0);
   return Buffer.concat([block, Buffer.alloc(1024)]);

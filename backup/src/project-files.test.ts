@@ -120,6 +120,16 @@ describe('backups of a project whose files are in S3', () => {
     expect(await engine.verify(manifest.id)).toMatchObject({ ok: true, files: objects.length * 2 });
   });
 
+  it('backs up a project without any object, and verifies it', async () => {
+    const empty = randomProjectId();
+    platform.created.add(empty);
+    await platform.provisioner().create({ id: empty, name: 'No files' });
+    const manifest = await engine.backupProject(empty);
+    expect(manifest.pieces.find((piece) => piece.name === PIECES.files)).toMatchObject({ source: 's3', files: 0 });
+    expect(await engine.verify(manifest.id)).toMatchObject({ ok: true, files: 0 });
+    await store.delete(manifest.id);
+  });
+
   it('restores the objects in place, byte for byte, and removes what the backup did not hold', async () => {
     const [backup] = await store.list();
     await backend.deleteProject(projectId);

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 // types only: the storage service's modules load with the backend the platform passes in
 import type { FsStorageBackend, ObjectLocation, StorageBackend } from '@launchdb/storage-service/backends';
-import { archiveFolder, extractInto, type FileArchive } from './file-archive.ts';
+import { archiveFolder, EMPTY_ARCHIVE, extractInto, type FileArchive } from './file-archive.ts';
 
 /**
  * A project's files as a backup reads and a restore writes them. Whatever the backend, the
@@ -159,8 +159,8 @@ class BackendFiles implements ProjectFiles {
           yield padding(bytes);
           count += 2;
         }
-        // the end of an archive: two empty blocks
-        yield Buffer.alloc(1024);
+        // the end of an archive: two empty blocks (after `./` when nothing came before: tar refuses an archive of nothing)
+        yield count === 0 ? EMPTY_ARCHIVE : Buffer.alloc(1024);
         counted(count);
       } catch (error) {
         failed(error as Error);

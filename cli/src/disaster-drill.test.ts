@@ -7,6 +7,7 @@ import ws from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { generateMasterKey } from '@launchdb/common';
+import { startTestS3Server, type TestS3Server } from '../../storage-service/src/testing/s3-server.ts';
 import { startRunningPlatform, TEST_OPERATOR, type RunningPlatform, type RunningProject } from './testing/running-platform.ts';
 
 const execute = promisify(execFile);
@@ -16,7 +17,8 @@ const CLI = new URL('../bin/launchdb.js', import.meta.url).pathname;
  * The disaster an operator must survive: a server whose data folder is gone. A platform with two
  * projects is backed up; its data folder is deleted; a fresh `launchdb up` with the same master
  * key and `launchdb backup restore-platform` bring everything back — the same keys, so clients
- * built before the disaster keep working, and users sign in with their old passwords.
+ * built before the disaster keep working, and users sign in with their old passwords. Project
+ * files are in S3 (s3rver), whose bucket is lost too: the new platform has an empty one.
  */
 describe('disaster drill', () => {
   const running: RunningPlatform[] = [];
@@ -45,11 +47,19 @@ describe('disaster drill', () => {
     }
   };
 
+  /** A new S3 server with an empty bucket, as the platform's STORAGE_* settings. */
+  const objectStore = async (): Promise<{ server: TestS3Server; env: Record<string, string> }> => {
+    const server = await startTestS3Server({ bucket: 'drill-files' });
+    cleanUp.push(() => server.close());
+    return { server, env: Object.fromEntries(Object.entries(server.settings).map(([name, value]) => [name, String(value)])) };
+  };
+
   it('brings a whole platform back from its backups', async () => {
     // backups are kept off the data folder (another disk, in life)
     const backups = await mkdtemp(join(tmpdir(), 'launchdb-drill-backups-'));
     cleanUp.push(() => rm(backups, { recursive: true, force: true }));
-    const first = await startRunningPlatform({ LAUNCHDB_MASTER_KEY: generateMasterKey(), BACKUP_PASSPHRASE: 'drill passphrase, kept offsite', BACKUP_DIR: backups });
+    const firstFiles = await objectStore();
+    const first = await startRunningPlatform({ LAUNCHDB_MASTER_KEY: generateMasterKey(), BACKUP_PASSPHRASE: 'drill passphrase, kept offsite', BACKUP_DIR: backups, ...firstFiles.env });
     running.push(first);
 
     const haven = await first.createProject('Haven', 'haven');
@@ -76,12 +86,22 @@ describe('disaster drill', () => {
     expect((await fetch(`${first.url}/api/backups`)).status).toBe(401);
     const [notesBackup] = JSON.parse(await launchdb(first.url, 'backup', 'list', '--project', notes.id, '--json')) as { id: string }[];
     expect(await launchdb(first.url, 'backup', 'verify', notesBackup!.id)).toMatch(/verified — every SHA-256 matches, \d+ tables and \d+ rows restored/);
+    const [havenBackup] = JSON.parse(await launchdb(first.url, 'backup', 'list', '--project', haven.id, '--json')) as { files: number }[];
+    expect(havenBackup!.files).toBeGreaterThanOrEqual(2); // the manual and its sidecar, from S3
+    // one backup of a project at a time: of two requests at once, the second is refused
+    const both = await Promise.all([0, 1].map(() => first.api<{ error?: { code: string; message: string } }>('POST', '/api/backups', { project: haven.id })));
+    expect(both.map((answer) => answer.status).sort()).toEqual([201, 409]);
+    expect(both.find((answer) => answer.status === 409)!.body.error).toEqual({
+      code: 'backup_busy',
+      message: `project ${haven.id} is being backed up or restored right now; try again when it is done`,
+    });
 
     // the disaster: the platform stops, its data folder is gone
     await first.platform.stop();
     await rm(first.env.LAUNCHDB_DATA_DIR!, { recursive: true, force: true });
+    await firstFiles.server.close();
 
-    const second = await startRunningPlatform({ ...first.env, LAUNCHDB_ADMIN_EMAIL: TEST_OPERATOR.email });
+    const second = await startRunningPlatform({ ...first.env, ...(await objectStore()).env, LAUNCHDB_ADMIN_EMAIL: TEST_OPERATOR.email });
     running.push(second);
     const restored = await launchdb(second.url, 'backup', 'restore-platform', backups);
     expect(restored).toMatch(new RegExp(`${haven.id}: from ${haven.id}-`));
