@@ -5,6 +5,7 @@ import { postgrestManagerSettings } from '@launchdb/postgrest-manager';
 import { authServiceEnvSchema } from '@launchdb/auth-service';
 import { storageBackendSettingsSchema, storageServiceSettingsSchema } from '@launchdb/storage-service';
 import { backupSettings } from '@launchdb/backup';
+import { workerSettings } from '@launchdb/worker';
 
 /** Everything `launchdb up` reads; `.env.example` documents each variable. */
 export const launchdbConfigSchema = z.object({
@@ -14,6 +15,7 @@ export const launchdbConfigSchema = z.object({
   ...storageBackendSettingsSchema.shape,
   ...storageServiceSettingsSchema.shape,
   ...backupSettings,
+  ...workerSettings,
   // embedded: resumable uploads are staged in the data folder (<data>/storage-uploads), beside the objects
   STORAGE_UPLOADS_DIR: z.string().min(1).optional(),
   // embedded: data APIs sleep after five idle minutes, and run the bundle built into the data folder

@@ -5,7 +5,6 @@ import {
   createPool,
   generateMasterKey,
   isPortFree,
-  loadConfig,
   ProjectDirectory,
   parseMasterKey,
   quoteIdent,
@@ -249,14 +248,14 @@ export class EmbeddedPlatform {
     this.#backups = backups.service;
     registerBackupMetrics(metrics, backups.service);
 
-    // the worker in-process (WORKER_* settings from the environment); each request tells it its project is active
+    // the worker in-process (WORKER_* settings from the environment or .env); each request tells it its project is active
     const worker = new CaptureWorker({
       platformDb: this.#pool(serviceUrl, 'launchdb-worker', 2),
       secrets,
       postgres: postgresAddress,
       pooler: pooler.address,
       backend: storageBackend,
-      settings: loadConfig(workerSettingsSchema),
+      settings: workerSettingsSchema.parse(config),
       defaultSmtp: authServiceSettingsOf(config).smtp,
       logger: this.#logger.child({ component: 'worker' }),
     });
