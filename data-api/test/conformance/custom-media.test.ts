@@ -517,6 +517,16 @@ describe('media type handlers', () => {
       expect(await json('{}')).toBe(1);
       expect(await json('{"x": 1, "y": 2}')).toBe(3);
       expect(await json('{"A": 1, "B": 2}')).toEqual({ A: 1, B: 2 });
+      // parameters of the Content-Type, even unreadable ones, do not change what it is
+      for (const contentType of ['application/json; charset=utf-8', 'application/json; $$ unrecognized-chars=ignored $$']) {
+        const response = await post('/rpc/overloaded_unnamed_param', contentType, '{"x": 1, "y": 2}');
+        expect({ contentType, status: response.status, type: response.contentType, body: response.body.toString() }).toEqual({
+          contentType,
+          status: 200,
+          type: 'application/json; charset=utf-8',
+          body: '3',
+        });
+      }
       const text = await post('/rpc/overloaded_unnamed_param', 'text/plain', 'unnamed text arg', 'text/plain');
       expect({ status: text.status, contentType: text.contentType, body: text.body.toString() }).toEqual({
         status: 200,
