@@ -99,9 +99,11 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends postgresql-client-15 \
  && rm -rf /var/lib/apt/lists/*
 USER node
-ENV LAUNCHDB_DATA_DIR=/data BACKUP_DIR=/backups STORAGE_FS_ROOT=/data/storage
-# alive while its schedule runs; each night's result is in the platform's /api/health
-HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD ["node", "-e", "process.kill(1, 0)"]
+ENV LAUNCHDB_DATA_DIR=/data BACKUP_DIR=/backups STORAGE_FS_ROOT=/data/storage BACKUP_METRICS_HOST=0.0.0.0 BACKUP_METRICS_PORT=5200
+# /metrics (backup ages, last verify) for Prometheus on the network; each night's result is also in the platform's /api/health
+EXPOSE 5200
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:5200/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "--import", "tsx", "backup/src/main.ts"]
 
 FROM ${NODE_IMAGE} AS dashboard
