@@ -1,7 +1,9 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPool, quoteIdent, withClient, withDatabase, type SecretBox } from '@launchdb/common';
-import { ensureFirstOperator, preparePlatformDatabase } from '@launchdb/platform-api';
+// the setup modules alone: `launchdb up --split` supervises without loading platform-api's code
+import { ensureFirstOperator } from '@launchdb/platform-api/setup/first-operator';
+import { preparePlatformDatabase } from '@launchdb/platform-api/setup/platform-database';
 
 export interface PreparedPlatform {
   appliedMigrations: string[];
