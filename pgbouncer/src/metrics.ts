@@ -139,7 +139,16 @@ export function registerPgBouncerMetrics(registry: Registry, options: PgBouncerM
       for (const [database, use] of now?.pools ?? []) this.set({ database }, use.maxWaitSeconds);
     },
   });
-  const total = (name: string, help: string, pick: (totals: Reading['totals']) => number) =>
+  const totals: Array<{ name: string; help: string; pick: (totals: Reading['totals']) => number }> = [
+    { name: 'launchdb_pgbouncer_transactions_total', help: 'Transactions PgBouncer pooled since it started, all databases', pick: (totals) => totals.transactions },
+    { name: 'launchdb_pgbouncer_queries_total', help: 'Queries PgBouncer pooled since it started, all databases', pick: (totals) => totals.queries },
+    {
+      name: 'launchdb_pgbouncer_client_wait_seconds_total',
+      help: 'Time clients spent waiting for a server connection since PgBouncer started, all databases',
+      pick: (totals) => totals.waitSeconds,
+    },
+  ];
+  for (const { name, help, pick } of totals) {
     new Counter({
       name,
       help,
@@ -152,9 +161,7 @@ export function registerPgBouncerMetrics(registry: Registry, options: PgBouncerM
         this.inc(pick(now.totals));
       },
     });
-  total('launchdb_pgbouncer_transactions_total', 'Transactions PgBouncer pooled since it started, all databases', (totals) => totals.transactions);
-  total('launchdb_pgbouncer_queries_total', 'Queries PgBouncer pooled since it started, all databases', (totals) => totals.queries);
-  total('launchdb_pgbouncer_client_wait_seconds_total', 'Time clients spent waiting for a server connection since PgBouncer started, all databases', (totals) => totals.waitSeconds);
+  }
 }
 
 function num(value: unknown): number {
