@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -321,6 +322,29 @@ describe('backups of a project', () => {
       manifest.pieces[0].plaintextSha256 = '0'.repeat(64);
       await writeFile(manifestPath, JSON.stringify(manifest));
       await expect(engine.verify(id)).rejects.toThrow(`backup ${id}: the SHA-256 of the decrypted contents of ${PIECES.database} does not match its manifest`);
+      await unchanged(before);
+      await store.delete(id);
+    });
+
+    it('a manifest changed after the backup was made, when manifests are signed (LAUNCHDB_MASTER_KEY)', async () => {
+      const signing = engineWith({ masterKey: randomBytes(32) });
+      const id = (await signing.backupProject(projectId)).id;
+      const before = (await store.list()).map((backup) => backup.id);
+      const manifestPath = join(store.root, id, 'manifest.json');
+      const original = await readFile(manifestPath, 'utf8');
+      const manifest = JSON.parse(original) as { signature?: unknown; database: { tables: { name: string; rows: number }[] } };
+      expect(manifest.signature).toMatchObject({ method: 'hmac-sha256' });
+      // the row counts a restore is checked against, lowered
+      manifest.database.tables.find((table) => table.name === 'notes')!.rows = 2;
+      await writeFile(manifestPath, JSON.stringify(manifest));
+      await expect(signing.verify(id)).rejects.toThrow(`backup ${id}: its manifest was changed after the backup was made (its signature does not match)`);
+      await expect(signing.restoreProject(id, { projectId, confirm: projectId })).rejects.toThrow(/its manifest was changed after the backup was made/);
+      delete manifest.signature;
+      await writeFile(manifestPath, JSON.stringify(manifest));
+      await expect(signing.verify(id)).rejects.toThrow(`backup ${id} has an unsigned manifest: it was not made by a LaunchDB with LAUNCHDB_MASTER_KEY, or its signature was removed`);
+      await writeFile(manifestPath, original);
+      await expect(engineWith({ masterKey: randomBytes(32) }).verify(id)).rejects.toThrow(/was signed under another LAUNCHDB_MASTER_KEY than this platform's/);
+      expect(await signing.verify(id)).toMatchObject({ ok: true });
       await unchanged(before);
       await store.delete(id);
     });

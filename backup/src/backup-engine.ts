@@ -17,6 +17,7 @@ import { projectFilesOf, readSidecars, type ProjectFiles, type StagedFiles } fro
 import type { BackupStore, PartialBackup } from './local-backup-store.ts';
 import type { S3BackupStore } from './s3-backup-store.ts';
 import { newBackupId, parseBackupId, PIECES, PLATFORM_SUBJECT, type BackupManifest, type BackupPiece } from './manifest.ts';
+import { ManifestSigner } from './manifest-signature.ts';
 import { Meter } from './metering.ts';
 import { backupsToDelete, type RetentionPolicy } from './retention.ts';
 import { lockSubject } from './subject-lock.ts';
@@ -79,6 +80,12 @@ export interface BackupEngineOptions {
    * (409 backup_busy). 2 s: a killed holder's session takes a moment to end.
    */
   lockWaitMs?: number | undefined;
+  /**
+   * LAUNCHDB_MASTER_KEY: every manifest is signed under a key derived from it, and verify and
+   * restore refuse one that is unsigned, signed under another key, or changed since. Absent:
+   * manifests are neither signed nor checked.
+   */
+  masterKey?: Buffer | undefined;
 }
 
 export interface VerifyResult {
@@ -117,11 +124,13 @@ export interface PlatformRestoreResult {
 export class BackupEngine {
   readonly #options: BackupEngineOptions;
   readonly #files: ProjectFiles | undefined;
+  readonly #signer: ManifestSigner | undefined;
   readonly #busy = new Set<string>();
 
   constructor(options: BackupEngineOptions) {
     this.#options = options;
     this.#files = options.storage ? projectFilesOf(options.storage) : undefined;
+    this.#signer = options.masterKey ? new ManifestSigner(options.masterKey) : undefined;
   }
 
   get store(): BackupStore {
@@ -207,7 +216,7 @@ export class BackupEngine {
         pieces.push({ ...piece, files: await archive.files, source: input.files.source });
       }
       const extra = await dump.extra;
-      const manifest: BackupManifest = {
+      const unsigned: BackupManifest = {
         format: 1,
         id,
         kind: input.kind,
@@ -226,6 +235,7 @@ export class BackupEngine {
         },
         pieces,
       };
+      const manifest = this.#signer ? this.#signer.sign(unsigned) : unsigned;
       await partial.commit(manifest);
       if (this.#options.mirror) {
         try {
@@ -317,6 +327,7 @@ export class BackupEngine {
   async verify(id: string): Promise<VerifyResult> {
     const started = performance.now();
     const manifest = await this.#options.store.manifest(id);
+    this.#signer?.check(manifest);
     if (!this.#options.encryption.canDecrypt) throw BackupErrors.noDecryptionKey();
     const tools = await postgresTools();
     const databasePiece = pieceOf(manifest, PIECES.database);
@@ -364,6 +375,7 @@ export class BackupEngine {
     const started = performance.now();
     const control = this.#control();
     const manifest = await this.#options.store.manifest(id);
+    this.#signer?.check(manifest);
     if (manifest.kind !== 'project' || !manifest.projectId) throw BackupErrors.wrongKind(id, manifest.kind, 'project');
     const targetId = 'asNew' in target ? target.asNew : target.projectId;
     if (!/^[a-z][a-z0-9]{2,30}$/.test(targetId)) throw BackupErrors.validation(`not a project id: ${JSON.stringify(targetId)}`);
@@ -391,6 +403,7 @@ export class BackupEngine {
 
   /** Everything a restore needs, checked before anything changes: a key, the hashes, the disk. */
   async #checkRestorable(manifest: BackupManifest): Promise<void> {
+    this.#signer?.check(manifest);
     if (!this.#options.encryption.canDecrypt) throw BackupErrors.noDecryptionKey();
     await postgresTools();
     await this.checkStoredHashes(manifest);
@@ -463,6 +476,7 @@ export class BackupEngine {
       const all = await source.list();
       const platform = all.find((manifest) => manifest.kind === 'platform');
       if (!platform) throw BackupErrors.validation(`no complete platform backup in ${source.describe()}`);
+      this.#signer?.check(platform);
       const newestOf = new Map<string, BackupManifest>();
       for (const manifest of all) {
         if (manifest.kind === 'project' && manifest.projectId && !newestOf.has(manifest.projectId)) newestOf.set(manifest.projectId, manifest);

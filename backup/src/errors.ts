@@ -27,6 +27,16 @@ export const BackupErrors = {
   schemaMismatch: (backup: string) =>
     new LaunchDbError('platform_version_mismatch', 409, `backup ${backup} was made by a LaunchDB with other platform migrations than this one: restore it with the version that made it`),
   manifestInvalid: (id: string, reason: string) => new LaunchDbError('backup_corrupt', 422, `backup ${id} has an unreadable manifest: ${reason}`),
+  manifestTampered: (id: string) =>
+    new LaunchDbError('backup_corrupt', 422, `backup ${id}: its manifest was changed after the backup was made (its signature does not match)`),
+  manifestUnsigned: (id: string) =>
+    new LaunchDbError('backup_unsigned', 422, `backup ${id} has an unsigned manifest: it was not made by a LaunchDB with LAUNCHDB_MASTER_KEY, or its signature was removed`),
+  manifestSignedElsewhere: (id: string) =>
+    new LaunchDbError(
+      'backup_signed_elsewhere',
+      422,
+      `backup ${id} was signed under another LAUNCHDB_MASTER_KEY than this platform's: restore it with the master key of the platform that made it`,
+    ),
   pieceMissing: (id: string, piece: string) => new LaunchDbError('backup_corrupt', 422, `backup ${id} is incomplete: ${piece} is missing`),
   hashMismatch: (id: string, piece: string, what: string) =>
     new LaunchDbError('backup_corrupt', 422, `backup ${id}: the ${what} of ${piece} does not match its manifest (truncated or tampered with)`),

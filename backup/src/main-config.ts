@@ -18,5 +18,7 @@ export const mainConfigSchema = z.object({
    */
   BACKUP_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   BACKUP_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The platform's master key: manifests are signed under a key derived from it, and checked by verify and restore. */
+  LAUNCHDB_MASTER_KEY: z.string().min(1).optional(),
   LOG_LEVEL: env.logLevel(),
 });

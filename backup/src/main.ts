@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { loadConfig } from '@launchdb/common/config';
 import { ConfigError, StartupError } from '@launchdb/common/errors';
+import { parseMasterKey } from '@launchdb/common/secrets';
 import { createLogger } from '@launchdb/common/logger';
 import { createMetricsRegistry, startMetricsServer } from '@launchdb/common/metrics';
 import { createStorageBackend, FsStorageBackend, type StorageBackend } from '@launchdb/storage-service/backends';
@@ -36,6 +37,7 @@ try {
     dataFolder: config.LAUNCHDB_DATA_DIR,
     adminUrl: config.DATABASE_URL,
     storage,
+    masterKey: config.LAUNCHDB_MASTER_KEY ? parseMasterKey(config.LAUNCHDB_MASTER_KEY) : undefined,
     logger,
   });
 } catch (error) {

@@ -43,6 +43,8 @@ const manifestSchema = z.object({
     platformMigrations: z.array(z.string()).optional(),
   }),
   pieces: z.array(pieceSchema),
+  /** HMAC-SHA256 of the rest under a key derived from LAUNCHDB_MASTER_KEY (ManifestSigner); absent when the maker had none. */
+  signature: z.object({ method: z.literal('hmac-sha256'), keyId: z.string().regex(/^[0-9a-f]{16}$/), value: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
 });
 
 export type BackupManifest = z.infer<typeof manifestSchema>;

@@ -33,6 +33,8 @@ export async function createPlatformBackups(options: {
   storage: StorageBackend | undefined;
   logger: Logger;
   projects?: ProjectControl | undefined;
+  /** LAUNCHDB_MASTER_KEY (parsed): manifests are signed with a key derived from it, and checked before a verify or restore. */
+  masterKey?: Buffer | undefined;
 }): Promise<PlatformBackups> {
   const { settings } = options;
   let encryption: BackupEncryption;
@@ -57,6 +59,7 @@ export async function createPlatformBackups(options: {
     workFolder: options.dataFolder,
     encryption,
     storage: options.storage,
+    masterKey: options.masterKey,
     logger: options.logger,
     diskReserveBytes: settings.BACKUP_DISK_RESERVE_MB * 1_000_000,
     projects: options.projects,
@@ -86,6 +89,7 @@ export async function createPlatformBackups(options: {
         : `the backups' PRIVATE key is still at ${generated.privateKeyFile}: move it off this machine (set BACKUP_PRIVATE_KEY_FILE where you keep it to verify and restore)`,
     );
   }
+  if (!options.masterKey) notices.push('backup manifests are not signed, and verify and restore do not check signatures: set LAUNCHDB_MASTER_KEY (the platform\'s)');
   if (!options.storage) notices.push('project files are not in the backups: set STORAGE_FS_ROOT (or STORAGE_BACKEND=s3 and its settings) as the storage service has them');
   const described = encryption.describe();
   const to = described.method === 'passphrase' ? 'with BACKUP_PASSPHRASE' : `to key ${described.fingerprint!.slice(-16)}`;

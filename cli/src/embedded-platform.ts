@@ -110,7 +110,8 @@ export class EmbeddedPlatform {
     if (embedded) await assertPortFree(config.LAUNCHDB_POSTGRES_PORT, '127.0.0.1', 'LAUNCHDB_POSTGRES_PORT');
     if (pgbouncerBinary) await assertPortFree(config.LAUNCHDB_PGBOUNCER_PORT, '127.0.0.1', 'LAUNCHDB_PGBOUNCER_PORT');
 
-    const secrets = new SecretBox(parseMasterKey(await this.#masterKey(folder, fresh)));
+    const masterKey = parseMasterKey(await this.#masterKey(folder, fresh));
+    const secrets = new SecretBox(masterKey);
     const jwtSecret = config.PLATFORM_JWT_SECRET ?? (await readOrCreate(folder, 'platform-jwt.secret', () => randomBytes(48).toString('base64url')));
 
     const adminUrl = embedded ? await this.#startEmbeddedPostgres(folder) : await this.#checkExternalServer(config.DATABASE_URL!);
@@ -225,6 +226,7 @@ export class EmbeddedPlatform {
       dataFolder: folder.path,
       adminUrl,
       storage: storageBackend,
+      masterKey,
       logger: this.#logger.child({ component: 'backup' }),
       projects: {
         create: async (input) => void (await projects.provisioner.create({ id: input.id, name: input.name, template: input.template ?? undefined })),
