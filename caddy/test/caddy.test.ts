@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -197,6 +198,10 @@ describe('routes through Caddy', () => {
     // the services' own answers keep their headers as they are
     expect((await fetch(`${httpUrl}/api/health`)).headers.get('x-frame-options')).toBeNull();
     for (const path of ['/metrics', '/api/metrics']) expect((await fetch(`${httpUrl}${path}`)).status).toBe(404);
+    // nor by a path that a client, Caddy or a service could read as /metrics (sent as written, not normalised by fetch)
+    for (const path of ['//metrics', '/METRICS', '/%6Detrics', '/metrics?x=1', '/api/../metrics', '/api/%2e%2e/metrics', '/auth/%2e%2e/metrics', `/auth/${project.id}/../../metrics`, '/storage/%2e%2e/metrics', '/db/%2e%2e/metrics', `/p/${project.id}/rest/v1/../../../../metrics`]) {
+      expect(await rawGet(httpUrl, path), path).not.toContain('# TYPE');
+    }
     // they are on each service's own port, for Prometheus inside the network
     expect((await fetch(`${httpUrl}/auth/${project.id}/settings`, { headers: { apikey: project.keys.anon } })).status).toBe(200);
     const { port } = auth.server.address() as AddressInfo;
@@ -360,6 +365,21 @@ function getOverTls(url: string, ca: string, headers: Record<string, string>): P
       response.setEncoding('utf8');
       response.on('data', (piece: string) => (body += piece));
       response.on('end', () => resolve({ status: response.statusCode!, body }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** GET with the path exactly as written (fetch would resolve `..` and decode nothing); the body as text. */
+function rawGet(base: string, path: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: hostname, port, path, method: 'GET' }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve(body));
     });
     request.on('error', reject);
     request.end();
