@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, StartupError } from '@launchdb/common';
 import { launchdbConfigSchema } from '../config.ts';
-import { EmbeddedPlatform, type StartupReport } from '../embedded-platform.ts';
-import { SplitPlatform, type SplitStartupReport } from '../split-platform.ts';
+import type { StartupReport } from '../embedded-platform.ts';
+import type { SplitStartupReport } from '../split-platform.ts';
 import { firstOperatorLines, passwordFileUnlessTerminal } from '../platform-setup.ts';
 
 /** `launchdb up`: runs the platform in the foreground until SIGINT or SIGTERM. */
@@ -16,7 +16,10 @@ export async function up(args: string[] = []): Promise<void> {
 
   const unknown = args.filter((arg) => arg !== '--split');
   if (unknown.length > 0) fail(`unknown option ${unknown[0]} (launchdb up [--split])`);
-  const platform = args.includes('--split') ? new SplitPlatform(config) : new EmbeddedPlatform(config);
+  // only the one asked for is loaded: --split supervises, and the embedded platform's code (every service) would cost it ~50 MB
+  const platform = args.includes('--split')
+    ? new (await import('../split-platform.ts')).SplitPlatform(config)
+    : new (await import('../embedded-platform.ts')).EmbeddedPlatform(config);
   process.on('exit', () => platform.killChildrenNow());
   let stopping = false;
   const shutdown = (): void => {
@@ -59,7 +62,7 @@ export async function up(args: string[] = []): Promise<void> {
   }
   process.stdout.write(banner(report, await passwordFileUnlessTerminal(report.dataFolder, report.firstOperator)));
   for (const notice of report.backupNotices) process.stdout.write(`launchdb: ${notice}\n`);
-  if (platform instanceof EmbeddedPlatform) await platform.backups?.start().catch((error: Error) => process.stderr.write(`launchdb: backups are not scheduled: ${error.message}\n`));
+  if ('backups' in platform) await platform.backups?.start().catch((error: Error) => process.stderr.write(`launchdb: backups are not scheduled: ${error.message}\n`));
 }
 
 function banner(report: StartupReport, passwordFile: string | undefined): string {
