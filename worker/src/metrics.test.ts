@@ -70,6 +70,26 @@ describe('worker metrics', () => {
     expect(sampleValue(await scrape(), 'launchdb_worker_queue_jobs', { kind: 'captures', state: 'pending' })).toBe(0);
   });
 
+  it('answers within its budget when a project database does not, with what it last read', async () => {
+    await waiting('pending', 5);
+    worker.projectActive(haven.id);
+    expect(sampleValue(await scrape(), 'launchdb_worker_queue_jobs', { kind: 'captures', state: 'pending' })).toBe(1);
+    // a migration holding the table: the count waits for the lock
+    const blocker = await haven.admin.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table captures in access exclusive mode');
+      const started = Date.now();
+      const stuck = await scrape();
+      expect(Date.now() - started).toBeLessThan(3_500);
+      expect(sampleValue(stuck, 'launchdb_worker_queue_jobs', { kind: 'captures', state: 'pending' })).toBe(1);
+    } finally {
+      await blocker.query('rollback');
+      blocker.release();
+    }
+    await haven.admin.query(`delete from captures`);
+  });
+
   it('answers /health beside /metrics, and nothing else', async () => {
     expect(await (await fetch(`${url}/health`)).json()).toMatchObject({ worker_id: worker.id, projects_served: 1 });
     expect((await fetch(`${url}/other`)).status).toBe(404);
