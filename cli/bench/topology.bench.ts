@@ -241,7 +241,7 @@ function groupOf(stack: Stack, process: ProcessMemory): string {
   for (const [name, service] of stack.services) if (service.pid === process.pid) return name;
   if (/data-api[^ ]*main\.js/.test(process.command)) return 'data API (the awake project)';
   if (/^postgres(:| )|\/postgres( |$)/.test(process.command)) return 'PostgreSQL (postmaster, its workers and backends)';
-  if (/pgbouncer/.test(process.command)) return 'PgBouncer';
+  if (/pgbouncer/.test(process.command)) return 'pgbouncer';
   if (/esbuild/.test(process.command)) return 'esbuild (tsx\'s transformer)';
   return process.command.slice(0, 60);
 }
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
     const embedded = await Stack.start('launchdb up', false, await folderIn(workdir, 'embedded'), {});
     stacks.push(embedded);
     const embeddedProject = await prepareProject(embedded);
-    const pgbouncer = groupMemory(embedded, embedded.memory()).find((group) => group.name === 'PgBouncer');
+    const pgbouncer = groupMemory(embedded, embedded.memory()).find((group) => group.name === 'pgbouncer');
 
     log(`2. ${rounds} rounds: Caddy → split, the split service's own port, launchdb up — one request at a time, alternating`);
     const lookups = await measureLatencies('PK lookup', lookupSeconds, {
@@ -406,8 +406,10 @@ function render(figures: Figures): string {
     ...memoryRows(idle),
     `| **whole tree** | ${idle.reduce((sum, group) => sum + group.processes, 0)} | **${idlePss.toFixed(1)}** | ${total(idle, 'ussMb').toFixed(1)} | ${total(idle, 'rssMb').toFixed(1)} |`,
     '',
-    `Without the launcher (what docker-compose.yml runs, which has no launcher): ${(idlePss - launcher).toFixed(0)} MB PSS. ` +
-      `The split stack reaches project databases directly (no PgBouncer); compose adds PgBouncer, ${figures.pgbouncerPssMb === undefined ? 'not installed here' : `${figures.pgbouncerPssMb.toFixed(1)} MB PSS in \`launchdb up\`'s tree in this run`}.`,
+    `Without the launcher (what docker-compose.yml runs, which has no launcher): ${(idlePss - launcher).toFixed(0)} MB PSS.` +
+      (idle.some((group) => /pgbouncer/i.test(group.name))
+        ? ''
+        : ` This split stack ran no PgBouncer; compose adds one: ${figures.pgbouncerPssMb === undefined ? 'not installed here' : `${figures.pgbouncerPssMb.toFixed(1)} MB PSS in \`launchdb up\`'s tree in this run`}.`),
     '',
     `After the requests above, ${settleSeconds} s idle (\`launchdb up\` stopped first): ${total(idleAfter, 'pssMb').toFixed(0)} MB PSS, ${total(idleAfter, 'ussMb').toFixed(0)} MB USS, ${total(idleAfter, 'rssMb').toFixed(0)} MB RSS` +
       ` (${idleAfter.slice(0, 4).map((group) => `${group.name.split(' (')[0]} ${group.pssMb.toFixed(0)}`).join(', ')}, …).`,
