@@ -14,7 +14,7 @@ import { BackupService } from './backup-service.ts';
 import { BackupEncryption } from './encryption.ts';
 import { LocalBackupStore } from './local-backup-store.ts';
 import { PIECES } from './manifest.ts';
-import { registerBackupMetrics } from './metrics.ts';
+import { backupAges, registerBackupMetrics } from './metrics.ts';
 
 /** The backup service's /metrics, scraped over HTTP as Prometheus does. */
 describe('backup metrics', () => {
@@ -85,5 +85,26 @@ describe('backup metrics', () => {
     await expect(service.verify(made!.id)).rejects.toThrow();
     const failed = await scrape();
     expect(samplesNamed(failed, 'launchdb_backup_last_verify_timestamp_seconds').map((sample) => sample.labels.result)).toEqual(['failed']);
+  });
+});
+
+describe('backup ages', () => {
+  it('names the platform and the stalest projects, and folds the rest into other at their stalest', () => {
+    const now = Date.parse('2026-12-06T12:00:00Z');
+    const hoursAgo = (hours: number) => now - hours * 3_600_000;
+    const newest = new Map([
+      ['launchdb-platform', hoursAgo(1)],
+      ['fresh', hoursAgo(2)],
+      ['stale', hoursAgo(30)],
+      ['older', hoursAgo(20)],
+      ['old', hoursAgo(10)],
+    ]);
+    expect(backupAges(newest, now, 2)).toEqual([
+      ['launchdb-platform', 3_600],
+      ['stale', 108_000],
+      ['older', 72_000],
+      ['other', 36_000],
+    ]);
+    expect(backupAges(newest, now, 10)).toHaveLength(5);
   });
 });

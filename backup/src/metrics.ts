@@ -65,13 +65,7 @@ export function registerBackupMetrics(registry: Registry, service: BackupService
       const now = await current();
       this.reset();
       if (!now) return;
-      const ages = [...now.newest].map(([subject, finished]) => [subject, Math.max(0, (Date.now() - finished) / 1000)] as const).sort((a, b) => b[1] - a[1]);
-      const platform = ages.find(([subject]) => subject === PLATFORM_SUBJECT);
-      const projects = ages.filter(([subject]) => subject !== PLATFORM_SUBJECT);
-      if (platform) this.set({ project: platform[0] }, platform[1]);
-      for (const [project, age] of projects.slice(0, topProjects)) this.set({ project }, age);
-      const rest = projects[topProjects];
-      if (rest) this.set({ project: 'other' }, rest[1]);
+      for (const [project, age] of backupAges(now.newest, Date.now(), topProjects)) this.set({ project }, age);
     },
   });
   new Gauge({
@@ -121,4 +115,16 @@ export function registerBackupMetrics(registry: Registry, service: BackupService
       if (verify) this.set({ result: verify.ok ? 'ok' : 'failed' }, Date.parse(verify.at) / 1000);
     },
   });
+}
+
+/**
+ * Seconds since each subject's newest backup: the platform's, the `top` stalest projects by
+ * name, and `other` for the rest (the stalest of them), so a thousand projects make 22 series.
+ */
+export function backupAges(newest: ReadonlyMap<string, number>, now: number, top: number): Array<[string, number]> {
+  const ages = [...newest].map(([subject, finished]): [string, number] => [subject, Math.max(0, (now - finished) / 1000)]).sort((a, b) => b[1] - a[1]);
+  const projects = ages.filter(([subject]) => subject !== PLATFORM_SUBJECT);
+  const named = [...ages.filter(([subject]) => subject === PLATFORM_SUBJECT), ...projects.slice(0, top)];
+  const rest = projects[top];
+  return rest ? [...named, ['other', rest[1]]] : named;
 }
