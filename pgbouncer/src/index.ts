@@ -3,6 +3,7 @@ export { renderPgBouncerIni, renderUserlist } from './config-generator.ts';
 export { readScramSecrets } from './scram-secrets.ts';
 export { databaseCommand, runAdminCommand, runAdminCommands, type AdminCommand, type AdminConsoleLogin, type DatabaseCommand } from './admin-console.ts';
 export { findPgBouncerBinary } from './locate.ts';
+export { PgBouncerChild, type PgBouncerChildOptions } from './pgbouncer-child.ts';
 export { PgBouncerProcess, type PgBouncerProcessOptions, type PgBouncerProcessSettings } from './pgbouncer-process.ts';
 export { PgBouncerProjectPooler, type ConfiguredPgBouncer, type PgBouncerProjectPoolerOptions } from './project-pooler.ts';
 export { platformPoolSettings, SharedFolderPgBouncer, type SharedFolderPgBouncerOptions } from './shared-folder-pgbouncer.ts';

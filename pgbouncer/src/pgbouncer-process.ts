@@ -1,13 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
-import { basename, join, resolve } from 'node:path';
-import { StartupError } from '@launchdb/common/errors';
+import { chown, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { RunAs } from '@launchdb/common/service-user';
 import { databaseCommand, runAdminCommand, runAdminCommands, type AdminCommand, type AdminConsoleLogin } from './admin-console.ts';
 import { renderPgBouncerIni, renderUserlist } from './config-generator.ts';
+import { clientHost, PgBouncerChild } from './pgbouncer-child.ts';
 import type { PgBouncerSettings, UserSecret } from './settings.ts';
 
 /** The settings a caller chooses; the file paths live in the config folder. */
@@ -28,11 +25,6 @@ export interface PgBouncerProcessOptions {
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
-const START_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 10_000;
-const READY_POLL_MS = 50;
-const RECENT_LINES = 20;
-
 /** One PgBouncer, run in the foreground as a child process we own. */
 export class PgBouncerProcess {
   readonly #binary: string;
@@ -41,7 +33,6 @@ export class PgBouncerProcess {
   readonly #admin: { user: string; password: string } | undefined;
   readonly #onLog: ((line: string) => void) | undefined;
   readonly #onUnexpectedExit: PgBouncerProcessOptions['onUnexpectedExit'];
-  #stopping = false;
   /** Between refuseClients() and admitClients(): kept across a restart and a reload of PgBouncer. */
   #refusing = false;
   /**
@@ -51,7 +42,7 @@ export class PgBouncerProcess {
   #console: Promise<unknown> = Promise.resolve();
   #settings: PgBouncerProcessSettings;
   #users: UserSecret[];
-  #process: ChildProcess | undefined;
+  #child: PgBouncerChild | undefined;
 
   constructor(options: PgBouncerProcessOptions) {
     this.#binary = options.binary;
@@ -69,7 +60,7 @@ export class PgBouncerProcess {
   }
 
   get pid(): number | undefined {
-    return this.#process?.pid;
+    return this.#child?.pid;
   }
 
   get port(): number {
@@ -101,70 +92,34 @@ export class PgBouncerProcess {
    * Rejects with a StartupError saying why when it cannot listen or stops during start-up.
    */
   async start(): Promise<void> {
-    if (this.#process) throw new Error('PgBouncer is already running');
+    if (this.#child?.running) throw new Error('PgBouncer is already running');
     await this.writeConfig();
-    await this.#clearStalePidFile();
-    await this.#refuseIfPortTaken();
-
-    const child = spawn(this.#binary, [this.iniPath], {
-      ...(this.#runAs ?? {}),
-      cwd: this.#configDir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // its own process group: a Ctrl-C in our terminal must not stop it behind our back
-      detached: true,
+    const child = new PgBouncerChild({
+      binary: this.#binary,
+      iniPath: this.iniPath,
+      listenAddress: this.#settings.listenAddress,
+      listenPort: this.#settings.listenPort,
+      pidFile: this.#path('pgbouncer.pid'),
+      runAs: this.#runAs,
+      ...(this.#onLog ? { onLog: this.#onLog } : {}),
+      ...(this.#onUnexpectedExit ? { onUnexpectedExit: this.#onUnexpectedExit } : {}),
     });
-    this.#process = child;
-    const recent: string[] = [];
-    const onLine = (line: string): void => {
-      recent.push(line);
-      if (recent.length > RECENT_LINES) recent.shift();
-      this.#onLog?.(line);
-    };
-    forEachLine(child.stdout, onLine);
-    forEachLine(child.stderr, onLine);
-    this.#stopping = false;
-    let ready = false;
-    child.once('exit', (code, signal) => {
-      if (this.#process === child) this.#process = undefined;
-      if (ready && !this.#stopping) this.#onUnexpectedExit?.(code, signal);
-    });
-
-    try {
-      await this.#waitUntilListening(child, recent);
-      ready = true;
-    } catch (error) {
-      await this.#killAndWait(child);
-      throw error;
-    }
+    this.#child = child;
+    await child.start();
     // it serves either way: a failure here only means its clients wait for the server instead
     await this.#inTurn(async () => {
       if (this.#refusing) await this.#runOnEveryDatabase(['DISABLE']);
     }).catch((error: Error) => this.#onLog?.(`WARNING refusing clients while the server is down failed: ${error.message}`));
   }
 
-  /**
-   * SIGTERM is an immediate shutdown in PgBouncer 1.18; from 1.23 it waits for clients to leave,
-   * hence the SIGKILL after a while.
-   */
+  /** SIGTERM (an immediate shutdown in PgBouncer 1.18), SIGKILL after a while. */
   async stop(): Promise<void> {
-    const child = this.#process;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    this.#stopping = true;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
+    await this.#child?.stop();
   }
 
-  /**
-   * Synchronous, for `process.on('exit')`: nothing we started may outlive us. PgBouncer keeps
-   * no state on disk but its pid file, which the next start() clears.
-   */
+  /** Synchronous, for `process.on('exit')`: nothing we started may outlive us. */
   killNow(): void {
-    const child = this.#process;
-    this.#stopping = true;
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    this.#child?.killNow();
   }
 
   /**
@@ -172,7 +127,7 @@ export class PgBouncerProcess {
    * use them. Listening settings are read only at start, so changing them needs a restart.
    */
   async updateConfig(settings: PgBouncerProcessSettings, users: UserSecret[]): Promise<void> {
-    if (this.#process) {
+    if (this.#child?.running) {
       const before = this.#settings;
       if (settings.listenAddress !== before.listenAddress || settings.listenPort !== before.listenPort || settings.unixSocketDir !== before.unixSocketDir) {
         throw new Error('listenAddress, listenPort and unixSocketDir take effect only when PgBouncer starts: stop() and start() it instead');
@@ -186,7 +141,7 @@ export class PgBouncerProcess {
 
   /** Makes the running PgBouncer re-read its files; resolves once the new config is in force. */
   async reload(): Promise<void> {
-    if (!this.#process) throw new Error('PgBouncer is not running');
+    if (!this.#child?.running) throw new Error('PgBouncer is not running');
     if (!this.#admin) throw new Error('reload() needs the admin login: pass `admin` to PgBouncerProcess');
     const admin = this.#admin;
     await this.#inTurn(async () => {
@@ -198,7 +153,7 @@ export class PgBouncerProcess {
 
   /** RELOAD when it runs; a PgBouncer being restarted after a crash reads the new files when it starts. */
   async reloadIfRunning(): Promise<void> {
-    if (this.#process) await this.reload();
+    if (this.#child?.running) await this.reload();
   }
 
   /**
@@ -209,7 +164,7 @@ export class PgBouncerProcess {
   async refuseClients(): Promise<void> {
     this.#refusing = true;
     await this.#inTurn(async () => {
-      if (this.#process && this.#refusing) await this.#runOnEveryDatabase(['DISABLE', 'KILL', 'RESUME']);
+      if (this.#child?.running && this.#refusing) await this.#runOnEveryDatabase(['DISABLE', 'KILL', 'RESUME']);
     });
   }
 
@@ -218,7 +173,7 @@ export class PgBouncerProcess {
     if (!this.#refusing) return;
     this.#refusing = false;
     await this.#inTurn(async () => {
-      if (this.#process && !this.#refusing) await this.#runOnEveryDatabase(['ENABLE']);
+      if (this.#child?.running && !this.#refusing) await this.#runOnEveryDatabase(['ENABLE']);
     });
   }
 
@@ -233,17 +188,6 @@ export class PgBouncerProcess {
     const commands: AdminCommand[] = [];
     for (const { alias } of this.#settings.databases) for (const verb of verbs) commands.push(databaseCommand(verb, alias));
     await runAdminCommands({ host: this.host, port: this.port, ...this.#admin }, commands);
-  }
-
-  async #killAndWait(child: ChildProcess): Promise<void> {
-    // no pid: spawning itself failed, so there is nothing to wait for
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
-      if (this.#process === child) this.#process = undefined;
-      return;
-    }
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    await exited;
   }
 
   #path(name: string): string {
@@ -265,86 +209,6 @@ export class PgBouncerProcess {
   async #writeAtomically(path: string, text: string): Promise<void> {
     await writeAtomically(path, text, this.#runAs);
   }
-
-  /**
-   * PgBouncer refuses to start while its pid file names a live process, and after a SIGKILL the
-   * file stays behind; its pid may since belong to something else entirely.
-   */
-  async #clearStalePidFile(): Promise<void> {
-    const pidFile = this.#path('pgbouncer.pid');
-    let text: string;
-    try {
-      text = await readFile(pidFile, 'utf8');
-    } catch {
-      return;
-    }
-    const pid = Number(text.trim());
-    if (Number.isInteger(pid) && pid > 0 && isPgBouncer(pid)) {
-      throw new StartupError(`the PgBouncer folder ${this.#configDir} is in use by a running PgBouncer (pid ${pid}); is another launchdb running?`);
-    }
-    await rm(pidFile, { force: true });
-  }
-
-  /**
-   * Checked before spawning: while PgBouncer is still starting, a probe of a port someone else
-   * holds would be answered by that someone, and we would call it ready. Other bind errors
-   * (an address this machine does not have) are left for PgBouncer to report.
-   */
-  async #refuseIfPortTaken(): Promise<void> {
-    const { listenAddress, listenPort } = this.#settings;
-    for (const address of listenAddress.split(',').map((part) => part.trim())) {
-      const host = address === '*' ? '0.0.0.0' : address;
-      if ((await bindErrorCode(listenPort, host)) === 'EADDRINUSE') {
-        throw new StartupError(`PgBouncer cannot listen on ${host}:${listenPort}: the port is already in use`);
-      }
-    }
-  }
-
-  #waitUntilListening(child: ChildProcess, recent: string[]): Promise<void> {
-    const { listenPort } = this.#settings;
-    const host = this.host;
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      let pollTimer: NodeJS.Timeout | undefined;
-      const finish = (error?: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(deadline);
-        clearTimeout(pollTimer);
-        child.off('exit', onExit);
-        child.off('error', onError);
-        if (error) reject(error);
-        else resolve();
-      };
-      const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
-        // the last lines may still be in the pipe when 'exit' fires
-        setImmediate(() => {
-          const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-          finish(new StartupError(`PgBouncer stopped during start-up (${how}): ${describeFailure(recent, listenPort)}`));
-        });
-      };
-      const onError = (error: Error): void => finish(new StartupError(`PgBouncer could not be started (${this.#binary}): ${error.message}`));
-      const deadline = setTimeout(
-        () => finish(new StartupError(`PgBouncer did not accept connections on ${host}:${listenPort} within ${START_TIMEOUT_MS / 1000} s`)),
-        START_TIMEOUT_MS,
-      );
-      child.once('exit', onExit);
-      child.once('error', onError);
-      const poll = (): void => {
-        if (settled) return;
-        const socket = connect({ host, port: listenPort });
-        socket.once('connect', () => {
-          socket.destroy();
-          finish();
-        });
-        socket.once('error', () => {
-          socket.destroy();
-          if (!settled) pollTimer = setTimeout(poll, READY_POLL_MS);
-        });
-      };
-      poll();
-    });
-  }
 }
 
 /** Mode 0600, owned by `owner` when given; a reader never sees a half-written file. */
@@ -358,67 +222,4 @@ export async function writeAtomically(path: string, text: string, owner?: RunAs)
     await rm(temporary, { force: true });
     throw error;
   }
-}
-
-/** Wildcard listeners are reached through loopback. */
-function clientHost(listenAddress: string): string {
-  const first = listenAddress.split(',')[0]?.trim() ?? '';
-  if (first === '*' || first === '0.0.0.0' || first === '') return '127.0.0.1';
-  if (first === '::') return '::1';
-  return first;
-}
-
-function forEachLine(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  if (!stream) return;
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const lines = (pending + chunk).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) if (line.trim() !== '') onLine(line);
-  });
-  stream.on('end', () => {
-    if (pending.trim() !== '') onLine(pending);
-    pending = '';
-  });
-}
-
-function bindErrorCode(port: number, host: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'UNKNOWN'));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(undefined)));
-  });
-}
-
-/** A live pid is taken to be PgBouncer where /proc cannot tell (macOS). */
-function isPgBouncer(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const program = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-    return basename(program) === 'pgbouncer';
-  } catch {
-    return true;
-  }
-}
-
-function describeFailure(lines: string[], port: number): string {
-  const text = lines.join('\n');
-  if (/Address already in use/i.test(text)) return `port ${port} is already in use`;
-  // a bind failure is a WARNING per address, followed by an unhelpful "FATAL nowhere to listen on"
-  const bindFailure = lines.filter((line) => line.includes('cannot listen on')).pop();
-  if (bindFailure) return stripLogPrefix(bindFailure);
-  const fatal = lines.filter((line) => /\b(FATAL|ERROR)\b/.test(line)).pop();
-  const line = fatal ?? lines.filter((candidate) => /\bWARNING\b/.test(candidate)).pop() ?? lines.at(-1);
-  return line ? stripLogPrefix(line) : 'no output';
-}
-
-/** `2024-01-01 00:00:00.000 UTC [123] FATAL …` → `FATAL …` */
-function stripLogPrefix(line: string): string {
-  return line.replace(/^\S+ \S+ \S+ \[\d+\] /, '');
 }

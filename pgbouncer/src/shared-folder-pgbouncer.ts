@@ -1,4 +1,4 @@
-import { chown, mkdir } from 'node:fs/promises';
+import { chown, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatabaseAddress } from '@launchdb/common/projects';
 import type { RunAs } from '@launchdb/common/service-user';
@@ -17,7 +17,10 @@ export interface SharedFolderPgBouncerOptions {
   address: DatabaseAddress;
   /** Admin console login for RELOAD: a user in `settings.adminUsers` and in the userlist. */
   admin: { user: string; password: string };
-  /** Owner of the files when we are root and PgBouncer is not (tests); compose runs both as uid 1000. */
+  /**
+   * Owner of the files. Compose runs both containers as uid 1000, so ours will do; when we are
+   * root, the folder's owner by default (`launchdb up --split` gives it to PgBouncer's user).
+   */
   owner?: RunAs;
 }
 
@@ -59,8 +62,8 @@ export class SharedFolderPgBouncer {
     // in the container PgBouncer runs in the foreground: its log is stderr, and it needs no pid file
     const ini = renderPgBouncerIni({ ...settings, authFile: join(configDir, 'userlist.txt'), logFile: '', pidFile: '' });
     const userlist = renderUserlist(users);
-    const { owner } = this.#options;
     await mkdir(configDir, { recursive: true, mode: 0o700 });
+    const owner = this.#options.owner ?? (await ownerWhenRoot(configDir));
     if (owner) await chown(configDir, owner.uid, owner.gid);
     // the userlist first: a PgBouncer starting between the two writes never meets an alias without its users
     await writeAtomically(join(configDir, 'userlist.txt'), userlist, owner);
@@ -75,6 +78,13 @@ export class SharedFolderPgBouncer {
       throw error;
     }
   }
+}
+
+/** A root-owned 0600 file is unreadable to a PgBouncer that may not run as root. */
+async function ownerWhenRoot(folder: string): Promise<RunAs | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const { uid, gid } = await stat(folder);
+  return uid === 0 ? undefined : { uid, gid };
 }
 
 /**
