@@ -442,7 +442,13 @@ export class BackupEngine {
     }
 
     // the swap: the only moment the project is unavailable
-    await control.stopDataApi(targetId);
+    try {
+      await control.stopDataApi(targetId);
+    } catch (error) {
+      await dropDatabase(adminUrl, staging).catch(() => undefined);
+      await staged?.discard().catch(() => undefined);
+      throw error;
+    }
     await withClient(adminUrl, async (admin) => {
       await admin.query(`drop database if exists ${quoteIdent(names.database)} with (force)`);
       await admin.query(`alter database ${quoteIdent(staging)} rename to ${quoteIdent(names.database)}`);

@@ -4,7 +4,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 // types only: the storage service's modules load with the backend the platform passes in
-import type { FsStorageBackend, ObjectLocation, StorageBackend } from '@launchdb/storage-service/backends';
+import type { FsStorageBackend, ObjectLocation, ReadResult, StorageBackend } from '@launchdb/storage-service/backends';
 import { archiveFolder, EMPTY_ARCHIVE, extractInto, type FileArchive } from './file-archive.ts';
 
 /**
@@ -96,6 +96,9 @@ export interface Sidecar {
 }
 
 const SIDECAR = '.meta';
+/** Objects this small are restored a few at once, each read whole first (the rest stream one by one). */
+const SMALL_OBJECT_BYTES = 256 * 1024;
+const WRITES_AT_ONCE = 8;
 /** A sidecar is a few hundred bytes; more is not one of ours. */
 const MAX_SIDECAR_BYTES = 64 * 1024;
 const DELETE_BATCH = 1000;
@@ -134,15 +137,25 @@ class BackendFiles implements ProjectFiles {
     const backend = this.#backend;
     async function* entries(): AsyncGenerator<Buffer> {
       let count = 0;
+      const listing = backend.listProject(projectId)[Symbol.asyncIterator]();
+      let listed = false;
+      // the next objects' GETs are in flight while one streams: a round trip per object, overlapped
+      const opening: Promise<Opened | undefined>[] = [];
+      let current: Opened | undefined;
+      const fill = async (): Promise<void> => {
+        while (!listed && opening.length < READ_AHEAD) {
+          const next = await listing.next();
+          if (next.done) listed = true;
+          else opening.push(openObject(backend, next.value));
+        }
+      };
       try {
-        for await (const location of backend.listProject(projectId)) {
-          let object;
-          try {
-            object = await backend.read(location);
-          } catch (error) {
-            if ((error as Error).name === 'ObjectNotFoundError') continue; // deleted since it was listed
-            throw error;
-          }
+        await fill();
+        while (opening.length > 0) {
+          current = await opening.shift()!;
+          await fill();
+          if (!current) continue; // deleted since it was listed
+          const { location, object } = current;
           const path = archivePath(location);
           const sidecar = Buffer.from(JSON.stringify({ etag: object.info.etag, lastModified: object.info.lastModified.toISOString(), contentType: object.info.contentType, cacheControl: object.info.cacheControl }));
           yield* fileEntry(`${path}${SIDECAR}`, sidecar.length, object.info.lastModified);
@@ -157,6 +170,7 @@ class BackendFiles implements ProjectFiles {
           }
           if (bytes !== object.info.size) throw new Error(`${location.bucketId}/${location.key} (${location.version}): read ${bytes} bytes of ${object.info.size}`);
           yield padding(bytes);
+          current = undefined;
           count += 2;
         }
         // the end of an archive: two empty blocks (after `./` when nothing came before: tar refuses an archive of nothing)
@@ -165,6 +179,11 @@ class BackendFiles implements ProjectFiles {
       } catch (error) {
         failed(error as Error);
         throw error;
+      } finally {
+        // stopped early (a failure, the archive closed): the GETs opened are let go
+        current?.object.body.destroy();
+        for (const pending of opening) void pending.then((opened) => opened?.object.body.destroy(), () => undefined);
+        await listing.return?.();
       }
     }
     const output = Readable.from(entries(), { objectMode: false, highWaterMark: 1 << 20 });
@@ -179,6 +198,7 @@ class BackendFiles implements ProjectFiles {
     /** Written here (not already there): what a discard removes. */
     const added: ObjectLocation[] = [];
     const sidecars = options.sidecars ?? new Map<string, Sidecar>();
+    const writing = new Set<Promise<void>>();
     const stop = new AbortController();
 
     const handle = async (entry: tar.ReadEntry): Promise<void> => {
@@ -195,11 +215,31 @@ class BackendFiles implements ProjectFiles {
       restored.add(id);
       const sidecar = sidecars.get(path) ?? { contentType: 'application/octet-stream', cacheControl: 'no-cache' };
       sidecars.delete(path);
-      if (!options.fresh) {
-        // the same version is the same bytes: the live project already has it
-        const present = await backend.head(location);
-        if (present && present.size === entry.size) return void entry.resume();
+      // the same version is the same bytes: one the live project already has is not sent again
+      const present = async (): Promise<boolean> => !options.fresh && (await backend.head(location))?.size === entry.size;
+      const size = entry.size ?? 0;
+      if (size <= SMALL_OBJECT_BYTES) {
+        // small ones are read whole and sent a few at once: one round trip each would dominate
+        const bytes = await readWhole(entry, SMALL_OBJECT_BYTES);
+        while (writing.size >= WRITES_AT_ONCE) await Promise.race(writing);
+        const write = (async () => {
+          if (await present()) return;
+          await backend.write(location, Readable.from([bytes]), { ...sidecar, signal: stop.signal });
+          added.push(location);
+        })();
+        writing.add(write);
+        write.then(
+          () => writing.delete(write),
+          (error: Error) => {
+            writing.delete(write);
+            failure ??= error;
+            stop.abort(error);
+            archive.destroy(error);
+          },
+        );
+        return;
       }
+      if (await present()) return void entry.resume();
       await backend.write(location, Readable.from(entry as AsyncIterable<Buffer>, { objectMode: false }), { ...sidecar, signal: stop.signal });
       added.push(location);
     };
@@ -229,6 +269,7 @@ class BackendFiles implements ProjectFiles {
       stop.abort(error);
     }
     await chain;
+    await Promise.allSettled([...writing]);
     const deleteAll = async (locations: ObjectLocation[]): Promise<void> => {
       for (let start = 0; start < locations.length; start += DELETE_BATCH) await backend.delete(locations.slice(start, start + DELETE_BATCH));
     };
@@ -286,6 +327,27 @@ export async function readSidecars(archive: Readable): Promise<Map<string, Sidec
   return sidecars;
 }
 
+interface Opened {
+  location: ObjectLocation;
+  object: ReadResult;
+}
+
+/** Objects whose GET is in flight ahead of the one being archived. */
+const READ_AHEAD = 8;
+
+/** The object's GET, its rejection observed at once (it is awaited later); undefined when it is gone. */
+function openObject(backend: StorageBackend, location: ObjectLocation): Promise<Opened | undefined> {
+  const opened = backend.read(location).then(
+    (object) => ({ location, object }),
+    (error: Error) => {
+      if (error.name === 'ObjectNotFoundError') return undefined;
+      throw error;
+    },
+  );
+  opened.catch(() => undefined);
+  return opened;
+}
+
 /** `<bucket>/<key>/#<version>`, the fs backend's layout. */
 function archivePath(location: ObjectLocation): string {
   return `${location.bucketId}/${location.key}/#${location.version}`;
@@ -315,14 +377,18 @@ function padding(bytes: number): Buffer {
 }
 
 async function readSmall(entry: tar.ReadEntry, limit: number): Promise<string> {
+  return (await readWhole(entry, limit)).toString('utf8');
+}
+
+async function readWhole(entry: tar.ReadEntry, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of entry as AsyncIterable<Buffer>) {
     bytes += chunk.length;
-    if (bytes > limit) throw new Error(`${entry.path} is larger than a sidecar can be`);
+    if (bytes > limit) throw new Error(`${entry.path} is larger than its header says`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function parseSidecar(text: string, path: string): Sidecar {
