@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile, open } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsStorageBackend } from '@launchdb/storage-service/backends';
 import { createLogger, projectNames, withClient, withDatabase } from '@launchdb/common';
@@ -129,6 +130,21 @@ describe('backups of a project', () => {
     const manifest = await engine.backupProject(projectId);
     expect(await readdir(store.root)).not.toContain(`.partial-${projectId}-20260101T000000000Z-999999`);
     await store.delete(manifest.id);
+  });
+
+  it('keeps a partial backup another container is writing (its pid means nothing here), and removes it once that one is gone', async () => {
+    const other = randomProjectId();
+    const writing = join(store.root, `.partial-${other}-20260101T000000000Z-1`);
+    await mkdir(writing);
+    const container = new pg.Client({ connectionString: platform.adminUrl });
+    await container.connect();
+    await container.query(`select pg_advisory_lock(hashtext('launchdb:backup'), hashtext($1))`, [other]);
+    try {
+      expect(await engine.cleanUpStore()).toEqual([]);
+    } finally {
+      await container.end();
+    }
+    expect(await engine.cleanUpStore()).toEqual([`.partial-${other}-20260101T000000000Z-1`]);
   });
 
   it('leaves nothing listed when the backing-up process is killed mid-piece, and the next run removes its leftovers', async () => {
