@@ -62,6 +62,14 @@ const schema = `
   CREATE FUNCTION api.over(a int, b int) RETURNS text LANGUAGE sql AS $$ SELECT 'two' $$;
   CREATE FUNCTION api.amb(x int) RETURNS text LANGUAGE sql AS $$ SELECT 'int' $$;
   CREATE FUNCTION api.amb(x text) RETURNS text LANGUAGE sql AS $$ SELECT 'text' $$;
+  -- counts its calls in the transaction and reports the count in a response header
+  CREATE FUNCTION api.counted() RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+  DECLARE calls int := coalesce(nullif(current_setting('test.calls', true), ''), '0')::int + 1;
+  BEGIN
+    PERFORM set_config('test.calls', calls::text, true);
+    PERFORM set_config('response.headers', json_build_array(json_build_object('x-calls', calls))::text, true);
+    RETURN jsonb_build_object('calls', calls);
+  END $$;
 `;
 
 describe('calls against Postgres', () => {
@@ -110,6 +118,14 @@ describe('calls against Postgres', () => {
 
   it('gives the whole object to a single json parameter with params=single-object', async () => {
     expect((await post('/rpc/whole', { a: 1, b: [2] }, { prefer: 'params=single-object' })).json).toEqual({ a: 1, b: [2] });
+  });
+
+  it('runs a STABLE function returning one value once per request (page_total is 1, as in PostgREST)', async () => {
+    const { row, json } = await post('/rpc/counted', {});
+    expect(json).toEqual({ calls: 1 });
+    expect(JSON.parse(row.response_headers!)).toEqual([{ 'x-calls': 1 }]);
+    expect(row.page_total).toBe('1');
+    expect((await get('/rpc/counted')).json).toEqual({ calls: 1 });
   });
 
   it('returns a set of scalars as an array, paged and counted', async () => {

@@ -108,7 +108,8 @@ export function buildCallPlan(request: ApiRequest, cache: SchemaCache, context: 
     }
   }
 
-  const statement = resultStatement(call, rows, { body, total, location: undefined, inserted: false });
+  const single = returns.kind === 'void' || !returns.isSetOf;
+  const statement = resultStatement(call, rows, { body, total, location: undefined, inserted: false, single });
   const explained = media.explain !== undefined;
   return {
     statement: media.explain ? explainSql(statement, media.explain.format, media.explain.options) : statement,

@@ -327,6 +327,13 @@ export interface ResultRowOptions {
    * see `InsertQuery.trackInserted`), which tells 201 from 200.
    */
   inserted: boolean;
+  /**
+   * page_total: `1` for a function that returns one value (PostgREST's pageCountSelectF), else
+   * the count of the rows. The call sits in a CTE PostgreSQL inlines, so a STABLE function's
+   * call is copied into every expression over `_postgrest_t`: counting the rows as well as
+   * aggregating them would run the function twice.
+   */
+  single?: boolean;
 }
 
 /**
@@ -339,7 +346,7 @@ export function resultStatement(work: SqlFragment, rows: SqlFragment, options: R
   const total = options.total ?? raw('NULL::bigint');
   const location = options.location ?? raw('NULL::text');
   const inserted = options.inserted ? sql`, ${insertedCount} AS inserted` : empty;
-  return sql`WITH ${raw(SOURCE)} AS (${work}), ${raw(RESPONSE_ROWS)} AS (${rows}) SELECT ${body} AS body, pg_catalog.count(${raw(ROW)}) AS page_total, ${total} AS total_result_set, ${currentSetting('response.headers')} AS response_headers, ${currentSetting('response.status')} AS response_status, ${location} AS location${inserted} FROM ${raw(RESPONSE_ROWS)} ${raw(ROW)}`;
+  return sql`WITH ${raw(SOURCE)} AS (${work}), ${raw(RESPONSE_ROWS)} AS (${rows}) SELECT ${body} AS body, ${options.single ? raw('1::bigint') : sql`pg_catalog.count(${raw(ROW)})`} AS page_total, ${total} AS total_result_set, ${currentSetting('response.headers')} AS response_headers, ${currentSetting('response.status')} AS response_status, ${location} AS location${inserted} FROM ${raw(RESPONSE_ROWS)} ${raw(ROW)}`;
 }
 
 /** Every row the work returned: the response rows when no `select` shaping applies. */
