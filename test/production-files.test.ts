@@ -12,6 +12,7 @@ import { mainConfigSchema as authConfigSchema } from '../auth-service/src/main-c
 import { mainConfigSchema as storageConfigSchema } from '../storage-service/src/main-config.ts';
 import { mainConfigSchema as workerConfigSchema } from '../worker/src/main-config.ts';
 import { mainConfigSchema as backupConfigSchema } from '../backup/src/main-config.ts';
+import { SPLIT_SERVICES, splitEnvironments } from '../cli/src/split-environment.ts';
 
 /**
  * docker-compose.yml, the Dockerfile and .env.example, checked without a Docker engine: the
@@ -208,6 +209,69 @@ describe('PgBouncer in compose, as launchdb up runs it', () => {
     const provisioning = new URL(environmentOf('platform-api').POSTGRES_ADMIN_URL!);
     expect([provisioning.hostname, provisioning.port]).toEqual([base.databases[0]!.host, String(base.databases[0]!.port)]);
     expect(Object.keys(compose.services)).toContain(provisioning.hostname);
+  });
+});
+
+describe('launchdb up --split, as compose runs it', () => {
+  // compose's hosts become 127.0.0.1 and ports chosen at start; everything else is the same
+  const places = { postgres: { host: '127.0.0.1', port: 15432 }, pgbouncer: { host: '127.0.0.1', port: 16432 } };
+  const split = splitEnvironments(
+    {
+      config: { LOG_LEVEL: 'info', DATA_API_IDLE_SECONDS: 300, LAUNCHDB_ADMIN_EMAIL: undefined, LAUNCHDB_ADMIN_PASSWORD: undefined, STORAGE_FS_ROOT: undefined, STORAGE_UPLOADS_DIR: undefined },
+      ...places,
+      platformDatabase: 'launchdb',
+      superuser: { user: 'postgres', password: 'postgres-password' },
+      platformRole: { user: PLATFORM_ROLE, password: 'p'.repeat(48) },
+      masterKey: 'ab'.repeat(32),
+      jwtSecret: 'j'.repeat(64),
+      internalKey: 'k'.repeat(64),
+      publicUrl: 'http://127.0.0.1:8080',
+      pgbouncerConfigDir: '/data/pgbouncer-config',
+      platformSecretsDir: '/data',
+      dataFolder: '/data',
+      ports: { 'postgrest-manager': 1, 'platform-api': 2, 'auth-service': 3, 'storage-service': 4, worker: 5, backup: 6, dashboard: 7 },
+      dataApiEntry: '/data/data-api/main.js',
+      storageRoot: '/data/storage',
+      uploadsDir: '/data/storage-uploads',
+    },
+    {},
+  );
+  const processes = ['platform-migrate', ...SPLIT_SERVICES] as const;
+
+  /** Who connects where as whom, in compose's names: `launchdb_platform@pgbouncer/launchdb`, `postgres`, `pgbouncer-config`. */
+  function wiring(environment: Record<string, string>, at: (host: string, port: string) => string, folder: (path: string) => string | undefined): Record<string, string> {
+    const wired: Record<string, string> = {};
+    for (const [name, value] of Object.entries(environment)) {
+      if (value.startsWith('postgres://')) {
+        const url = new URL(value);
+        wired[name] = `${decodeURIComponent(url.username)}@${at(url.hostname, url.port)}${url.pathname}`;
+      }
+    }
+    for (const prefix of ['POOLER', 'POSTGRES'] as const) {
+      const host = environment[`${prefix}_HOST`];
+      if (host !== undefined) wired[`${prefix}_HOST:PORT`] = at(host, environment[`${prefix}_PORT`] ?? '');
+    }
+    if (environment.PGBOUNCER_CONFIG_DIR) wired.PGBOUNCER_CONFIG_DIR = folder(environment.PGBOUNCER_CONFIG_DIR) ?? environment.PGBOUNCER_CONFIG_DIR;
+    for (const secret of ['LAUNCHDB_MASTER_KEY', 'PLATFORM_DB_PASSWORD']) if (environment[secret]) wired[secret] = 'given';
+    return wired;
+  }
+
+  it('connects each process to PostgreSQL or PgBouncer as compose connects its container, as the same role, and shares the same PgBouncer folder', () => {
+    const inSplit = (host: string, port: string) => Object.entries(places).find(([, place]) => place.host === host && String(place.port) === port)?.[0] ?? `${host}:${port}`;
+    const inCompose = (host: string, port: string) => (`${host}:${port}` === 'postgres:5432' || `${host}:${port}` === 'pgbouncer:6432' ? host : `${host}:${port}`);
+    for (const name of processes) {
+      const compose = wiring(environmentOf(name), inCompose, (path) => volumeAt(name, path));
+      expect(wiring(split[name], inSplit, (path) => (path === '/data/pgbouncer-config' ? 'pgbouncer-config' : undefined)), name).toEqual(compose);
+    }
+  });
+
+  it("gives each process only settings its container's settings schema reads", () => {
+    for (const name of processes) {
+      if (!(name in SCHEMAS)) continue;
+      const read = new Set(Object.keys(SCHEMAS[name]!.shape));
+      expect(Object.keys(split[name]).filter((key) => !read.has(key)), name).toEqual([]);
+      expect(() => loadConfig(SCHEMAS[name]!, { env: split[name] }), name).not.toThrow();
+    }
   });
 });
 

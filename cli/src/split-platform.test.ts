@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,6 +6,9 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { Browser } from 'playwright-core';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { withClient } from '@launchdb/common/db';
+import { projectNames } from '@launchdb/common/projects';
+import { runAdminCommand, type AdminConsoleLogin } from '@launchdb/pgbouncer';
 import { reservePort } from '@launchdb/testkit/ports';
 import { launchChromium } from '../../test/browser.ts';
 import { launchdbConfigSchema } from './config.ts';
@@ -14,9 +17,9 @@ import { SPLIT_SERVICES, SplitPlatform, type SplitServiceName } from './split-pl
 const OPERATOR = { email: 'ops@split.example.com', password: 'split-topology-password' };
 
 /**
- * `launchdb up --split`: every service its own process behind real Caddy, driven through
- * Caddy's one port by supabase-js and Chromium; each service killed in turn (SIGKILL) while the
- * others keep answering, and started again.
+ * `launchdb up --split`: every service its own process behind real Caddy and in front of real
+ * PgBouncer, driven through Caddy's one port by supabase-js and Chromium; each service and
+ * PgBouncer killed in turn (SIGKILL) while the others keep answering, and started again.
  */
 describe('launchdb up --split', () => {
   let workdir: string;
@@ -24,17 +27,21 @@ describe('launchdb up --split', () => {
   let url: string;
   let browser: Browser;
   let project: { id: string; keys: { anon: string; service_role: string } };
+  let pgbouncerPort: number;
+  let postgresPort: number;
 
   beforeAll(async () => {
     workdir = await mkdtemp(join(tmpdir(), 'launchdb-split-'));
     // as root, PostgreSQL runs as the postgres user, which must reach the data folder
     await chmod(workdir, 0o755);
     const port = await reservePort();
+    [pgbouncerPort, postgresPort] = [await reservePort(), await reservePort()];
     platform = new SplitPlatform(
       launchdbConfigSchema.parse({
         LAUNCHDB_DATA_DIR: join(workdir, 'data'),
         LAUNCHDB_PORT: String(port),
-        LAUNCHDB_POSTGRES_PORT: String(await reservePort()),
+        LAUNCHDB_POSTGRES_PORT: String(postgresPort),
+        LAUNCHDB_PGBOUNCER_PORT: String(pgbouncerPort),
         LAUNCHDB_ADMIN_EMAIL: OPERATOR.email,
         LAUNCHDB_ADMIN_PASSWORD: OPERATOR.password,
         DATA_API_ENTRY: inject('dataApiEntry'),
@@ -74,6 +81,36 @@ describe('launchdb up --split', () => {
     expect(await (await service.storage.from('split').download('a.txt')).data!.text()).toBe('split file');
   });
 
+  it("reaches project databases through PgBouncer, as compose's services do", async () => {
+    const data = join(workdir, 'data');
+    const console: AdminConsoleLogin = { host: '127.0.0.1', port: pgbouncerPort, user: 'launchdb_platform', password: (await readFile(join(data, 'platform-db.password'), 'utf8')).trim() };
+    const { database } = projectNames(project.id);
+    const transactions = async () => Number((await runAdminCommand(console, 'SHOW STATS')).find((row) => row.database === database)?.total_xact_count ?? 0);
+    const user = client(project.keys.anon);
+    const service = client(project.keys.service_role);
+    const requests = {
+      'data API': async () => expect((await user.from('notes').select('body')).error).toBeNull(),
+      auth: async () => expect((await user.auth.signInWithPassword({ email: 'split@example.com', password: 'split-password-1' })).error).toBeNull(),
+      storage: async () => expect((await service.storage.from('split').list()).error).toBeNull(),
+    };
+    for (const [what, request] of Object.entries(requests)) {
+      const before = await transactions();
+      await request();
+      expect(await transactions(), what).toBeGreaterThan(before);
+    }
+    // and none of them holds a session of its own on the project database: each backend serving them is one of PgBouncer's
+    const servers = new Set((await runAdminCommand(console, 'SHOW SERVERS')).filter((row) => row.database === database).map((row) => Number(row.local_port)));
+    const superuser = `postgres://postgres:${encodeURIComponent((await readFile(join(data, 'postgres.password'), 'utf8')).trim())}@127.0.0.1:${postgresPort}/${database}`;
+    const { rows } = await withClient(superuser, (admin) =>
+      admin.query<{ client_port: number; application_name: string }>(
+        `select client_port, application_name from pg_stat_activity where datname = $1 and application_name = any($2)`,
+        [database, ['launchdb-data-api', 'auth-service', 'storage-service']],
+      ),
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(servers, `${row.application_name}'s session`).toContain(row.client_port);
+  });
+
   it('serves the console and Haven in Chromium through Caddy', async () => {
     const page = await browser.newPage();
     await page.goto(`${url}/console/`);
@@ -101,7 +138,7 @@ describe('launchdb up --split', () => {
       dashboard: () => fetch(`${url}/icon.svg`),
     };
     type Probe = keyof typeof probes;
-    const needs: Record<SplitServiceName, Probe[]> = {
+    const needs: Record<SplitServiceName | 'pgbouncer', Probe[]> = {
       'platform-api': ['api', 'db'],
       'postgrest-manager': [],
       'auth-service': ['auth'],
@@ -109,26 +146,29 @@ describe('launchdb up --split', () => {
       worker: [],
       backup: [],
       dashboard: ['dashboard'],
+      // every database session of the services goes through it (the health check's too)
+      pgbouncer: ['api', 'db', 'auth', 'storage'],
     };
     const answers = async (probe: Probe) => (await probes[probe]().then((response) => response.status, () => 0)) === 200;
-    for (const name of SPLIT_SERVICES) {
-      const service = platform.service(name);
-      const killed = service.pid!;
+    const processes = [...SPLIT_SERVICES.map((name) => [name, () => platform.service(name)] as const), ['pgbouncer', () => platform.pgbouncer] as const];
+    for (const [name, current] of processes) {
+      const killed = current().pid!;
       process.kill(killed, 'SIGKILL');
-      await until(() => service.pid !== killed || !alive(killed), `${name} to die`);
+      await until(() => current().pid !== killed || !alive(killed), `${name} to die`);
       for (const probe of Object.keys(probes) as Probe[]) {
         if (!needs[name].includes(probe)) expect(await answers(probe), `${probe} while ${name} is down`).toBe(true);
       }
-      await until(() => service.pid !== undefined && service.pid !== killed && alive(service.pid), `${name} to be started again`);
+      const restarted = () => current().pid;
+      await until(() => restarted() !== undefined && restarted() !== killed && alive(restarted()!), `${name} to be started again`);
       for (const probe of needs[name]) await until(() => answers(probe), `${probe} once ${name} is back`);
-      await until(() => service.supervisor.status.state === 'running', `${name} to be running`);
+      await until(() => current().supervisor.status.state === 'running', `${name} to be running`);
     }
     // the data API postgrest-manager started before it was killed still serves, or a new one does
     expect(await answers('db')).toBe(true);
   }, 120_000);
 
   it('stops every process it started', async () => {
-    const pids = SPLIT_SERVICES.map((name) => platform.service(name).pid!);
+    const pids = [...SPLIT_SERVICES.map((name) => platform.service(name).pid!), platform.pgbouncer.pid!];
     await platform.stop();
     for (const pid of pids) expect(alive(pid), `pid ${pid}`).toBe(false);
   }, 60_000);

@@ -1,15 +1,19 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chown, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, createPool, findFreePort, generateMasterKey, isPortFree, parseMasterKey, quoteIdent, SecretBox, serviceUser, StartupError, withClient, withDatabase, type Logger } from '@launchdb/common';
+import { createLogger } from '@launchdb/common/logger';
+import { findFreePort, isPortFree } from '@launchdb/common/net';
+import { generateMasterKey } from '@launchdb/common/secrets';
+import { serviceUser, type RunAs } from '@launchdb/common/service-user';
+import { StartupError } from '@launchdb/common/errors';
+import type { Logger } from '@launchdb/common/logger';
 import { bundleDataApi, stopBundler } from '@launchdb/data-api/build';
-import { platformApiSettings } from '@launchdb/platform-api';
-import { postgrestManagerSettings } from '@launchdb/postgrest-manager';
-import { authServiceEnvSchema } from '@launchdb/auth-service';
-import { storageBackendSettingsSchema, storageServiceSettingsSchema } from '@launchdb/storage-service';
-import { backupSettings } from '@launchdb/backup';
-import { workerSettings } from '@launchdb/worker';
-import { DASHBOARD_BUILD_FOLDER, ensureDashboardBuild } from '@launchdb/dashboard/server';
+import { findPgBouncerBinary } from '@launchdb/pgbouncer/locate';
+import { PgBouncerChild } from '@launchdb/pgbouncer/pgbouncer-child';
+import { PLATFORM_ROLE } from '@launchdb/platform-api/setup/platform-database';
+import { DASHBOARD_BUILD_FOLDER, ensureDashboardBuild } from '@launchdb/dashboard/server/dashboard-build';
 import type { LaunchdbConfig } from './config.ts';
 import { DataFolder } from './data-folder.ts';
 import { CaddyProcess, findCaddyBinary } from './embedded/caddy-process.ts';
@@ -18,7 +22,9 @@ import { ProcessSupervisor } from './embedded/process-supervisor.ts';
 import { bundleServices } from './embedded/service-bundles.ts';
 import { ServiceProcess } from './embedded/service-process.ts';
 import { EMBEDDED_SUPERUSER, PLATFORM_DATABASE } from './local-platform.ts';
-import { preparePlatform, preparePlatformCluster } from './platform-setup.ts';
+import { SPLIT_SERVICES, splitEnvironments, type SplitServiceName, type SplitWiring } from './split-environment.ts';
+
+export { SPLIT_SERVICES, type SplitServiceName } from './split-environment.ts';
 
 const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -30,26 +36,22 @@ const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
  */
 export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
 
-/** The services of docker-compose.yml, in the order they start. */
-export const SPLIT_SERVICES = ['postgrest-manager', 'platform-api', 'auth-service', 'storage-service', 'worker', 'backup', 'dashboard'] as const;
-export type SplitServiceName = (typeof SPLIT_SERVICES)[number];
-
 export interface SplitStartupReport {
   url: string;
   dataFolder: string;
   /** Each service's pid and internal address. */
-  services: Record<SplitServiceName | 'caddy', { pid: number | undefined; address: string | undefined }>;
+  services: Record<SplitServiceName | 'pgbouncer' | 'caddy', { pid: number | undefined; address: string | undefined }>;
   firstOperator: { email: string; generatedPassword: string | undefined } | undefined;
 }
 
 /**
- * `launchdb up --split`: PostgreSQL, then each service as its own OS process given only the
- * variables its container gets in docker-compose.yml, and real Caddy (caddy/Caddyfile.local) in
- * front on LAUNCHDB_PORT, so clients use the same URLs as without --split. A service that dies
- * is started again (ProcessSupervisor); Caddy retries another replica, or the same one once back.
- *
- * Project databases are reached directly, as platform-api alone does (DirectProjectPooler):
- * the PgBouncer that `launchdb up` manages lives inside its process.
+ * `launchdb up --split`: docker-compose.yml without Docker. PostgreSQL; platform-migrate, run once
+ * to its end; PgBouncer on the files it wrote (compose's pgbouncer-config volume is
+ * `<data>/pgbouncer-config`, which platform-api keeps current and RELOADs); each service as its
+ * own OS process given only the variables its container gets (split-environment.ts), so the
+ * services reach the platform and project databases through PgBouncer, and real Caddy
+ * (caddy/Caddyfile.local) in front on LAUNCHDB_PORT, so clients use the same URLs as without
+ * --split. A process that dies is started again (ProcessSupervisor), as a restart policy would.
  */
 export class SplitPlatform {
   readonly #config: LaunchdbConfig;
@@ -58,6 +60,8 @@ export class SplitPlatform {
   readonly #addresses = new Map<SplitServiceName, string>();
   #cluster: PostgresCluster | undefined;
   #postgresSupervisor: ProcessSupervisor | undefined;
+  #pgbouncer: PgBouncerChild | undefined;
+  #pgbouncerSupervisor: ProcessSupervisor | undefined;
   #caddy: CaddyProcess | undefined;
   #caddySupervisor: ProcessSupervisor | undefined;
 
@@ -80,115 +84,58 @@ export class SplitPlatform {
     return this.#services.get(name)!;
   }
 
+  /** PgBouncer's process and its supervisor (for tests that kill it). */
+  get pgbouncer(): { pid: number | undefined; supervisor: ProcessSupervisor } {
+    return { pid: this.#pgbouncer?.pid, supervisor: this.#pgbouncerSupervisor! };
+  }
+
   async #start(): Promise<SplitStartupReport> {
     const config = this.#config;
     const caddyBinary = findCaddyBinary();
     if (!caddyBinary) throw new StartupError('--split needs Caddy in front of the services: install it (apt-get install caddy)');
+    const pgbouncerBinary = findPgBouncerBinary();
+    if (!pgbouncerBinary) throw new StartupError('--split runs PgBouncer between the services and PostgreSQL, as docker compose does: install it (apt-get install pgbouncer)');
     if (config.DATABASE_URL) throw new StartupError('--split runs its own PostgreSQL: unset DATABASE_URL');
     if (!(await isPortFree(config.LAUNCHDB_PORT, config.LAUNCHDB_HOST))) throw new StartupError(`port ${config.LAUNCHDB_PORT} on ${config.LAUNCHDB_HOST} is already in use (LAUNCHDB_PORT)`);
     if (!(await isPortFree(config.LAUNCHDB_POSTGRES_PORT))) throw new StartupError(`port ${config.LAUNCHDB_POSTGRES_PORT} is already in use (LAUNCHDB_POSTGRES_PORT)`);
+    if (!(await isPortFree(config.LAUNCHDB_PGBOUNCER_PORT))) throw new StartupError(`port ${config.LAUNCHDB_PGBOUNCER_PORT} is already in use (LAUNCHDB_PGBOUNCER_PORT)`);
+    const runAs = serviceUser();
     const { folder, fresh } = await DataFolder.open(config.LAUNCHDB_DATA_DIR);
 
     const masterKey = config.LAUNCHDB_MASTER_KEY ?? (await folder.readSecret('master.key')) ?? (await this.#newMasterKey(folder, fresh));
     const jwtSecret = config.PLATFORM_JWT_SECRET ?? (await readOrCreate(folder, 'platform-jwt.secret', () => randomBytes(48).toString('base64url')));
     const internalKey = await readOrCreate(folder, 'postgrest-manager.key', () => randomBytes(32).toString('base64url'));
-    const adminUrl = await this.#startPostgres(folder);
-    const secrets = new SecretBox(parseMasterKey(masterKey));
-    const { platformUrl, firstOperator } = await preparePlatform(adminUrl, secrets, config);
-    const postgresPort = config.LAUNCHDB_POSTGRES_PORT;
+    const postgres = await this.#startPostgres(folder);
+    const platformRole = { user: PLATFORM_ROLE, password: config.PLATFORM_DB_PASSWORD ?? (await readOrCreate(folder, 'platform-db.password', () => randomBytes(24).toString('base64url'))) };
+    const pgbouncerConfigDir = await ownFolder(folder.file('pgbouncer-config'), runAs);
 
     const { dataApiEntry, serviceBundles } = await this.#bundle(folder);
     const dashboardBuild = await ensureDashboardBuild({ log: (line) => this.#logger.info(line) });
-    const publicUrl = config.LAUNCHDB_PUBLIC_URL ?? `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}`;
-    const ports = Object.fromEntries(await Promise.all(SPLIT_SERVICES.map(async (name) => [name, await findFreePort()] as const))) as Record<SplitServiceName, number>;
-    const common = { LOG_LEVEL: config.LOG_LEVEL };
-    const storageFiles = { STORAGE_FS_ROOT: config.STORAGE_FS_ROOT ?? folder.file('storage') };
-    const env: Record<SplitServiceName, Record<string, string>> = {
-      'postgrest-manager': {
-        ...common,
-        ...given(postgrestManagerSettings),
-        DATA_API_ENTRY: dataApiEntry,
-        DATA_API_IDLE_SECONDS: String(config.DATA_API_IDLE_SECONDS),
-        PLATFORM_DATABASE_URL: platformUrl,
-        LAUNCHDB_MASTER_KEY: masterKey,
-        POSTGREST_MANAGER_INTERNAL_KEY: internalKey,
-        POSTGREST_MANAGER_HOST: '127.0.0.1',
-        POSTGREST_MANAGER_PORT: String(ports['postgrest-manager']),
-        POSTGRES_HOST: '127.0.0.1',
-        POSTGRES_PORT: String(postgresPort),
-      },
-      'platform-api': {
-        ...common,
-        ...given(platformApiSettings),
-        LAUNCHDB_HOST: '127.0.0.1',
-        LAUNCHDB_PORT: String(ports['platform-api']),
-        LAUNCHDB_PUBLIC_URL: publicUrl,
-        TRUST_PROXY: 'true',
-        PLATFORM_DATABASE_URL: platformUrl,
-        PLATFORM_JWT_SECRET: jwtSecret,
-        POSTGRES_ADMIN_URL: adminUrl,
-        LAUNCHDB_MASTER_KEY: masterKey,
-        POSTGREST_MANAGER_URL: `http://127.0.0.1:${ports['postgrest-manager']}`,
-        POSTGREST_MANAGER_INTERNAL_KEY: internalKey,
-      },
-      'auth-service': {
-        ...common,
-        ...given(authServiceEnvSchema.shape),
-        DATABASE_URL: platformUrl,
-        LAUNCHDB_MASTER_KEY: masterKey,
-        POOLER_HOST: '127.0.0.1',
-        POOLER_PORT: String(postgresPort),
-        LAUNCHDB_PUBLIC_URL: publicUrl,
-        AUTH_HOST: '127.0.0.1',
-        AUTH_PORT: String(ports['auth-service']),
-        TRUST_PROXY: 'true',
-      },
-      'storage-service': {
-        ...common,
-        ...given(storageBackendSettingsSchema.shape),
-        ...given(storageServiceSettingsSchema.shape),
-        ...storageFiles,
-        STORAGE_UPLOADS_DIR: config.STORAGE_UPLOADS_DIR ?? folder.file('storage-uploads'),
-        DATABASE_URL: platformUrl,
-        LAUNCHDB_MASTER_KEY: masterKey,
-        POOLER_HOST: '127.0.0.1',
-        POOLER_PORT: String(postgresPort),
-        STORAGE_HOST: '127.0.0.1',
-        STORAGE_PORT: String(ports['storage-service']),
-        TRUST_PROXY: 'true',
-      },
-      worker: {
-        ...common,
-        ...given(storageBackendSettingsSchema.shape),
-        ...given(workerSettings),
-        ...storageFiles,
-        DATABASE_URL: platformUrl,
-        LAUNCHDB_MASTER_KEY: masterKey,
-        POSTGRES_HOST: '127.0.0.1',
-        POSTGRES_PORT: String(postgresPort),
-        POOLER_HOST: '127.0.0.1',
-        POOLER_PORT: String(postgresPort),
-        WORKER_HEALTH_HOST: '127.0.0.1',
-        WORKER_HEALTH_PORT: String(ports.worker),
-      },
-      backup: {
-        ...common,
-        ...given(backupSettings),
-        // the storage service's own settings: the backups hold its files, on disk or in S3
-        ...given(storageBackendSettingsSchema.shape),
-        ...storageFiles,
-        DATABASE_URL: adminUrl,
-        LAUNCHDB_DATA_DIR: folder.path,
-      },
-      dashboard: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: String(ports.dashboard),
-        DASHBOARD_PROTOCOL_HEADER: 'x-forwarded-proto',
-        DASHBOARD_HOST_HEADER: 'x-forwarded-host',
-        DASHBOARD_ADDRESS_HEADER: 'x-forwarded-for',
-        DASHBOARD_XFF_DEPTH: '1',
-      },
-    };
+    const ports = Object.fromEntries(await Promise.all(SPLIT_SERVICES.map(async (name) => [name, await findFreePort()] as const))) as SplitWiring['ports'];
+    const env = splitEnvironments({
+      config,
+      postgres: { host: '127.0.0.1', port: postgres.port },
+      pgbouncer: { host: '127.0.0.1', port: config.LAUNCHDB_PGBOUNCER_PORT },
+      platformDatabase: PLATFORM_DATABASE,
+      superuser: postgres.superuser,
+      platformRole,
+      masterKey,
+      jwtSecret,
+      internalKey,
+      publicUrl: config.LAUNCHDB_PUBLIC_URL ?? `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}`,
+      pgbouncerConfigDir,
+      platformSecretsDir: folder.path,
+      dataFolder: folder.path,
+      ports,
+      dataApiEntry,
+      storageRoot: folder.file('storage'),
+      uploadsDir: folder.file('storage-uploads'),
+    });
+
+    // compose's one-shot platform-migrate: every service waits for it, PgBouncer starts on the files it wrote
+    const firstOperator = await this.#migratePlatform(serviceBundles['platform-migrate']!, folder, env['platform-migrate']);
+    await this.#startPgBouncer(pgbouncerBinary, pgbouncerConfigDir, runAs);
+
     for (const name of SPLIT_SERVICES) {
       const entry = name === 'dashboard' ? [dashboardBuild ?? DASHBOARD_BUILD_FOLDER] : [...SERVICE_NODE_FLAGS, serviceBundles[name]!];
       const service = new ServiceProcess({
@@ -197,11 +144,11 @@ export class SplitPlatform {
         args: entry,
         cwd: folder.file(join('services', name)),
         env: env[name],
-        ...(name === 'backup' ? {} : { port: ports[name] }),
+        port: ports[name],
         logger: this.#logger.child({ component: name }),
       });
       this.#services.set(name, service);
-      if (name !== 'backup') this.#addresses.set(name, `127.0.0.1:${ports[name]}`);
+      this.#addresses.set(name, `127.0.0.1:${ports[name]}`);
     }
     // postgrest-manager before platform-api (which calls it); the rest need only PostgreSQL
     await this.#services.get('postgrest-manager')!.start();
@@ -232,12 +179,16 @@ export class SplitPlatform {
     return {
       url: `http://${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}`,
       dataFolder: folder.path,
-      services: { ...services, caddy: { pid: caddy.pid, address: `${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}` } },
+      services: {
+        ...services,
+        pgbouncer: { pid: this.#pgbouncer?.pid, address: `127.0.0.1:${config.LAUNCHDB_PGBOUNCER_PORT}` },
+        caddy: { pid: caddy.pid, address: `${config.LAUNCHDB_HOST}:${config.LAUNCHDB_PORT}` },
+      },
       firstOperator,
     };
   }
 
-  /** Caddy first (no new requests), the services, PostgreSQL last; safe twice and after a failed start. */
+  /** Caddy first (no new requests), the services, PgBouncer, PostgreSQL last; safe twice and after a failed start. */
   async stop(): Promise<void> {
     await this.#caddySupervisor?.stop();
     await this.#caddy?.stop();
@@ -245,6 +196,9 @@ export class SplitPlatform {
     const services = [...this.#services.values()];
     this.#services.clear();
     await Promise.all(services.map((service) => service.stop().catch((error: Error) => this.#logger.warn({ err: error }, `${service.name} did not stop cleanly`))));
+    await this.#pgbouncerSupervisor?.stop();
+    await this.#pgbouncer?.stop();
+    this.#pgbouncer = undefined;
     await this.#postgresSupervisor?.stop();
     await this.#cluster?.stop();
     this.#cluster = undefined;
@@ -253,6 +207,7 @@ export class SplitPlatform {
   killChildrenNow(): void {
     this.#caddy?.killNow();
     for (const service of this.#services.values()) service.killNow();
+    this.#pgbouncer?.killNow();
     this.#cluster?.killNow();
   }
 
@@ -263,13 +218,72 @@ export class SplitPlatform {
     return key;
   }
 
-  /** The data API's bundle (unless DATA_API_ENTRY names one) and each Node service's (service-bundles.ts), built at every start. */
+  /**
+   * compose's platform-migrate container: `launchdb migrate-platform` with that container's
+   * variables, run to its end. Its generated first-operator password, written to a 0600 file
+   * because its output is a pipe, is handed to `launchdb up`'s banner as before (which writes
+   * it back unless our own output is a terminal).
+   */
+  async #migratePlatform(bundle: string, folder: DataFolder, env: Record<string, string>): Promise<SplitStartupReport['firstOperator']> {
+    const logger = this.#logger.child({ component: 'platform-migrate' });
+    const cwd = folder.file(join('services', 'platform-migrate'));
+    await mkdir(cwd, { recursive: true });
+    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, bundle], { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+    });
+    if (code !== 0) throw new StartupError(`platform-migrate failed (${signal ?? `exit code ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
+    // its lines, the password's file name included, never the password (firstOperatorLines)
+    for (const line of stdout.split('\n')) if (line.trim()) logger.info(line.trim());
+    const email = /^ {2}operator +(\S+)$/m.exec(stdout)?.[1];
+    if (!email) return undefined;
+    const passwordFile = /^ {2}password +in (\S+)/m.exec(stdout)?.[1];
+    if (!passwordFile) return { email, generatedPassword: undefined };
+    const generatedPassword = (await readFile(passwordFile, 'utf8')).trim();
+    await rm(passwordFile, { force: true });
+    return { email, generatedPassword };
+  }
+
+  /**
+   * compose's pgbouncer container: Debian's PgBouncer in the foreground on the ini that
+   * platform-migrate wrote and platform-api rewrites, as PostgreSQL's user when we are root
+   * (the files are given to it: SharedFolderPgBouncer). Restarted when it dies; the services'
+   * pools reconnect by themselves.
+   */
+  async #startPgBouncer(binary: string, configDir: string, runAs: RunAs | undefined): Promise<void> {
+    const logger = this.#logger.child({ component: 'pgbouncer' });
+    const pgbouncer = new PgBouncerChild({
+      binary,
+      iniPath: join(configDir, 'pgbouncer.ini'),
+      listenAddress: '127.0.0.1',
+      listenPort: this.#config.LAUNCHDB_PGBOUNCER_PORT,
+      runAs,
+      onLog: (line) => logger.debug(line),
+      onUnexpectedExit: (code, signal) => this.#pgbouncerSupervisor?.exited(code, signal),
+    });
+    this.#pgbouncer = pgbouncer;
+    this.#pgbouncerSupervisor = new ProcessSupervisor({ name: 'PgBouncer', logger, restart: () => pgbouncer.start() });
+    await pgbouncer.start();
+  }
+
+  /**
+   * The data API's bundle (unless DATA_API_ENTRY names one) and each Node service's
+   * (service-bundles.ts), platform-migrate's too (the CLI's `migrate-platform` command alone),
+   * built at every start.
+   */
   async #bundle(folder: DataFolder): Promise<{ dataApiEntry: string; serviceBundles: Record<string, string> }> {
     const dataApiFolder = folder.file('data-api');
     const services = SPLIT_SERVICES.filter((name) => name !== 'dashboard');
+    const entries: Record<string, string> = Object.fromEntries(services.map((name) => [name, join(REPOSITORY, name, 'src', 'main.ts')]));
+    entries['platform-migrate'] = join(REPOSITORY, 'cli', 'src', 'commands', 'migrate-platform-main.ts');
     try {
       const [serviceBundles] = await Promise.all([
-        bundleServices(folder.file('service-bundles'), Object.fromEntries(services.map((name) => [name, join(REPOSITORY, name, 'src', 'main.ts')]))),
+        bundleServices(folder.file('service-bundles'), entries),
         this.#config.DATA_API_ENTRY ? undefined : bundleDataApi(dataApiFolder),
       ]);
       return { dataApiEntry: this.#config.DATA_API_ENTRY ?? join(dataApiFolder, 'main.js'), serviceBundles };
@@ -278,7 +292,8 @@ export class SplitPlatform {
     }
   }
 
-  async #startPostgres(folder: DataFolder): Promise<string> {
+  /** The cluster alone: platform-migrate creates the platform database and everything in it. */
+  async #startPostgres(folder: DataFolder): Promise<{ port: number; superuser: { user: string; password: string } }> {
     const password = await readOrCreate(folder, 'postgres.password', () => randomBytes(24).toString('base64url'));
     const cluster = new PostgresCluster({
       dataDir: folder.file('postgres'),
@@ -293,19 +308,15 @@ export class SplitPlatform {
     if (!(await cluster.isInitialised())) await cluster.initialise();
     this.#cluster = cluster;
     await cluster.start();
-    await preparePlatformCluster(cluster.connectionString('postgres'), PLATFORM_DATABASE);
-    return cluster.connectionString(PLATFORM_DATABASE);
+    return { port: cluster.port, superuser: { user: EMBEDDED_SUPERUSER, password } };
   }
 }
 
-/** The variables of a settings schema that are set in our environment: each service gets its own. */
-function given(shape: Record<string, unknown>): Record<string, string> {
-  const picked: Record<string, string> = {};
-  for (const name of Object.keys(shape)) {
-    const value = process.env[name];
-    if (value !== undefined) picked[name] = value;
-  }
-  return picked;
+/** compose's volume of a container whose user is not ours: PgBouncer's (0600 files must be its own to read). */
+async function ownFolder(path: string, owner: RunAs | undefined): Promise<string> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  if (owner) await chown(path, owner.uid, owner.gid);
+  return path;
 }
 
 async function readOrCreate(folder: DataFolder, name: string, create: () => string): Promise<string> {

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, parseMasterKey, SecretBox, StartupError, withDatabase } from '@launchdb/common';
-import { syncSharedPgBouncer } from '@launchdb/platform-api';
+// its module alone, not platform-api's index (the whole service)
+import { syncSharedPgBouncer } from '@launchdb/platform-api/setup/shared-pgbouncer';
 import { launchdbConfigSchema } from '../config.ts';
 import { firstOperatorLines, passwordFileUnlessTerminal, preparePlatform, preparePlatformCluster } from '../platform-setup.ts';
 

@@ -4,7 +4,7 @@ import { PgBouncerProjectPooler, platformPoolSettings, readScramSecrets, SharedF
 export interface SharedPgBouncerOptions {
   /** The volume both containers mount at this path (PGBOUNCER_CONFIG_DIR). */
   configDir: string;
-  /** PgBouncer's address on the network (POOLER_HOST, POOLER_PORT); it listens on that port on every address. */
+  /** PgBouncer's address (POOLER_HOST, POOLER_PORT); it listens on that port on every address, or on that one when it is loopback. */
   pgbouncer: DatabaseAddress;
   /** Superuser URL, direct: PgBouncer reaches PostgreSQL at its host and port, and only a superuser reads SCRAM secrets. */
   adminUrl: string;
@@ -25,7 +25,9 @@ export async function syncSharedPgBouncer(options: SharedPgBouncerOptions): Prom
   const role = decodeURIComponent(platform.username);
   const postgres = { host: admin.hostname, port: Number(admin.port || 5432) };
   const settings = platformPoolSettings({
-    listenAddress: '*',
+    // compose's PgBouncer is reached by its service name on the network; one reached on loopback
+    // (`launchdb up --split`) need not listen anywhere else
+    listenAddress: isLoopback(options.pgbouncer.host) ? options.pgbouncer.host : '*',
     listenPort: options.pgbouncer.port,
     platformDatabase: decodeURIComponent(platform.pathname.slice(1)),
     postgres,
@@ -43,4 +45,8 @@ export async function syncSharedPgBouncer(options: SharedPgBouncerOptions): Prom
   const pooler = new PgBouncerProjectPooler({ pgbouncer, base: { settings, users }, postgres, adminUrl: options.adminUrl });
   await pooler.syncProjects(projectIds);
   return pooler;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
