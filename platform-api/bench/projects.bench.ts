@@ -54,6 +54,8 @@ const awakeCount = numberSetting('BENCH_AWAKE', smoke(50, 1));
 const IDLE_SECONDS = smoke(3, 2);
 /** PgBouncer's server_idle_timeout (60 s, pgbouncer/src/config-generator.ts) and a little. */
 const SERVER_IDLE_WAIT_SECONDS = smoke(70, 0);
+/** Then an idle platform is watched this long: transactions per database, CPU. */
+const IDLE_WINDOW_SECONDS = smoke(60, 1);
 const ADMIN = { email: 'bench@launchdb.local', password: 'bench-password-0123456789' };
 
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
@@ -144,6 +146,10 @@ interface IdleMinute {
   postgresCpuSeconds: number;
   /** PostgreSQL's processes at the end, by backend type and application: what holds them. */
   backends: string;
+  /** Transactions per project database over the window: median, 90th percentile, most. */
+  perDatabase: string;
+  /** Processes seen in project databases during the window (sampled), by kind, and in how many databases. */
+  seenInProjects: string;
 }
 
 interface PerDatabase {
@@ -245,13 +251,22 @@ async function measure(
   await sleep(1000);
   const asleep = summarise(treeMemory());
   log(`   asleep: ${asleep.totalPssMb.toFixed(0)} MB PSS; waiting ${SERVER_IDLE_WAIT_SECONDS} s for PgBouncer to close idle backends`);
-  // what an idle platform does to its databases meanwhile (sweeps, health checks): transactions per database
+  // the aftermath of creation settles meanwhile: each new project's first removals sweep, the
+  // statistics of the last data APIs' sessions (PostgreSQL counts an idle session's work up to 10 s late)
+  await sleep(SERVER_IDLE_WAIT_SECONDS * 1000);
+  const asleepLater = summarise(treeMemory());
+  log(`   asleep, ${SERVER_IDLE_WAIT_SECONDS} s later: ${asleepLater.totalPssMb.toFixed(0)} MB PSS; now ${IDLE_WINDOW_SECONDS} s of an idle platform`);
+  // what an idle platform then does to its databases (sweeps, health checks, autovacuum): transactions per database
   const platformUrl = await superuserUrl('postgres');
   const idleBefore = await databaseTransactions(platformUrl);
   const cpuBefore = process.cpuUsage();
   const postgresCpuBefore = postgresCpuSeconds(postmasterPid());
   const idleStarted = performance.now();
-  await sleep(SERVER_IDLE_WAIT_SECONDS * 1000);
+  // who is seen in project databases meanwhile, sampled every 2 s: backend type and application
+  const seen = new Map<string, Set<string>>();
+  const watching = watchProjectBackends(platformUrl, seen);
+  await sleep(IDLE_WINDOW_SECONDS * 1000);
+  await watching.stop();
   const idleAfter = await databaseTransactions(platformUrl);
   const cpu = process.cpuUsage(cpuBefore);
   const postgresCpu = postgresCpuSeconds(postmasterPid()) - postgresCpuBefore;
@@ -264,10 +279,11 @@ async function measure(
     launchdbCpuSeconds: (cpu.user + cpu.system) / 1e6,
     postgresCpuSeconds: postgresCpu,
     backends,
+    perDatabase: spread([...idleAfter].filter(([name]) => name.startsWith('proj_')).map(([name, count]) => count - (idleBefore.get(name) ?? 0))),
+    seenInProjects: [...seen].map(([kind, databases]) => `${kind} in ${databases.size}`).join(', ') || 'nothing',
   };
+  log(`   idle: transactions per project database ${idle.perDatabase}; seen in project databases (sampled every 2 s): ${idle.seenInProjects}`);
   log(`   idle ${idle.seconds.toFixed(0)} s: ${idle.transactions} transactions on ${idle.databasesTouched} databases, CPU: launchdb process ${idle.launchdbCpuSeconds.toFixed(1)} s, PostgreSQL ${idle.postgresCpuSeconds.toFixed(1)} s; PostgreSQL processes then: ${backends}`);
-  const asleepLater = summarise(treeMemory());
-  log(`   asleep, ${SERVER_IDLE_WAIT_SECONDS} s later: ${asleepLater.totalPssMb.toFixed(0)} MB PSS`);
   const woken = created.slice(0, awakeCount);
   // a request each second keeps them awake (DATA_API_IDLE_SECONDS is short here) while the others wake and the memory is read
   const keepAwake = setInterval(() => {
@@ -343,6 +359,36 @@ function postgresCpuSeconds(postmaster: number): number {
   const children = descendantsMemory(postmaster).map((entry) => entry.pid);
   // USER_HZ, 100 on Linux
   return (ticks(postmaster, true) + children.reduce((sum, pid) => sum + ticks(pid, false), 0)) / 100;
+}
+
+function spread(values: number[]): string {
+  if (values.length === 0) return 'none';
+  const sorted = [...values].sort((a, b) => a - b);
+  return `median ${median(sorted)}, p90 ${sorted[Math.floor(sorted.length * 0.9)]}, most ${sorted.at(-1)}`;
+}
+
+/** Samples pg_stat_activity every 2 s until stopped: each backend type and application, and the project databases it was seen in. */
+function watchProjectBackends(url: string, seen: Map<string, Set<string>>): { stop: () => Promise<void> } {
+  let stopped = false;
+  const done = withClient(url, async (client) => {
+    while (!stopped) {
+      const { rows } = await client.query<{ kind: string; datname: string }>(
+        `select backend_type || coalesce(nullif(' ' || application_name, ' '), '') as kind, datname from pg_stat_activity where datname like 'proj\\_%'`,
+      );
+      for (const row of rows) {
+        const databases = seen.get(row.kind) ?? new Set<string>();
+        databases.add(row.datname);
+        seen.set(row.kind, databases);
+      }
+      await sleep(2_000);
+    }
+  });
+  return {
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
 }
 
 async function backendsByKind(url: string): Promise<string> {
@@ -573,7 +619,7 @@ function render(figures: Figures, pgbouncer: string): string {
     '',
     `Each awake data API adds about ${((figures.fleet.states[2]!.memory.totalPssMb - figures.fleet.states[1]!.memory.totalPssMb) / Math.max(1, figures.fleet.awakeCount)).toFixed(0)} MB PSS (its process, its PgBouncer pool's backends); ${figures.fleet.awakeRunning} data APIs were running when it was read.`,
     '',
-    `Idle, all asleep, for ${figures.idle.seconds.toFixed(0)} s: ${figures.idle.transactions} transactions on ${figures.idle.databasesTouched} of ${figures.perDatabase.databases} databases (the platform database included); CPU: ${figures.idle.launchdbCpuSeconds.toFixed(1)} s of the launchdb process, ${figures.idle.postgresCpuSeconds.toFixed(1)} s of PostgreSQL's processes. PostgreSQL's processes then: ${figures.idle.backends}.`,
+    `Idle, all asleep, for ${figures.idle.seconds.toFixed(0)} s after those ${SERVER_IDLE_WAIT_SECONDS} s: ${figures.idle.transactions} transactions on ${figures.idle.databasesTouched} of ${figures.perDatabase.databases} databases (the platform database included); CPU: ${figures.idle.launchdbCpuSeconds.toFixed(1)} s of the launchdb process, ${figures.idle.postgresCpuSeconds.toFixed(1)} s of PostgreSQL's processes. Transactions per project database: ${figures.idle.perDatabase}. Seen in project databases meanwhile (sampled every 2 s): ${figures.idle.seenInProjects}. PostgreSQL's processes at the end: ${figures.idle.backends}.`,
     '',
     'PostgreSQL per project database:',
     '',
