@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withClient } from '@launchdb/common/db';
 import { projectNames } from '@launchdb/common/projects';
 import { runAdminCommand, type AdminConsoleLogin } from '@launchdb/pgbouncer';
+import { parsePrometheusText, sampleValue } from '@launchdb/testkit/prometheus-text';
 import { reservePort } from '@launchdb/testkit/ports';
 import { launchChromium } from '../../test/browser.ts';
 import { launchdbConfigSchema } from './config.ts';
-import { SPLIT_SERVICES, SplitPlatform, type SplitServiceName } from './split-platform.ts';
+import { SPLIT_SERVICES, SplitPlatform, type SplitServiceName, type SplitStartupReport } from './split-platform.ts';
 
 const OPERATOR = { email: 'ops@split.example.com', password: 'split-topology-password' };
 
@@ -27,6 +28,7 @@ describe('launchdb up --split', () => {
   let url: string;
   let browser: Browser;
   let project: { id: string; keys: { anon: string; service_role: string } };
+  let report: SplitStartupReport;
   let pgbouncerPort: number;
   let postgresPort: number;
 
@@ -48,7 +50,8 @@ describe('launchdb up --split', () => {
         LOG_LEVEL: 'silent',
       }),
     );
-    [url, browser] = await Promise.all([platform.start().then((report) => report.url), launchChromium()]);
+    [report, browser] = await Promise.all([platform.start(), launchChromium()]);
+    url = report.url;
     const token = ((await (await post(`${url}/api/auth/login`, OPERATOR)).json()) as { access_token: string }).access_token;
     const created = await post(`${url}/api/projects`, { name: 'Split Haven', template: 'haven' }, token);
     expect(created.status).toBe(201);
@@ -109,6 +112,27 @@ describe('launchdb up --split', () => {
     );
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(servers, `${row.application_name}'s session`).toContain(row.client_port);
+  });
+
+  it('serves each service\'s Prometheus metrics on its internal port, and none through Caddy', async () => {
+    const scrape = async (name: SplitServiceName) => {
+      const response = await fetch(`http://${report.services[name].address}/metrics`);
+      expect(response.status, name).toBe(200);
+      return parsePrometheusText(await response.text());
+    };
+    for (const name of ['platform-api', 'auth-service', 'storage-service', 'postgrest-manager', 'worker', 'backup'] as const) {
+      expect(sampleValue(await scrape(name), 'nodejs_heap_size_used_bytes', { service: name }), name).toBeGreaterThan(0);
+    }
+    expect(sampleValue(await scrape('postgrest-manager'), 'launchdb_data_apis', { state: 'awake' })).toBe(1);
+    expect(sampleValue(await scrape('worker'), 'launchdb_worker_queue_jobs', { kind: 'captures', state: 'pending' })).toBe(0);
+    expect(sampleValue(await scrape('backup'), 'launchdb_backups', { of: 'backups' })).toBe(0);
+    // platform-api reads the PgBouncer it keeps: the project's pool is there
+    const pools = await scrape('platform-api');
+    expect(sampleValue(pools, 'launchdb_pgbouncer_up')).toBe(1);
+    expect(pools.flatMap((family) => family.samples).some((sample) => sample.labels.database === projectNames(project.id).database)).toBe(true);
+    for (const path of ['/metrics', '/api/metrics', '/auth/metrics', '/storage/metrics', `/db/${project.id}/metrics`]) {
+      expect(await (await fetch(`${url}${path}`)).text(), path).not.toContain('# TYPE');
+    }
   });
 
   it('serves the console and Haven in Chromium through Caddy', async () => {
