@@ -46,7 +46,7 @@ const numberSetting = (name: string, fallback: number): number => {
 const rounds = numberSetting('BENCH_ROUNDS', smoke(4, 1));
 const lookupSeconds = numberSetting('BENCH_LOOKUP_SECONDS', smoke(5, 0.2));
 const signInSeconds = numberSetting('BENCH_SIGNIN_SECONDS', smoke(10, 0.2));
-const settleSeconds = numberSetting('BENCH_SETTLE_SECONDS', smoke(15, 0.5));
+const settleSeconds = numberSetting('BENCH_SETTLE_SECONDS', smoke(45, 0.5));
 const WARM_UP_MS = smoke(1000, 50);
 const OPERATOR = { email: 'bench@topology.example.com', password: 'topology-bench-password-0123' };
 const USER = { email: 'signin@topology.example.com', password: 'topology-user-password-1' };
@@ -249,6 +249,7 @@ function groupOf(stack: Stack, process: ProcessMemory): string {
 const total = (groups: MemoryGroup[], field: 'pssMb' | 'ussMb' | 'rssMb'): number => groups.reduce((sum, group) => sum + group[field], 0);
 
 interface Figures {
+  justAfterSetup: MemoryGroup[];
   idle: MemoryGroup[];
   idleAfter: MemoryGroup[];
   pgbouncerPssMb: number | undefined;
@@ -309,6 +310,8 @@ async function main(): Promise<void> {
 
     log(`1. idle memory: one request wakes the project's data API, then ${settleSeconds} s of nothing`);
     await untilOk(lookupUrl(split.url, splitProject, 1), splitProject.anon, 20_000);
+    const justAfterSetup = groupMemory(split, split.memory());
+    log(`   just after setup: ${total(justAfterSetup, 'pssMb').toFixed(0)} MB PSS`);
     await sleep(settleSeconds * 1000);
     const idle = groupMemory(split, split.memory());
     log(`   ${total(idle, 'pssMb').toFixed(0)} MB PSS over ${idle.reduce((sum, group) => sum + group.processes, 0)} processes`);
@@ -338,7 +341,7 @@ async function main(): Promise<void> {
     const idleAfter = groupMemory(split, split.memory());
     log(`   ${total(idleAfter, 'pssMb').toFixed(0)} MB PSS`);
 
-    const text = render({ idle, idleAfter, pgbouncerPssMb: pgbouncer?.pssMb, lookups, signIns, loadAtStart, loadAtEnd: loadAverage(), machine, splitStartSeconds });
+    const text = render({ justAfterSetup, idle, idleAfter, pgbouncerPssMb: pgbouncer?.pssMb, lookups, signIns, loadAtStart, loadAtEnd: loadAverage(), machine, splitStartSeconds });
     process.stdout.write(text);
     if (!args.has('--no-write') && !BENCH_SMOKE) await writeResults(text);
   } finally {
@@ -399,7 +402,7 @@ function render(figures: Figures): string {
     '',
     `### Idle memory of \`launchdb up --split\` (one project's data API awake), MB`,
     '',
-    `After start and setup, ${settleSeconds} s idle:`,
+    `After start and setup, ${settleSeconds} s idle (just after setup, before V8 gave back what start-up used: ${total(figures.justAfterSetup, 'pssMb').toFixed(0)} MB PSS, of which the launcher ${(figures.justAfterSetup.find((group) => group.name.startsWith('launcher'))?.pssMb ?? 0).toFixed(0)} MB):`,
     '',
     '| process | count | PSS | USS | RSS |',
     '|---|---|---|---|---|',
