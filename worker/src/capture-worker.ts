@@ -10,15 +10,15 @@ import type { ProjectTemplates } from '@launchdb/platform-api/project-templates'
 import type { StorageBackend } from '@launchdb/storage-service/backends';
 import { CaptureError } from './captures/capture-error.ts';
 import { OcrPool } from './captures/ocr-pool.ts';
-import { CatalogueCache, readCapture, type CaptureReaders } from './captures/read-capture.ts';
+import { CatalogueCache, readCapture, readTexts, type CaptureReaders, type CaptureResult } from './captures/read-capture.ts';
 import { DueReminders, type DueSweepReport, type SmtpServer } from './reminders/due-sweep.ts';
 import { ProjectConnections } from './connections.ts';
 import { CaptureListeners } from './listeners.ts';
 import { WorkerProjects } from './projects.ts';
 import type { WorkerSettings } from './settings.ts';
-import { claimCaptures, type ClaimedCapture } from './sql/claim-capture.ts';
+import { claimCapturesByKind, type ClaimedCapture } from './sql/claim-capture.ts';
 import { recordDocumentObject } from './sql/document-object.ts';
-import { completeCapture, failCapture, markDocumentCopied } from './sql/finish-capture.ts';
+import { completeCapture, completeCaptures, failCapture, markDocumentCopied } from './sql/finish-capture.ts';
 import { acceptedDocument, captureObject } from './sql/household.ts';
 import { EMPTY_QUEUE, queueDepth, type ProjectQueueDepth } from './sql/queue-depth.ts';
 import { sweepCaptures, type SweepOutcome } from './sql/sweep-captures.ts';
@@ -68,6 +68,15 @@ export interface WorkerQueues {
   unknownProjects: number;
 }
 
+/**
+ * The two kinds of job, each with its own room: notes (`text`) are matched in milliseconds and
+ * are read and written in batches, so a hundred at once queue neither behind photos nor behind
+ * each other; photos, voice notes and document copies (`files`) wait on OCR, a transcriber or the
+ * storage backend, one job each.
+ */
+const KINDS = ['text', 'files'] as const;
+type JobKind = (typeof KINDS)[number];
+
 /** Connections a scrape may use at once: the jobs keep the rest. */
 const SCRAPE_LANES = 2;
 
@@ -86,11 +95,14 @@ export class CaptureWorker {
   readonly #listeners: CaptureListeners;
   readonly #readers: CaptureReaders;
   readonly #ocr: OcrPool;
-  /** Projects that may have work, with a counter bumped by each wake-up. */
-  readonly #wanted = new Map<string, number>();
+  /** Per kind of job, projects that may have work of that kind, with a counter bumped by each wake-up. */
+  readonly #wanted: Record<JobKind, Map<string, number>> = { text: new Map(), files: new Map() };
   readonly #claiming = new Set<string>();
-  /** Room reserved by the claims in flight. */
-  #claimRoom = 0;
+  /** Room reserved by the claims in flight, per kind of job. */
+  readonly #claimRoom: Record<JobKind, number> = { text: 0, files: 0 };
+  /** Notes claimed and not yet written, across the batches in flight. */
+  #textInFlight = 0;
+  readonly #textBatches = new Set<Promise<void>>();
   readonly #activeAt = new Map<string, number>();
   readonly #retryTimers = new Map<string, NodeJS.Timeout>();
   readonly #queues = new Map<string, Pick<SweepOutcome, 'counts' | 'oldest_pending_seconds'>>();
@@ -232,10 +244,10 @@ export class CaptureWorker {
       .catch((error: Error) => this.#logger.warn({ project: projectId, err: error }, 'project activity not followed'));
   }
 
-  /** Claims and processes the project's due captures until there are none (bounded by WORKER_CONCURRENCY). */
+  /** Claims and processes the project's due captures until there are none (bounded by WORKER_CONCURRENCY and WORKER_TEXT_CONCURRENCY). */
   wake(projectId: string): void {
     if (this.#stopped) return;
-    this.#wanted.set(projectId, (this.#wanted.get(projectId) ?? 0) + 1);
+    for (const kind of KINDS) this.#wanted[kind].set(projectId, (this.#wanted[kind].get(projectId) ?? 0) + 1);
     this.#pump();
   }
 
@@ -261,7 +273,7 @@ export class CaptureWorker {
       active_projects: [...this.#activeAt.values()].filter((at) => at >= since).length,
       listen_connections: this.#listeners.held,
       pooled_connections: this.#connections.open,
-      jobs_running: this.#running.size,
+      jobs_running: this.#running.size + this.#textInFlight,
       jobs: { ...this.#counters },
       queue,
       oldest_pending_seconds: oldest === null ? null : Math.round(oldest),
@@ -336,7 +348,7 @@ export class CaptureWorker {
     for (const timer of this.#retryTimers.values()) clearTimeout(timer);
     await this.#dueTask?.destroy();
     let grace: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.#running]), new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
+    await Promise.race([Promise.allSettled([...this.#running, ...this.#textBatches]), new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
     clearTimeout(grace);
     await this.#sweeping?.catch(() => undefined);
     await this.#listeners.close();
@@ -401,33 +413,92 @@ export class CaptureWorker {
   }
 
   #pump(): void {
-    for (const [projectId, wakes] of this.#wanted) {
-      const room = this.#settings.WORKER_CONCURRENCY - this.#running.size - this.#claimRoom;
-      if (this.#stopped || room <= 0) return;
+    for (const projectId of new Set([...this.#wanted.text.keys(), ...this.#wanted.files.keys()])) {
+      if (this.#stopped) return;
+      const free = {
+        text: this.#settings.WORKER_TEXT_CONCURRENCY - this.#textInFlight - this.#claimRoom.text,
+        files: this.#settings.WORKER_CONCURRENCY - this.#running.size - this.#claimRoom.files,
+      };
+      if (free.text <= 0 && free.files <= 0) return;
       if (this.#claiming.has(projectId)) continue;
+      const wakes = { text: this.#wanted.text.get(projectId), files: this.#wanted.files.get(projectId) };
+      // a kind without room stays wanted and is claimed when a job of that kind ends
+      const room = { text: wakes.text === undefined ? 0 : Math.max(0, free.text), files: wakes.files === undefined ? 0 : Math.max(0, free.files) };
+      if (room.text === 0 && room.files === 0) continue;
       this.#claiming.add(projectId);
-      this.#claimRoom += room;
+      for (const kind of KINDS) this.#claimRoom[kind] += room[kind];
       void this.#claim(projectId, room).then((captures) => {
         this.#claiming.delete(projectId);
-        this.#claimRoom -= room;
-        for (const capture of captures) this.#run(projectId, capture);
+        for (const kind of KINDS) this.#claimRoom[kind] -= room[kind];
+        const notes: ClaimedCapture[] = [];
+        for (const capture of captures) {
+          if (capture.kind === 'text' && capture.job === 'process') notes.push(capture);
+          else this.#run(projectId, capture);
+        }
+        if (notes.length > 0) this.#runTexts(projectId, notes);
+        const got = { text: notes.length, files: captures.length - notes.length };
         // fewer than there was room for, and no wake-up meanwhile: the project is done for now
-        if (captures.length < room && this.#wanted.get(projectId) === wakes) this.#wanted.delete(projectId);
+        // (a wake-up meanwhile claims again at once, while this batch is still being read)
+        for (const kind of KINDS) {
+          if (room[kind] > 0 && got[kind] < room[kind] && this.#wanted[kind].get(projectId) === wakes[kind]) this.#wanted[kind].delete(projectId);
+        }
         this.#pump();
       });
     }
   }
 
-  async #claim(projectId: string, room: number): Promise<ClaimedCapture[]> {
+  async #claim(projectId: string, room: Record<JobKind, number>): Promise<ClaimedCapture[]> {
     try {
       return await this.#connections.asService(projectId, (sql) =>
-        claimCaptures(sql, this.id, this.#settings.WORKER_LEASE_SECONDS, this.#settings.WORKER_MAX_ATTEMPTS, room),
+        claimCapturesByKind(sql, this.id, this.#settings.WORKER_LEASE_SECONDS, this.#settings.WORKER_MAX_ATTEMPTS, room),
       );
     } catch (error) {
       this.#logger.warn({ project: projectId, err: error }, 'claim failed');
       // the sweep tries again; spinning here would hammer a database that is down
-      this.#wanted.delete(projectId);
+      for (const kind of KINDS) this.#wanted[kind].delete(projectId);
       return [];
+    }
+  }
+
+  #runTexts(projectId: string, captures: ClaimedCapture[]): void {
+    this.#textInFlight += captures.length;
+    const batch = this.#processTexts(projectId, captures).finally(() => {
+      this.#textInFlight -= captures.length;
+      this.#textBatches.delete(batch);
+      this.#pump();
+    });
+    this.#textBatches.add(batch);
+  }
+
+  /**
+   * A batch of notes: their writers' households read once, each note matched, and every result
+   * written in one statement, each row only while its own claim holds it (the same fence as one
+   * job's write), so a note is applied once even when a lapsed lease let another worker in.
+   */
+  async #processTexts(projectId: string, captures: ClaimedCapture[]): Promise<void> {
+    const started = Date.now();
+    const jobLog = (capture: ClaimedCapture) =>
+      this.#logger.child({ project: projectId, capture: capture.id, job: capture.job, kind: capture.kind, attempt: capture.attempts });
+    let results: Map<string, CaptureResult>;
+    let written: Set<string>;
+    try {
+      results = await readTexts(projectId, captures, this.#readers);
+      const rows = captures.map((capture) => ({ id: capture.id, attempts: capture.attempts, result: results.get(capture.id) }));
+      written = await this.#connections.asService(projectId, (sql) => completeCaptures(sql, this.id, rows));
+    } catch (error) {
+      // one statement wrote nothing: each note's attempt fails (and backs off) as a job alone would
+      await Promise.all(captures.map((capture) => this.#fail(projectId, capture, error, jobLog(capture))));
+      return;
+    }
+    const ms = Date.now() - started;
+    for (const capture of captures) {
+      if (written.has(capture.id)) {
+        this.#counters.done += 1;
+        jobLog(capture).info({ ms, batch: captures.length, suggestion: results.get(capture.id)?.suggestion?.kind ?? null }, 'capture processed');
+      } else {
+        this.#counters.lost += 1;
+        jobLog(capture).warn({ ms, batch: captures.length }, 'lease lost before the result was written: another claim has it');
+      }
     }
   }
 

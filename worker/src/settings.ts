@@ -4,8 +4,10 @@ import { env } from '@launchdb/common/config';
 
 /** What the worker reads from its environment; every one has a default fit for one small server. */
 export const workerSettings = {
-  /** Captures processed at once (OCR beyond the thread pool's size waits for a thread). */
+  /** Photos and voice notes processed at once (OCR beyond the thread pool's size waits for a thread). */
   WORKER_CONCURRENCY: env.positiveInt(8),
+  /** Notes (text captures) in flight at once, apart from the photos: claimed, matched and written in batches of up to this many. */
+  WORKER_TEXT_CONCURRENCY: env.positiveInt(100),
   /** How long a claim holds: a worker killed mid-job frees its captures after this. */
   WORKER_LEASE_SECONDS: env.positiveInt(120),
   /** Attempts before a capture is `failed` with its last error. */

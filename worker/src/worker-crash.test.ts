@@ -7,11 +7,13 @@ import { startHavenPlatform, type HavenTestPlatform, type HavenTestProject } fro
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const CAPTURES = 300;
+const NOTES_PER_LIFE = 30;
 
 /**
  * The worker process is killed (SIGKILL) at random moments while voice notes are in flight —
- * claimed, their audio at a slow transcriber — and started again, many times. Then every capture
- * is processed, and each result was written exactly once.
+ * claimed, their audio at a slow transcriber — and while batches of text notes are being claimed,
+ * read and written, and started again, many times. Then every capture is processed, and each
+ * result was written exactly once.
  */
 describe('worker killed mid-job', () => {
   let platform: HavenTestPlatform;
@@ -79,6 +81,7 @@ describe('worker killed mid-job', () => {
     await haven.admin.query(`insert into captures (owner_id, kind, storage_path) select $1, 'voice', $2 from generate_series(1, $3)`, [owner, `${owner}/voice.webm`, CAPTURES]);
 
     let kills = 0;
+    let notes = 0;
     const deadline = Date.now() + (process.env.WORKER_TEST_LOG ? 3_000 : 28_000);
     const remaining = async () => (await haven.admin.query<{ n: number }>(`select count(*)::int as n from captures where status <> 'processed'`)).rows[0]!.n;
     while (Date.now() < deadline && (await remaining()) > 0) {
@@ -86,6 +89,10 @@ describe('worker killed mid-job', () => {
       // the gateway's word that the project is in use: the worker listens for it
       await platform.platformDb.query(`select pg_notify('launchdb_project_active', $1)`, [haven.id]);
       await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 600));
+      // a burst of notes just before the kill: it lands while their batches are claimed, read or written
+      await haven.admin.query(`insert into captures (owner_id, kind, body) select $1, 'text', 'cleaned the gutters' from generate_series(1, $2)`, [owner, NOTES_PER_LIFE]);
+      notes += NOTES_PER_LIFE;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 40));
       child.kill('SIGKILL');
       await new Promise((resolve) => child!.once('exit', resolve));
       kills += 1;
@@ -95,15 +102,19 @@ describe('worker killed mid-job', () => {
     const settled = Date.now() + 20_000;
     while ((await remaining()) > 0 && Date.now() < settled) await new Promise((resolve) => setTimeout(resolve, 200));
 
-    const { rows } = await haven.admin.query<{ processed: number; completions: number; twice: number; attempts_max: number; retried: number }>(`
+    const { rows } = await haven.admin.query<{ processed: number; notes: number; completions: number; twice: number; attempts_max: number; retried: number; notes_retried: number }>(`
       select (select count(*)::int from captures where status = 'processed' and result ->> 'text' = 'checked the sump pump') as processed,
+             (select count(*)::int from captures where status = 'processed' and kind = 'text' and result ->> 'text' = 'cleaned the gutters') as notes,
+             (select count(*)::int from captures where kind = 'text' and attempts > 1) as notes_retried,
              (select count(*)::int from completions) as completions,
              (select count(*)::int from (select capture_id from completions group by capture_id having count(*) > 1) t) as twice,
              (select max(attempts)::int from captures) as attempts_max,
              (select count(*)::int from captures where attempts > 1) as retried`);
     expect(kills).toBeGreaterThanOrEqual(5);
-    expect(rows[0]).toMatchObject({ processed: CAPTURES, completions: CAPTURES, twice: 0 });
+    expect(rows[0]).toMatchObject({ processed: CAPTURES, notes, completions: CAPTURES + notes, twice: 0 });
     // the kills did land mid-job: some captures were claimed again after their lease lapsed
     expect(rows[0]!.retried).toBeGreaterThan(0);
+    // and some landed between a batch of notes' claim and its write (180 of 450 notes in one run here)
+    expect(rows[0]!.notes_retried).toBeGreaterThan(0);
   }, 90_000);
 });

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import type { StorageBackend } from '@launchdb/storage-service/backends';
 import type { ProjectConnections } from '../connections.ts';
 import type { ClaimedCapture } from '../sql/claim-capture.ts';
-import { captureObject, catalogue, householdAssets, type CatalogueEntry } from '../sql/household.ts';
+import { assetsOf, captureObject, catalogue, householdAssets, membersAssets, type CatalogueEntry } from '../sql/household.ts';
 import { CaptureError } from './capture-error.ts';
 import type { OcrPool } from './ocr-pool.ts';
 import { readRatingPlate, type RatingPlate } from './rating-plate.ts';
@@ -71,6 +71,24 @@ export async function readCapture(projectId: string, capture: ClaimedCapture, re
 async function readText(projectId: string, capture: ClaimedCapture, readers: CaptureReaders): Promise<CaptureResult> {
   const text = capture.body ?? '';
   return { text, ...(await matchAgainstHousehold(projectId, capture, text, readers)) };
+}
+
+/**
+ * A batch of notes: the assets of every household their writers belong to are read once, in one
+ * statement, and each note is matched against its own writer's share (as `readText` would).
+ */
+export async function readTexts(projectId: string, captures: readonly ClaimedCapture[], readers: CaptureReaders): Promise<Map<string, CaptureResult>> {
+  const writers = [...new Set(captures.map((capture) => capture.owner_id))];
+  const [assets, entries] = await Promise.all([
+    readers.connections.asService(projectId, (sql) => membersAssets(sql, writers)),
+    catalogueOf(projectId, readers),
+  ]);
+  const results = new Map<string, CaptureResult>();
+  for (const capture of captures) {
+    const text = capture.body ?? '';
+    results.set(capture.id, { text, ...matchText(text, assetsOf(assets, capture.owner_id, capture.property_id), entries) });
+  }
+  return results;
 }
 
 async function matchAgainstHousehold(projectId: string, capture: ClaimedCapture, text: string, readers: CaptureReaders) {

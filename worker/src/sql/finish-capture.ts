@@ -15,6 +15,28 @@ export async function completeCapture(sql: pg.ClientBase, id: string, worker: st
 }
 
 /**
+ * A batch of results in one statement: each row is written only where its own claim still holds
+ * (the same fence, per row), so a batch whose lease lapsed under part of it writes the rest.
+ */
+const COMPLETE_MANY = `
+update public.captures c
+   set status = 'processed', result = r.result, error = null, processed_at = now(), locked_by = null, lease_until = null
+  from jsonb_to_recordset($2::jsonb) as r(id uuid, attempts integer, result jsonb)
+ where c.id = r.id and c.locked_by = $1 and c.attempts = r.attempts and c.status = 'processing'
+returning c.id`;
+
+/** Writes each result whose claim still holds; answers the ids written (the others' claims were lost). */
+export async function completeCaptures(
+  sql: pg.ClientBase,
+  worker: string,
+  results: ReadonlyArray<{ id: string; attempts: number; result: unknown }>,
+): Promise<Set<string>> {
+  if (results.length === 0) return new Set();
+  const { rows } = await sql.query<{ id: string }>(COMPLETE_MANY, [worker, JSON.stringify(results)]);
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
  * A failed attempt: back to pending after a backoff (2^attempts seconds, at most an hour), or
  * `failed` with the error once the attempts are spent. A copy that fails keeps the capture
  * processed and is tried again later.

@@ -31,6 +31,35 @@ export async function householdAssets(sql: pg.ClientBase, ownerId: string, prope
   return (await sql.query<HouseholdAsset>(ASSETS, [ownerId, propertyId])).rows;
 }
 
+/** An asset with the ids of the users asked about who are members of its property. */
+export interface MemberAsset extends HouseholdAsset {
+  member_ids: string[];
+}
+
+/**
+ * The assets (with their active tasks) of every property any of the users belongs to, once for a
+ * batch of notes from those users; `assetsOf` picks each note's share.
+ */
+const MEMBERS_ASSETS = `
+select a.id, a.name, a.property_id, a.template_key, a.category, m.member_ids,
+       coalesce((select json_agg(json_build_object('id', t.id, 'title', t.title, 'next_due_on', t.next_due_on) order by t.next_due_on nulls last)
+                   from public.maintenance_tasks t
+                  where t.asset_id = a.id and t.active), '[]') as tasks
+  from (select property_id, array_agg(user_id)::text[] as member_ids
+          from public.property_members
+         where user_id = any($1::uuid[])
+         group by property_id) m
+  join public.assets a on a.property_id = m.property_id`;
+
+export async function membersAssets(sql: pg.ClientBase, userIds: readonly string[]): Promise<MemberAsset[]> {
+  return (await sql.query<MemberAsset>(MEMBERS_ASSETS, [userIds])).rows;
+}
+
+/** What `householdAssets(owner, property)` reads, taken from a batch's `membersAssets`. */
+export function assetsOf(assets: readonly MemberAsset[], ownerId: string, propertyId: string | null): HouseholdAsset[] {
+  return assets.filter((asset) => asset.member_ids.includes(ownerId) && (propertyId === null || asset.property_id === propertyId));
+}
+
 export async function catalogue(sql: pg.ClientBase): Promise<CatalogueEntry[]> {
   return (await sql.query<CatalogueEntry>(`select key, name, category, tasks from public.asset_templates order by key`)).rows;
 }
