@@ -93,6 +93,7 @@ export class SplitPlatform {
     const config = this.#config;
     const caddyBinary = findCaddyBinary();
     if (!caddyBinary) throw new StartupError('--split needs Caddy in front of the services: install it (apt-get install caddy)');
+    if (config.LAUNCHDB_PGBOUNCER === 'off') throw new StartupError('--split runs PgBouncer between the services and PostgreSQL, as docker compose does: unset LAUNCHDB_PGBOUNCER=off');
     const pgbouncerBinary = findPgBouncerBinary();
     if (!pgbouncerBinary) throw new StartupError('--split runs PgBouncer between the services and PostgreSQL, as docker compose does: install it (apt-get install pgbouncer)');
     if (config.DATABASE_URL) throw new StartupError('--split runs its own PostgreSQL: unset DATABASE_URL');
