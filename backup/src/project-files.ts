@@ -216,16 +216,24 @@ class BackendFiles implements ProjectFiles {
       const sidecar = sidecars.get(path) ?? { contentType: 'application/octet-stream', cacheControl: 'no-cache' };
       sidecars.delete(path);
       // the same version is the same bytes: one the live project already has is not sent again
-      const present = async (): Promise<boolean> => !options.fresh && (await backend.head(location))?.size === entry.size;
+      const found = async (): Promise<'same' | 'other' | 'none'> => {
+        if (options.fresh) return 'none';
+        const there = await backend.head(location);
+        return !there ? 'none' : there.size === entry.size ? 'same' : 'other';
+      };
+      // only what was not there is removed again when the restore fails: the live project reads the rest
+      const send = async (body: Readable, before: 'other' | 'none'): Promise<void> => {
+        await backend.write(location, body, { ...sidecar, signal: stop.signal });
+        if (before === 'none') added.push(location);
+      };
       const size = entry.size ?? 0;
       if (size <= SMALL_OBJECT_BYTES) {
         // small ones are read whole and sent a few at once: one round trip each would dominate
         const bytes = await readWhole(entry, SMALL_OBJECT_BYTES);
         while (writing.size >= WRITES_AT_ONCE) await Promise.race(writing);
         const write = (async () => {
-          if (await present()) return;
-          await backend.write(location, Readable.from([bytes]), { ...sidecar, signal: stop.signal });
-          added.push(location);
+          const before = await found();
+          if (before !== 'same') await send(Readable.from([bytes]), before);
         })();
         writing.add(write);
         write.then(
@@ -239,9 +247,9 @@ class BackendFiles implements ProjectFiles {
         );
         return;
       }
-      if (await present()) return void entry.resume();
-      await backend.write(location, Readable.from(entry as AsyncIterable<Buffer>, { objectMode: false }), { ...sidecar, signal: stop.signal });
-      added.push(location);
+      const before = await found();
+      if (before === 'same') return void entry.resume();
+      await send(Readable.from(entry as AsyncIterable<Buffer>, { objectMode: false }), before);
     };
 
     let failure: Error | undefined;
