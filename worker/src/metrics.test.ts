@@ -70,6 +70,22 @@ describe('worker metrics', () => {
     expect(sampleValue(await scrape(), 'launchdb_worker_queue_jobs', { kind: 'captures', state: 'pending' })).toBe(0);
   });
 
+  it('shows reminders a due sweep claimed and has not sent yet', async () => {
+    const [home] = await haven.as<{ id: string }>(owner, `insert into properties (name) values ('Home') returning id`);
+    const [task] = await haven.as<{ id: string }>(owner, `insert into maintenance_tasks (property_id, title, next_due_on) values ($1, 'Flush the water heater', current_date) returning id`, [home!.id]);
+    await haven.admin.query(
+      `insert into task_reminders (task_id, due_on, user_id, digest_day, claimed_by, lease_until, created_at)
+       values ($1, current_date, $2, current_date, 'another-worker', now() + interval '5 minutes', now() - interval '30 seconds')`,
+      [task!.id, owner],
+    );
+    worker.projectActive(haven.id);
+    const claimed = await scrape();
+    expect(sampleValue(claimed, 'launchdb_worker_queue_jobs', { kind: 'reminders', state: 'claimed' })).toBe(1);
+    expect(sampleValue(claimed, 'launchdb_worker_oldest_job_age_seconds', { kind: 'reminders' })).toBeGreaterThanOrEqual(30);
+    await haven.admin.query(`update task_reminders set status = 'sent', sent_at = now(), lease_until = null`);
+    expect(sampleValue(await scrape(), 'launchdb_worker_queue_jobs', { kind: 'reminders', state: 'claimed' })).toBe(0);
+  });
+
   it('answers within its budget when a project database does not, with what it last read', async () => {
     await waiting('pending', 5);
     worker.projectActive(haven.id);
