@@ -113,13 +113,24 @@ try {
       await waitProcessed();
     }
     const single = await textLatencies();
-    const rounds: Array<{ p50_ms: number; p99_ms: number; suggested_task: string; load_1m: number }> = [];
+    const rounds: Array<{ p50_ms: number; p99_ms: number; suggested_task: string; load_1m: number; inserts_ms: number; last_done_after_inserts_ms: number }> = [];
     for (let round = 0; round < TEXT_ROUNDS; round += 1) {
       const load = loadavg()[0]!;
+      const started = Date.now();
       await Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => admin.query(`insert into captures (owner_id, kind, body, property_id) values ($1, 'text', $2, $3)`, [owner, bodies[i % bodies.length], house])));
+      // how long the 100 inserts themselves took here, and how long after the last one committed the last note was done
+      const inserted = Date.now();
       await waitProcessed();
+      const lastDone = (await admin.query<{ at: number }>(`select extract(epoch from max(processed_at))::float8 * 1000 as at from captures where kind = 'text'`)).rows[0]!.at;
       const { latencies, suggested } = await textLatencies();
-      rounds.push({ p50_ms: Math.round(percentile(latencies, 50)), p99_ms: Math.round(percentile(latencies, 99)), suggested_task: `${suggested}/${IN_FLIGHT}`, load_1m: Math.round(load * 10) / 10 });
+      rounds.push({
+        p50_ms: Math.round(percentile(latencies, 50)),
+        p99_ms: Math.round(percentile(latencies, 99)),
+        suggested_task: `${suggested}/${IN_FLIGHT}`,
+        load_1m: Math.round(load * 10) / 10,
+        inserts_ms: inserted - started,
+        last_done_after_inserts_ms: Math.round(lastDone - inserted),
+      });
     }
     await textWorker.stop();
     report.text = {
@@ -128,7 +139,7 @@ try {
       p50_ms: rounds[0]!.p50_ms,
       p99_ms: rounds[0]!.p99_ms,
       suggested_task: rounds[0]!.suggested_task,
-      ...(rounds.length > 1 ? { rounds } : { load_1m: rounds[0]!.load_1m }),
+      ...(rounds.length > 1 ? { rounds } : { load_1m: rounds[0]!.load_1m, inserts_ms: rounds[0]!.inserts_ms, last_done_after_inserts_ms: rounds[0]!.last_done_after_inserts_ms }),
     };
   }
 
