@@ -26,6 +26,11 @@ import { OPENPGP_VERSION, LAUNCHDB_VERSION } from './versions.ts';
 
 export type BackupReason = BackupManifest['reason'];
 
+/** `allowUnsigned`: take a manifest this platform cannot check (see #checkSignature). */
+export interface ManifestTrust {
+  allowUnsigned?: boolean | undefined;
+}
+
 export interface ProjectView {
   id: string;
   name: string;
@@ -324,10 +329,10 @@ export class BackupEngine {
    * Decrypts every piece checking its SHA-256s, restores the dump into a scratch database,
    * compares every table's row count with the manifest, and drops it.
    */
-  async verify(id: string): Promise<VerifyResult> {
+  async verify(id: string, options: ManifestTrust = {}): Promise<VerifyResult> {
     const started = performance.now();
     const manifest = await this.#options.store.manifest(id);
-    this.#signer?.check(manifest);
+    this.#checkSignature(manifest, options);
     if (!this.#options.encryption.canDecrypt) throw BackupErrors.noDecryptionKey();
     const tools = await postgresTools();
     const databasePiece = pieceOf(manifest, PIECES.database);
@@ -371,11 +376,14 @@ export class BackupEngine {
    * another project with the same template), or restores it into a new project (`asNew`). Every
    * check and the whole restore happen beside the live project, which is swapped only at the end.
    */
-  async restoreProject(id: string, target: { projectId: string; confirm?: string | undefined } | { asNew: string }): Promise<RestoreResult> {
+  async restoreProject(
+    id: string,
+    target: ({ projectId: string; confirm?: string | undefined } | { asNew: string }) & ManifestTrust,
+  ): Promise<RestoreResult> {
     const started = performance.now();
     const control = this.#control();
     const manifest = await this.#options.store.manifest(id);
-    this.#signer?.check(manifest);
+    this.#checkSignature(manifest, target);
     if (manifest.kind !== 'project' || !manifest.projectId) throw BackupErrors.wrongKind(id, manifest.kind, 'project');
     const targetId = 'asNew' in target ? target.asNew : target.projectId;
     if (!/^[a-z][a-z0-9]{2,30}$/.test(targetId)) throw BackupErrors.validation(`not a project id: ${JSON.stringify(targetId)}`);
@@ -389,7 +397,7 @@ export class BackupEngine {
         if (existing.template !== manifest.template) throw BackupErrors.templateMismatch(id, manifest.template, targetId, existing.template);
         if (target.confirm !== targetId) throw BackupErrors.confirmationRequired(targetId);
       }
-      await this.#checkRestorable(manifest);
+      await this.#checkRestorable(manifest, target);
       let previousState: string | null = null;
       if ('asNew' in target) {
         await control.create({ id: targetId, name: `${manifest.projectName ?? manifest.projectId} (restored ${manifest.startedAt.slice(0, 10)})`, template: manifest.template });
@@ -402,8 +410,8 @@ export class BackupEngine {
   }
 
   /** Everything a restore needs, checked before anything changes: a key, the hashes, the disk. */
-  async #checkRestorable(manifest: BackupManifest): Promise<void> {
-    this.#signer?.check(manifest);
+  async #checkRestorable(manifest: BackupManifest, trust: ManifestTrust): Promise<void> {
+    this.#checkSignature(manifest, trust);
     if (!this.#options.encryption.canDecrypt) throw BackupErrors.noDecryptionKey();
     await postgresTools();
     await this.checkStoredHashes(manifest);
@@ -475,14 +483,14 @@ export class BackupEngine {
    * brings back operators, projects, their secrets and keys; then each project is provisioned
    * (its roles get their old passwords) and its newest backup in `source` is restored into it.
    */
-  async restorePlatform(source: BackupStore): Promise<PlatformRestoreResult> {
+  async restorePlatform(source: BackupStore, trust: ManifestTrust = {}): Promise<PlatformRestoreResult> {
     const started = performance.now();
     const control = this.#control();
     return this.#exclusive(PLATFORM_SUBJECT, async () => {
       const all = await source.list();
       const platform = all.find((manifest) => manifest.kind === 'platform');
       if (!platform) throw BackupErrors.validation(`no complete platform backup in ${source.describe()}`);
-      this.#signer?.check(platform);
+      this.#checkSignature(platform, trust);
       const newestOf = new Map<string, BackupManifest>();
       for (const manifest of all) {
         if (manifest.kind === 'project' && manifest.projectId && !newestOf.has(manifest.projectId)) newestOf.set(manifest.projectId, manifest);
@@ -498,8 +506,8 @@ export class BackupEngine {
       }
       if (JSON.stringify(platform.database.platformMigrations ?? []) !== JSON.stringify(current.migrations)) throw BackupErrors.schemaMismatch(platform.id);
       // every piece is checked before anything changes
-      await sourceEngine.#checkRestorable(platform);
-      for (const manifest of newestOf.values()) await sourceEngine.#checkRestorable(manifest);
+      await sourceEngine.#checkRestorable(platform, trust);
+      for (const manifest of newestOf.values()) await sourceEngine.#checkRestorable(manifest, trust);
 
       await sourceEngine.#readPiece(platform, pieceOf(platform, PIECES.database), (plaintext) => this.#loadPlatformData(tools, plaintext));
       const restored = await withClient(this.#options.adminUrl, async (admin) =>
@@ -604,6 +612,21 @@ export class BackupEngine {
     }
     const needed = Math.ceil(neededBytes + this.#options.diskReserveBytes);
     if (free < needed) throw BackupErrors.diskFull(path, needed, free);
+  }
+
+  /**
+   * A manifest this platform signed, unchanged. `allowUnsigned` (the operator's word) also lets
+   * through one it cannot check — unsigned, or signed under another master key — never one its
+   * own key says was changed.
+   */
+  #checkSignature(manifest: BackupManifest, trust: ManifestTrust): void {
+    const signer = this.#signer;
+    if (!signer) return;
+    if (trust.allowUnsigned && (!manifest.signature || manifest.signature.keyId !== signer.keyId)) {
+      this.#options.logger.warn({ backup: manifest.id }, 'manifest taken without a signature check (allow unsigned)');
+      return;
+    }
+    signer.check(manifest);
   }
 
   /** Removes the partial backups killed runs left, never one another process is writing. */

@@ -4,7 +4,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '@launchdb/common/logger';
 import { randomUUID } from 'node:crypto';
 import { isLaunchDbError } from '@launchdb/common/errors';
-import type { BackupEngine, PlatformRestoreResult, ProgressEvent, RestoreResult, VerifyResult } from './backup-engine.ts';
+import type { BackupEngine, ManifestTrust, PlatformRestoreResult, ProgressEvent, RestoreResult, VerifyResult } from './backup-engine.ts';
 import { BackupErrors } from './errors.ts';
 import { LocalBackupStore, type BackupStore } from './local-backup-store.ts';
 import { tmpdir } from 'node:os';
@@ -73,9 +73,9 @@ const KEPT_JOBS = 50;
 
 export type JobRequest =
   | { operation: 'run'; project?: string | undefined; all?: boolean | undefined; platform?: boolean | undefined }
-  | { operation: 'verify'; id: string }
-  | { operation: 'restore'; id: string; project?: string | undefined; confirm?: string | undefined; asNew?: string | undefined }
-  | { operation: 'restore-platform'; source: string };
+  | { operation: 'verify'; id: string; allowUnsigned?: boolean | undefined }
+  | { operation: 'restore'; id: string; project?: string | undefined; confirm?: string | undefined; asNew?: string | undefined; allowUnsigned?: boolean | undefined }
+  | { operation: 'restore-platform'; source: string; allowUnsigned?: boolean | undefined };
 
 interface State {
   lastRun?: RunState;
@@ -163,10 +163,10 @@ export class BackupService {
     }
   }
 
-  async verify(id: string): Promise<VerifyResult> {
+  async verify(id: string, trust: ManifestTrust = {}): Promise<VerifyResult> {
     this.#assertAvailable();
     try {
-      const result = await this.#engine.verify(id);
+      const result = await this.#engine.verify(id, trust);
       await this.#recordVerify({ at: new Date().toISOString(), backup: id, ok: true });
       return result;
     } catch (error) {
@@ -177,17 +177,21 @@ export class BackupService {
     }
   }
 
-  async restore(id: string, request: { project?: string | undefined; confirm?: string | undefined; asNew?: string | undefined }): Promise<RestoreResult> {
+  async restore(
+    id: string,
+    request: { project?: string | undefined; confirm?: string | undefined; asNew?: string | undefined; allowUnsigned?: boolean | undefined },
+  ): Promise<RestoreResult> {
     this.#assertAvailable();
-    if (request.asNew !== undefined) return this.#engine.restoreProject(id, { asNew: request.asNew });
+    const trust = { allowUnsigned: request.allowUnsigned };
+    if (request.asNew !== undefined) return this.#engine.restoreProject(id, { asNew: request.asNew, ...trust });
     if (request.project === undefined) throw BackupErrors.validation('give the project to restore into, or a new project id');
     // a restore over a project backs it up first
-    return this.#engine.restoreProject(id, { projectId: request.project, confirm: request.confirm }).finally(() => (this.#changes += 1));
+    return this.#engine.restoreProject(id, { projectId: request.project, confirm: request.confirm, ...trust }).finally(() => (this.#changes += 1));
   }
 
-  async restorePlatform(source: string): Promise<PlatformRestoreResult> {
+  async restorePlatform(source: string, trust: ManifestTrust = {}): Promise<PlatformRestoreResult> {
     this.#assertAvailable();
-    return this.#engine.restorePlatform(this.#openSource(source));
+    return this.#engine.restorePlatform(this.#openSource(source), trust);
   }
 
   /**
@@ -230,13 +234,13 @@ export class BackupService {
         return this.startJob('run', subjects, () => this.run(request));
       }
       case 'verify':
-        return this.startJob('verify', [parseBackupId(request.id)?.subject ?? '*'], () => this.verify(request.id));
+        return this.startJob('verify', [parseBackupId(request.id)?.subject ?? '*'], () => this.verify(request.id, request));
       case 'restore': {
         const subjects = [parseBackupId(request.id)?.subject ?? '*', request.project ?? request.asNew ?? '*'];
         return this.startJob('restore', subjects, () => this.restore(request.id, request));
       }
       case 'restore-platform':
-        return this.startJob('restore-platform', ['*'], () => this.restorePlatform(request.source));
+        return this.startJob('restore-platform', ['*'], () => this.restorePlatform(request.source, request));
     }
   }
 

@@ -30,12 +30,16 @@ export const BackupErrors = {
   manifestTampered: (id: string) =>
     new LaunchDbError('backup_corrupt', 422, `backup ${id}: its manifest was changed after the backup was made (its signature does not match)`),
   manifestUnsigned: (id: string) =>
-    new LaunchDbError('backup_unsigned', 422, `backup ${id} has an unsigned manifest: it was not made by a LaunchDB with LAUNCHDB_MASTER_KEY, or its signature was removed`),
+    new LaunchDbError(
+      'backup_unsigned',
+      422,
+      `backup ${id} has an unsigned manifest: it was not made by a LaunchDB with LAUNCHDB_MASTER_KEY, or its signature was removed (if you know where it comes from: --allow-unsigned)`,
+    ),
   manifestSignedElsewhere: (id: string) =>
     new LaunchDbError(
       'backup_signed_elsewhere',
       422,
-      `backup ${id} was signed under another LAUNCHDB_MASTER_KEY than this platform's: restore it with the master key of the platform that made it`,
+      `backup ${id} was signed under another LAUNCHDB_MASTER_KEY than this platform's: restore it with the master key of the platform that made it (or, if you know where it comes from: --allow-unsigned)`,
     ),
   pieceMissing: (id: string, piece: string) => new LaunchDbError('backup_corrupt', 422, `backup ${id} is incomplete: ${piece} is missing`),
   hashMismatch: (id: string, piece: string, what: string) =>

@@ -1,4 +1,4 @@
-export { BackupEngine, type BackupEngineOptions, type ProjectControl, type ProjectView, type VerifyResult, type RestoreResult, type PlatformRestoreResult, type ProgressEvent, type BackupReason } from './backup-engine.ts';
+export { BackupEngine, type BackupEngineOptions, type ProjectControl, type ProjectView, type VerifyResult, type ManifestTrust, type RestoreResult, type PlatformRestoreResult, type ProgressEvent, type BackupReason } from './backup-engine.ts';
 export { BackupEncryption, generateBackupKeyPair, type GeneratedKey, type KeyFiles } from './encryption.ts';
 export { BackupErrors } from './errors.ts';
 export { LocalBackupStore, type BackupStore, type PartialBackup } from './local-backup-store.ts';

@@ -85,7 +85,8 @@ describe('disaster drill', () => {
     expect(health.backups.lastRun).toMatchObject({ ok: true, backups: 3 });
     expect((await fetch(`${first.url}/api/backups`)).status).toBe(401);
     const [notesBackup] = JSON.parse(await launchdb(first.url, 'backup', 'list', '--project', notes.id, '--json')) as { id: string }[];
-    expect(await launchdb(first.url, 'backup', 'verify', notesBackup!.id)).toMatch(/verified — every SHA-256 matches, \d+ tables and \d+ rows restored/);
+    // --allow-unsigned changes nothing for a manifest this platform signed: it is checked all the same
+    expect(await launchdb(first.url, 'backup', 'verify', notesBackup!.id, '--allow-unsigned')).toMatch(/verified — every SHA-256 matches, \d+ tables and \d+ rows restored/);
     const [havenBackup] = JSON.parse(await launchdb(first.url, 'backup', 'list', '--project', haven.id, '--json')) as { files: number }[];
     expect(havenBackup!.files).toBeGreaterThanOrEqual(2); // the manual and its sidecar, from S3
     // one backup of a project at a time: of two requests at once, the second is refused

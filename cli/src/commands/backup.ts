@@ -14,17 +14,20 @@ export const BACKUP_USAGE = `Usage: launchdb backup <command>
 Commands (run by the platform, through its API; credentials as for \`launchdb project\`):
   list [--project <id>]                           complete backups, newest first
   run [--project <id> | --all | --platform]       back up one project, everything, or the platform database
-  verify <backup>                                 decrypt, check every SHA-256, restore into a scratch
-                                                  database, compare row counts with the manifest
+  verify <backup>                                 check the manifest's signature, decrypt, check every
+                                                  SHA-256, restore into a scratch database, compare
+                                                  row counts with the manifest
   restore <backup> --project <id> [--confirm <id>]
                                                   replace the project's database and files (asks for the
                                                   id again without --confirm; the current state is backed
                                                   up first)
   restore <backup> --as-new <id>                  restore into a new project with new keys
-  restore-platform <folder>                       on a fresh platform (same LAUNCHDB_MASTER_KEY): bring
+  restore-platform <folder | s3://bucket/prefix>  on a fresh platform (same LAUNCHDB_MASTER_KEY): bring
                                                   back operators, every project and their keys from the
-                                                  newest backups in <folder>
+                                                  newest backups there
 
+--allow-unsigned (verify, restore, restore-platform) takes a backup whose manifest this platform
+cannot check: unsigned (made without LAUNCHDB_MASTER_KEY) or signed under another master key.
 Add --json to print the API's answer as JSON. Backups can also be read without LaunchDB:
   gpg -d <backup>/database.dump.pgp | pg_restore -d <database>    gpg -d <backup>/files.tar.pgp | tar -x
 `;
@@ -68,6 +71,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
       platform: { type: 'boolean' },
       confirm: { type: 'string' },
       'as-new': { type: 'string' },
+      'allow-unsigned': { type: 'boolean' },
     },
   });
   const client = new PlatformClient({
@@ -77,6 +81,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
     password: config.LAUNCHDB_ADMIN_PASSWORD,
     timeoutMs: BACKUP_REQUEST_TIMEOUT_MS,
   });
+  const trust = values['allow-unsigned'] ? { allow_unsigned: true } : undefined;
   const print = (value: unknown, human: () => string): void => {
     process.stdout.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : human());
   };
@@ -111,7 +116,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
     case 'verify': {
       const id = required(positionals[0], 'verify <backup>');
       say(`verifying ${id}…`);
-      const result = await follow<VerifyResult>(client, 'POST', `/api/backups/${encodeURIComponent(id)}/verify`, undefined, values.json);
+      const result = await follow<VerifyResult>(client, 'POST', `/api/backups/${encodeURIComponent(id)}/verify`, trust, values.json);
       print(result, () => `${id}: verified — every SHA-256 matches, ${result.tables} tables and ${result.rows} rows restored as the manifest says${result.files === null ? '' : `, ${result.files} files`} (${result.seconds} s)\n`);
       return;
     }
@@ -122,7 +127,13 @@ async function run(command: string | undefined, args: string[], config: Launchdb
       let confirm = values.confirm;
       if (values.project !== undefined && confirm === undefined) confirm = await askConfirmation(values.project);
       say(asNew ? `restoring ${id} into a new project ${asNew}…` : `restoring ${id} into project ${values.project} (its current state is backed up first)…`);
-      const result = await follow<RestoreResult>(client, 'POST', `/api/backups/${encodeURIComponent(id)}/restore`, asNew ? { as_new: asNew } : { project: values.project, confirm }, values.json);
+      const result = await follow<RestoreResult>(
+        client,
+        'POST',
+        `/api/backups/${encodeURIComponent(id)}/restore`,
+        { ...(asNew ? { as_new: asNew } : { project: values.project, confirm }), ...trust },
+        values.json,
+      );
       print(result, () =>
         [
           `project ${result.project} restored from ${result.backup}: ${result.tables} tables, ${result.rows} rows${result.files === null ? '' : `, ${result.files} files`} (${result.seconds} s)`,
@@ -134,9 +145,11 @@ async function run(command: string | undefined, args: string[], config: Launchdb
       return;
     }
     case 'restore-platform': {
-      const folder = resolve(required(positionals[0], 'restore-platform <backup folder>'));
+      const source = required(positionals[0], 'restore-platform <backup folder | s3://bucket/prefix>');
+      // a folder is the platform's to read: made absolute here; an S3 URL is passed as it is
+      const folder = /^s3:\/\//i.test(source) ? source : resolve(source);
       say(`restoring the platform from ${folder}…`);
-      const result = await follow<PlatformRestoreResult>(client, 'POST', '/api/backups/restore-platform', { source: folder }, values.json);
+      const result = await follow<PlatformRestoreResult>(client, 'POST', '/api/backups/restore-platform', { source: folder, ...trust }, values.json);
       print(result, () =>
         [
           `platform restored from ${result.backup} (${result.seconds} s)`,

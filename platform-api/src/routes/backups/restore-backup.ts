@@ -14,6 +14,8 @@ const body = {
     confirm: { type: 'string', maxLength: 64 },
     /** Restores into a new project with new keys instead. */
     as_new: { type: 'string', pattern: PROJECT_ID_PATTERN.source },
+    /** Takes a manifest the platform cannot check (unsigned, or signed under another master key). */
+    allow_unsigned: { type: 'boolean' },
   },
 } as const;
 
@@ -21,7 +23,7 @@ export function restoreBackupRoute(app: FastifyInstance, deps: BackupRouteDepend
   app.withTypeProvider<JsonSchemaToTsProvider>().post('/backups/:id/restore', { schema: { params: backupIdParams, body } }, async (request, reply) => {
     const input = request.body ?? {};
     if ((input.project === undefined) === (input.as_new === undefined)) throw PlatformErrors.validation('give either project (with confirm) or as_new');
-    const target = { project: input.project, confirm: input.confirm, asNew: input.as_new };
+    const target = { project: input.project, confirm: input.confirm, asNew: input.as_new, allowUnsigned: input.allow_unsigned };
     if (prefersAsync(request)) return accepted(reply, deps.backups.inBackground({ operation: 'restore', id: request.params.id, ...target }));
     return deps.backups.restore(request.params.id, target);
   });
