@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withClient } from '@launchdb/common';
+import { createLogger, withClient } from '@launchdb/common';
 import type { ServiceTestProject } from '../../../test/service-projects.ts';
 import { storageServiceOf } from '../app.ts';
 import { startStorageTestbed, type StorageTestbed } from '../testing/storage-testbed.ts';
+import { RemovedObjectsSweeper } from './removed-objects.ts';
 
 /**
  * An object's row deleted outside the storage API — a cascade, an app's trigger, an operator's
@@ -95,5 +96,21 @@ describe('files of objects removed outside the storage API', () => {
     let swept = 0;
     await expect.poll(async () => (swept += await storage.sweepRemovedObjects()), { timeout: 10_000, interval: 250 }).toBe(1);
     expect(await queued()).toBe(0);
+  });
+
+  it('drains a bounded number of project databases per sweep (each holds a PgBouncer backend for a minute); the others wait for the next', async () => {
+    const others = [await bed.projects.createProject(), await bed.projects.createProject()];
+    for (const other of others) {
+      const storage = bed.client(other);
+      await storage.createBucket('files', { public: false });
+      expect((await storage.from('files').upload('old.txt', new Blob(['old']))).error).toBeNull();
+      await withClient(other.adminUrl, (admin) => admin.query(`delete from storage.objects where bucket_id = 'files'`));
+    }
+    // a sweeper just started knows no project's count: all three databases are due
+    const sweeper = new RemovedObjectsSweeper({ projects: bed.projects.directory, backend: bed.backend, logger: createLogger({ level: 'silent', name: 'test' }), intervalMs: 0, drainsPerSweep: 1 });
+    const deleted = [await sweeper.sweep(), await sweeper.sweep(), await sweeper.sweep()];
+    expect(deleted.every((files) => files <= 1)).toBe(true);
+    expect(deleted.reduce((sum, files) => sum + files, 0)).toBe(2);
+    await sweeper.close();
   });
 });

@@ -4,6 +4,13 @@ import { claimRemovedObjects } from '../sql/removed-objects.ts';
 
 /** Entries taken off a project's queue per transaction. */
 const BATCH = 200;
+/**
+ * Project databases drained per sweep at most. Each drain leaves PgBouncer a server connection
+ * for its server_idle_timeout (60 s): the first sweep after a start knows no project's count and
+ * visited every one, a thousand backends within the minute, past PostgreSQL's max_connections
+ * (500). The rest wait for the next sweep, a minute later: the queue is only files to delete.
+ */
+const DRAINS_PER_SWEEP = 100;
 const SERVICE_ROLE = { role: 'service_role', claims: { role: 'service_role' } } as const;
 
 export interface RemovedObjectsSweeperOptions {
@@ -12,6 +19,8 @@ export interface RemovedObjectsSweeperOptions {
   logger: Logger;
   /** How often every active project's queue is drained; 0: never on its own (sweep() only). */
   intervalMs: number;
+  /** Project databases drained per sweep at most (100); the others wait for the next sweep. */
+  drainsPerSweep?: number;
 }
 
 /**
@@ -21,7 +30,7 @@ export interface RemovedObjectsSweeperOptions {
  * platform database once which project databases had rows inserted since their last drain
  * (pg_stat_database), and drains only those: a thousand idle projects cost one query, not a
  * thousand connections. Nothing is lost if the service was down: the queue waits in the
- * database, and the first sweep after a start drains every project.
+ * database, and the sweeps after a start drain every project, a hundred at a time.
  */
 export class RemovedObjectsSweeper {
   readonly #options: RemovedObjectsSweeperOptions;
@@ -82,10 +91,12 @@ export class RemovedObjectsSweeper {
     }
     const active = new Set(projects.map((project) => project.id));
     for (const id of this.#drainedAt.keys()) if (!active.has(id)) this.#drainedAt.delete(id);
-    for (const { id: projectId, inserts } of projects) {
+    // no row inserted since the last drain: no entry either (an entry is a row inserted); those
+    // drained before and written since come first, then those never drained (new, or after a start)
+    const due = projects.filter(({ id, inserts }) => inserts === null || this.#drainedAt.get(id) !== inserts);
+    const ordered = [...due.filter(({ id }) => this.#drainedAt.has(id)), ...due.filter(({ id }) => !this.#drainedAt.has(id))];
+    for (const { id: projectId, inserts } of ordered.slice(0, this.#options.drainsPerSweep ?? DRAINS_PER_SWEEP)) {
       if (this.#closed) break;
-      // no row inserted since the last drain: no entry either (an entry is a row inserted)
-      if (inserts !== null && this.#drainedAt.get(projectId) === inserts) continue;
       try {
         deleted += await this.drain(projectId);
         // the count read before draining: what was inserted meanwhile makes the next sweep look again
