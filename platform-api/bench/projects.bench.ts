@@ -56,6 +56,8 @@ const IDLE_SECONDS = smoke(3, 2);
 const SERVER_IDLE_WAIT_SECONDS = smoke(70, 0);
 /** Then an idle platform is watched this long: transactions per database, CPU. */
 const IDLE_WINDOW_SECONDS = smoke(60, 1);
+/** After the restart, watched this long: the first sweeps after a start (each a minute apart). */
+const AFTER_BOOT_SECONDS = smoke(130, 1);
 const ADMIN = { email: 'bench@launchdb.local', password: 'bench-password-0123456789' };
 
 const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
@@ -134,7 +136,7 @@ interface Figures {
   load: { start: number; end: number };
   idle: IdleMinute;
   perDatabase: PerDatabase;
-  cold: { oldProjectMs: number; stopMs: number; bootMs: number; afterRestartMs: number; secondAfterRestartMs: number };
+  cold: { oldProjectMs: number; stopMs: number; bootMs: number; afterRestartMs: number; secondAfterRestartMs: number; peakBackends: number };
 }
 
 interface IdleMinute {
@@ -327,6 +329,9 @@ async function measure(
   await untilOk(`${baseUrl}/db/${second.id}/`, second.anonKey, 60_000);
   const secondAfterRestartMs = performance.now() - t0;
   log(`   first request after the restart: ${afterRestartMs.toFixed(0)} ms, another project's: ${secondAfterRestartMs.toFixed(0)} ms`);
+  // the first sweeps after a start know no project's count (removals, worker): what they hold
+  const peakBackends = await peakClientBackends(await superuserUrl('postgres'), AFTER_BOOT_SECONDS);
+  log(`   the ${AFTER_BOOT_SECONDS} s after the restart: at most ${peakBackends} PostgreSQL client backends`);
   return {
     create,
     wake,
@@ -335,8 +340,22 @@ async function measure(
     load: { start: loadAtStart, end: loadavg()[0]! },
     idle,
     perDatabase,
-    cold: { oldProjectMs, stopMs, bootMs, afterRestartMs, secondAfterRestartMs },
+    cold: { oldProjectMs, stopMs, bootMs, afterRestartMs, secondAfterRestartMs, peakBackends },
   };
+}
+
+/** The most client backends PostgreSQL had, sampled every 2 s for `seconds`. */
+async function peakClientBackends(url: string, seconds: number): Promise<number> {
+  return withClient(url, async (client) => {
+    let peak = 0;
+    const deadline = performance.now() + seconds * 1000;
+    while (performance.now() < deadline) {
+      const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where backend_type = 'client backend'`);
+      peak = Math.max(peak, rows[0]!.n);
+      await sleep(2_000);
+    }
+    return peak;
+  });
 }
 
 /**
@@ -640,6 +659,7 @@ function render(figures: Figures, pgbouncer: string): string {
     `| \`launchdb up\` again with ${figures.fleet.projects} projects, start() → ready | ${figures.cold.bootMs.toFixed(0)} ms |`,
     `| then the first 200 from a project (PostgreSQL restarted: shared buffers and caches empty; data API stopped) | ${figures.cold.afterRestartMs.toFixed(0)} ms |`,
     `| and from another project | ${figures.cold.secondAfterRestartMs.toFixed(0)} ms |`,
+    `| PostgreSQL client backends at most in the ${AFTER_BOOT_SECONDS} s after the restart (the first sweeps after a start; max_connections 500) | ${figures.cold.peakBackends} |`,
     '',
   ];
   return `${lines.join('\n')}\n`;
