@@ -73,6 +73,26 @@ describe('Haven dashboards', () => {
       expect(await health(owner, mostly)).toMatchObject({ done_last_90_days: 1 });
     });
 
+    it('counts an asset as without tasks when none of its tasks is active, and due soon from today to 30 days on', async () => {
+      const home = await property(owner, 'Edges');
+      const asset = async (name: string) => (await haven.query<{ id: string }>(owner, `insert into assets (property_id, name) values ($1, $2) returning id`, [home, name]))[0]!.id;
+      const [retired, undated] = [await asset('Retired'), await asset('Undated')];
+      await asset('Idle');
+      const old = await addTask(home, 'Old', -3, { asset: retired });
+      await haven.query(owner, `update maintenance_tasks set active = false where id = $1`, [old]);
+      const someday = await addTask(home, 'Someday', 0, { asset: undated });
+      await haven.query(owner, `update maintenance_tasks set next_due_on = null where id = $1`, [someday]);
+      for (const [title, days] of [['Today', 0], ['In 30', 30], ['In 31', 31], ['Yesterday', -1]] as const) await addTask(home, title, days);
+
+      // Retired and Idle have no active task; Undated has one, with no date (not scheduled, not scored)
+      const expected = { overdue: 1, due_soon: 2, assets_without_tasks: 2, low_supplies: 0, done_last_90_days: 0 };
+      expect(await health(owner, home)).toMatchObject(expected);
+      const [{ dashboard }] = (await haven.query<{ dashboard: Record<string, any> }>(owner, `select property_dashboard($1) as dashboard`, [home])) as [{ dashboard: Record<string, any> }];
+      expect(dashboard.house_health).toEqual(await health(owner, home));
+      expect(dashboard.overdue_tasks.map((task: { title: string }) => task.title)).toEqual(['Yesterday']);
+      expect(dashboard.due_soon_tasks.map((task: { title: string; days_until_due: number }) => [task.title, task.days_until_due])).toEqual([['Today', 0], ['In 30', 30]]);
+    });
+
     it('answers members only', async () => {
       const id = await property(owner, 'Private');
       expect(await haven.failure(stranger, `select house_health($1)`, [id])).toBe('P0002');
