@@ -3,11 +3,11 @@ import { createInterface } from 'node:readline/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { ConfigError, LaunchDbError, loadConfig, StartupError } from '@launchdb/common';
-import { DEFAULT_ADMIN_EMAIL } from '@launchdb/platform-api';
+import { LaunchDbError } from '@launchdb/common';
 import type { BackupJob, BackupSummary, PlatformRestoreResult, RestoreResult, RunResult, VerifyResult } from '@launchdb/backup';
-import { launchdbConfigSchema, type LaunchdbConfig } from '../config.ts';
-import { PlatformClient } from '../platform-client.ts';
+import type { LaunchdbConfig } from '../config.ts';
+import type { PlatformClient } from '../platform-client.ts';
+import { operatorClient, runPlatformCommand } from './platform-command.ts';
 
 export const BACKUP_USAGE = `Usage: launchdb backup <command>
 
@@ -40,20 +40,7 @@ const PLAIN_PROGRESS_MS = 10_000;
 /** `launchdb backup …`: exits 0 on success, 1 with one line on stderr otherwise. */
 export async function backup(args: string[]): Promise<void> {
   const [command, ...rest] = args;
-  let config: LaunchdbConfig;
-  try {
-    config = loadConfig(launchdbConfigSchema, { envFile: '.env' });
-  } catch (error) {
-    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
-    throw error;
-  }
-  try {
-    await run(command, rest, config);
-  } catch (error) {
-    if (error instanceof LaunchDbError || error instanceof StartupError) fail(error.message);
-    if (process.env.LAUNCHDB_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
-    fail(`unexpected error: ${(error as Error).message}`);
-  }
+  await runPlatformCommand((config) => run(command, rest, config));
 }
 
 async function run(command: string | undefined, args: string[], config: LaunchdbConfig): Promise<void> {
@@ -74,13 +61,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
       'allow-unsigned': { type: 'boolean' },
     },
   });
-  const client = new PlatformClient({
-    url: process.env.LAUNCHDB_URL ?? `http://127.0.0.1:${config.LAUNCHDB_PORT}`,
-    token: process.env.LAUNCHDB_TOKEN,
-    email: config.LAUNCHDB_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL,
-    password: config.LAUNCHDB_ADMIN_PASSWORD,
-    timeoutMs: BACKUP_REQUEST_TIMEOUT_MS,
-  });
+  const client = operatorClient(config, BACKUP_REQUEST_TIMEOUT_MS);
   const trust = values['allow-unsigned'] ? { allow_unsigned: true } : undefined;
   const print = (value: unknown, human: () => string): void => {
     process.stdout.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : human());
@@ -274,9 +255,4 @@ function required(value: string | undefined, what: string): string {
 
 function usage(message: string): LaunchDbError {
   return new LaunchDbError('usage', 2, `${message} (launchdb backup help)`);
-}
-
-function fail(message: string): never {
-  process.stderr.write(`launchdb: ${message}\n`);
-  process.exit(1);
 }

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, LaunchDbError, loadConfig, PROJECT_ID_PATTERN, readMigrations, StartupError } from '@launchdb/common';
+import { LaunchDbError, PROJECT_ID_PATTERN, readMigrations } from '@launchdb/common';
 import { DEFAULT_ADMIN_EMAIL, type OwnerConnection, type ProjectBody } from '@launchdb/platform-api';
-import { launchdbConfigSchema, type LaunchdbConfig } from '../config.ts';
-import { PlatformClient } from '../platform-client.ts';
+import type { LaunchdbConfig } from '../config.ts';
+import type { PlatformClient } from '../platform-client.ts';
+import { operatorClient, runPlatformCommand } from './platform-command.ts';
 
 export const PROJECT_USAGE = `Usage: launchdb project <command>
 
@@ -40,21 +41,7 @@ type ProjectView = ProjectBody;
 /** `launchdb project …`: exits 0 on success, 1 with one line on stderr otherwise. */
 export async function project(args: string[]): Promise<void> {
   const [command, ...rest] = args;
-  let config: LaunchdbConfig;
-  try {
-    config = loadConfig(launchdbConfigSchema, { envFile: '.env' });
-  } catch (error) {
-    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
-    throw error;
-  }
-  try {
-    await run(command, rest, config);
-  } catch (error) {
-    if (error instanceof LaunchDbError || error instanceof StartupError) fail(error.message);
-    // an operator reads one line, not a stack trace; LAUNCHDB_DEBUG=1 shows where it came from
-    if (process.env.LAUNCHDB_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
-    fail(`unexpected error: ${(error as Error).message}`);
-  }
+  await runPlatformCommand((config) => run(command, rest, config));
 }
 
 async function run(command: string | undefined, args: string[], config: LaunchdbConfig): Promise<void> {
@@ -62,13 +49,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
     process.stdout.write(PROJECT_USAGE);
     return;
   }
-  const client = new PlatformClient({
-    url: process.env.LAUNCHDB_URL ?? `http://127.0.0.1:${config.LAUNCHDB_PORT}`,
-    token: process.env.LAUNCHDB_TOKEN,
-    // the first operator's email has a default, so it may be left unset here too
-    email: config.LAUNCHDB_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL,
-    password: config.LAUNCHDB_ADMIN_PASSWORD,
-  });
+  const client = operatorClient(config);
   if (command === 'psql') return psql(args, client);
 
   const { values, positionals } = parseArgs({
@@ -250,9 +231,4 @@ function projectId(value: string | undefined): string {
 
 function usage(message: string): LaunchDbError {
   return new LaunchDbError('usage', 400, `${message}\n\n${PROJECT_USAGE}`);
-}
-
-function fail(message: string): never {
-  process.stderr.write(`launchdb: ${message}\n`);
-  process.exit(1);
 }

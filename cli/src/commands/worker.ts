@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, LaunchDbError, loadConfig, PROJECT_ID_PATTERN, StartupError } from '@launchdb/common';
-import { DEFAULT_ADMIN_EMAIL } from '@launchdb/platform-api';
 import type { DueSweepReport } from '@launchdb/worker';
 import { launchdbConfigSchema } from '../config.ts';
-import { PlatformClient } from '../platform-client.ts';
+import { operatorClient } from './platform-command.ts';
 
 export const WORKER_USAGE = `Usage: launchdb worker <command>
 
@@ -23,12 +22,7 @@ export async function worker(args: string[]): Promise<void> {
   if (command === undefined || command === 'help') return void process.stdout.write(WORKER_USAGE);
   try {
     const config = loadConfig(launchdbConfigSchema, { envFile: '.env' });
-    const client = new PlatformClient({
-      url: process.env.LAUNCHDB_URL ?? `http://127.0.0.1:${config.LAUNCHDB_PORT}`,
-      token: process.env.LAUNCHDB_TOKEN,
-      email: config.LAUNCHDB_ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL,
-      password: config.LAUNCHDB_ADMIN_PASSWORD,
-    });
+    const client = operatorClient(config);
     if (command === 'due-sweep') {
       if (!target || !PROJECT_ID_PATTERN.test(target)) fail('due-sweep needs a project id');
       const report = await client.request<DueSweepReport>('POST', `/api/projects/${target}/worker/due-sweep`);
