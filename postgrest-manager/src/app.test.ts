@@ -1,21 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { findFreePort, LaunchDbError } from '@launchdb/common';
 import { PostgrestManagerClient } from './client.ts';
-import { buildPostgrestManager, type PostgrestManager } from './postgrest-manager.ts';
+import type { PostgrestManager } from './postgrest-manager.ts';
 import { pollUntil } from './timers.ts';
 import { getNotes, NOTES, processGone } from './testing/test-fleet.ts';
-import { createTestPlatform, testLogger, type TestPlatform, type TestProject } from './testing/test-platform.ts';
-
-const INTERNAL_KEY = 'an-internal-key-of-at-least-32-characters';
+import { startTestManager, TEST_INTERNAL_KEY as INTERNAL_KEY, type TestManager } from './testing/test-manager.ts';
+import { createTestPlatform, type TestPlatform, type TestProject } from './testing/test-platform.ts';
 
 describe('the postgrest-manager HTTP API, through its client', () => {
   let platform: TestPlatform;
   let project: TestProject;
-  let stateDir: string;
+  let running: TestManager;
   let manager: PostgrestManager;
   let baseUrl: string;
   let client: PostgrestManagerClient;
@@ -23,25 +18,13 @@ describe('the postgrest-manager HTTP API, through its client', () => {
   beforeAll(async () => {
     platform = await createTestPlatform();
     project = await platform.createProject();
-    stateDir = await mkdtemp(join(tmpdir(), 'postgrest-manager-app-'));
-    manager = await buildPostgrestManager({
-      db: platform.db,
-      secrets: platform.secrets,
-      logger: testLogger(),
-      internalKey: INTERNAL_KEY,
-      postgres: platform.postgres,
-      driver: { kind: 'process', entry: inject('dataApiEntry'), stateDir, stopTimeoutMs: 3_000 },
-      idleSeconds: 60,
-      dataApiPoolSize: 2,
-    });
-    await manager.start();
-    baseUrl = await manager.listen({ host: '127.0.0.1', port: 0 });
+    running = await startTestManager(platform);
+    ({ manager, baseUrl } = running);
     client = new PostgrestManagerClient({ baseUrl, internalKey: INTERNAL_KEY });
   });
   afterAll(async () => {
-    await manager?.close();
+    await running?.close();
     await platform?.close();
-    await rm(stateDir, { recursive: true, force: true });
   });
 
   const call = (method: string, path: string, options: { key?: string | undefined; body?: string; type?: string } = {}) =>

@@ -1,45 +1,28 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePrometheusText, sampleValue } from '@launchdb/testkit/prometheus-text';
 import { PostgrestManagerClient } from './client.ts';
-import { buildPostgrestManager, type PostgrestManager } from './postgrest-manager.ts';
+import type { PostgrestManager } from './postgrest-manager.ts';
 import { pollUntil } from './timers.ts';
-import { createTestPlatform, testLogger, type TestPlatform, type TestProject } from './testing/test-platform.ts';
-
-const INTERNAL_KEY = 'an-internal-key-of-at-least-32-characters';
+import { startTestManager, TEST_INTERNAL_KEY as INTERNAL_KEY, type TestManager } from './testing/test-manager.ts';
+import { createTestPlatform, type TestPlatform, type TestProject } from './testing/test-platform.ts';
 
 describe('postgrest-manager metrics', () => {
   let platform: TestPlatform;
   let project: TestProject;
-  let stateDir: string;
+  let running: TestManager;
   let manager: PostgrestManager;
   let baseUrl: string;
 
   beforeAll(async () => {
     platform = await createTestPlatform();
     project = await platform.createProject();
-    stateDir = await mkdtemp(join(tmpdir(), 'postgrest-manager-metrics-'));
-    manager = await buildPostgrestManager({
-      db: platform.db,
-      secrets: platform.secrets,
-      logger: testLogger(),
-      internalKey: INTERNAL_KEY,
-      postgres: platform.postgres,
-      driver: { kind: 'process', entry: inject('dataApiEntry'), stateDir, stopTimeoutMs: 3_000 },
-      idleSeconds: 60,
-      dataApiPoolSize: 2,
-      // long enough for a scrape to find it crashed before it is back
-      fleet: { restartBackoff: { initialMs: 1_000 } },
-    });
-    await manager.start();
-    baseUrl = await manager.listen({ host: '127.0.0.1', port: 0 });
+    // long enough for a scrape to find it crashed before it is back
+    running = await startTestManager(platform, { fleet: { restartBackoff: { initialMs: 1_000 } } });
+    ({ manager, baseUrl } = running);
   });
   afterAll(async () => {
-    await manager?.close();
+    await running?.close();
     await platform?.close();
-    await rm(stateDir, { recursive: true, force: true });
   });
 
   const scrape = async () => {
