@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findFreePort, projectNames, quoteIdent, quoteLiteral, serviceUser, withClient } from '@launchdb/common';
 import { findPgBouncerBinary } from './locate.ts';
+import { PgBouncerChild } from './pgbouncer-child.ts';
 import { PgBouncerProjectPooler } from './project-pooler.ts';
 import { readScramSecrets } from './scram-secrets.ts';
 import { platformPoolSettings, SharedFolderPgBouncer } from './shared-folder-pgbouncer.ts';
@@ -30,7 +29,7 @@ describe.runIf(binary)('SharedFolderPgBouncer', () => {
   let configDir: string;
   let port: number;
   let pooler: PgBouncerProjectPooler;
-  let container: ChildProcess | undefined;
+  let container: PgBouncerChild | undefined;
 
   async function connectAs(user: string, password: string, database: string): Promise<string> {
     const client = new pg.Client({ host: '127.0.0.1', port, database, user, password, connectionTimeoutMillis: 5_000 });
@@ -59,7 +58,7 @@ describe.runIf(binary)('SharedFolderPgBouncer', () => {
   });
 
   afterAll(async () => {
-    container?.kill('SIGKILL');
+    container?.killNow();
     await withClient(serverUrl, async (client) => {
       await client.query(`drop database if exists ${quoteIdent(project.database)} with (force)`);
       await client.query(`drop role if exists ${quoteIdent(project.authenticator)}`);
@@ -75,7 +74,9 @@ describe.runIf(binary)('SharedFolderPgBouncer', () => {
     expect(ini).toContain(`auth_file = ${join(configDir, 'userlist.txt')}`);
     expect(ini).toMatch(/^logfile = $/m);
     expect(ini).toMatch(/^pidfile = $/m);
-    container = await startPgBouncer(binary!, join(configDir, 'pgbouncer.ini'), port);
+    // as the pgbouncer container runs it: in the foreground, on the ini in the shared folder
+    container = new PgBouncerChild({ binary: binary!, iniPath: join(configDir, 'pgbouncer.ini'), listenAddress: '127.0.0.1', listenPort: port, runAs: serviceUser() });
+    await container.start();
     expect(await connectAs(platformRole.user, platformRole.password, 'postgres')).toBe('postgres');
   });
 
@@ -88,26 +89,9 @@ describe.runIf(binary)('SharedFolderPgBouncer', () => {
   });
 
   it('keeps the files current while PgBouncer is down, and a restarted one reads them', async () => {
-    const stopped = new Promise((resolve) => container!.once('exit', resolve));
-    container!.kill('SIGKILL');
-    await stopped;
+    await container!.stop();
     await pooler.addProject(id);
-    container = await startPgBouncer(binary!, join(configDir, 'pgbouncer.ini'), port);
+    await container!.start();
     expect(await connectAs(project.authenticator, project.password, project.database)).toBe(project.database);
   });
 });
-
-async function startPgBouncer(binary: string, ini: string, port: number): Promise<ChildProcess> {
-  const child = spawn(binary, [ini], { ...(serviceUser() ?? {}), stdio: 'ignore' });
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const listening = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => resolve(socket.destroy() !== undefined));
-      socket.once('error', () => resolve(false));
-    });
-    if (listening) return child;
-    if (child.exitCode !== null) throw new Error(`pgbouncer exited with code ${child.exitCode}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('pgbouncer did not listen');
-}

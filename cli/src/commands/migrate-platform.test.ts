@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort, generateMasterKey, serviceUser, withClient, withDatabase } from '@launchdb/common';
-import { findPgBouncerBinary } from '@launchdb/pgbouncer';
+import { findPgBouncerBinary, PgBouncerChild } from '@launchdb/pgbouncer';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '@launchdb/testkit/throwaway-postgres';
 
 const LAUNCHDB = fileURLToPath(new URL('../../bin/launchdb.js', import.meta.url));
@@ -24,7 +23,7 @@ if (!binary) console.warn('skipping the migrate-platform tests: no pgbouncer bin
 describe.runIf(binary)('launchdb migrate-platform', () => {
   let postgres: ThrowawayPostgres;
   let root: string;
-  let pgbouncer: ChildProcess | undefined;
+  let pgbouncer: PgBouncerChild | undefined;
   let poolerPort: number;
   const platformPassword = randomBytes(24).toString('hex');
   const runAs = serviceUser();
@@ -75,7 +74,7 @@ describe.runIf(binary)('launchdb migrate-platform', () => {
   }, 60_000);
 
   afterAll(async () => {
-    pgbouncer?.kill('SIGKILL');
+    pgbouncer?.killNow();
     await postgres?.stop();
     if (root) await rm(root, { recursive: true, force: true });
   });
@@ -92,7 +91,9 @@ describe.runIf(binary)('launchdb migrate-platform', () => {
     const password = (await readFile(passwordFile, 'utf8')).trim();
     expect(result.stdout).not.toContain(password);
 
-    pgbouncer = await startPgBouncer(binary!, join(root, 'pgbouncer', 'pgbouncer.ini'), poolerPort);
+    // as the pgbouncer container runs it: in the foreground, on the ini in the shared folder
+    pgbouncer = new PgBouncerChild({ binary: binary!, iniPath: join(root, 'pgbouncer', 'pgbouncer.ini'), listenAddress: '127.0.0.1', listenPort: poolerPort, runAs });
+    await pgbouncer.start();
     // the services' URL: the platform role, with the password from .env, through PgBouncer
     expect(await queryThroughPgBouncer()).toBe('ops@example.com');
     // nobody but superusers may connect to the maintenance database
@@ -119,19 +120,3 @@ describe.runIf(binary)('launchdb migrate-platform', () => {
     expect(stderr).toMatch(/needs LAUNCHDB_MASTER_KEY/);
   });
 });
-
-/** As the pgbouncer container runs it: in the foreground, on the ini in the shared folder. */
-async function startPgBouncer(binary: string, ini: string, port: number): Promise<ChildProcess> {
-  const child = spawn(binary, [ini], { ...(serviceUser() ?? {}), stdio: 'ignore' });
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const listening = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => resolve(socket.destroy() !== undefined));
-      socket.once('error', () => resolve(false));
-    });
-    if (listening) return child;
-    if (child.exitCode !== null) throw new Error(`pgbouncer exited with code ${child.exitCode}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('pgbouncer did not listen');
-}
