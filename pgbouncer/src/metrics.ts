@@ -100,34 +100,39 @@ export function registerPgBouncerMetrics(registry: Registry, options: PgBouncerM
       this.set((await current()) ? 1 : 0);
     },
   });
-  new Gauge({
-    name: 'launchdb_pgbouncer_clients',
-    help: 'Client connections per database: active (linked to a server or idle between transactions) and waiting for a server connection',
-    labelNames: ['database', 'state'],
-    registers: [registry],
-    async collect() {
-      const now = await current();
-      this.reset();
-      for (const [database, use] of now?.pools ?? []) {
-        this.set({ database, state: 'active' }, use.clientsActive);
-        this.set({ database, state: 'waiting' }, use.clientsWaiting);
-      }
+  const connections: Array<{ name: string; help: string; states: Array<[state: string, pick: (use: PoolUse) => number]> }> = [
+    {
+      name: 'launchdb_pgbouncer_clients',
+      help: 'Client connections per database: active (linked to a server or idle between transactions) and waiting for a server connection',
+      states: [
+        ['active', (use) => use.clientsActive],
+        ['waiting', (use) => use.clientsWaiting],
+      ],
     },
-  });
-  new Gauge({
-    name: 'launchdb_pgbouncer_servers',
-    help: 'Server connections to PostgreSQL per database: active (linked to a client) and idle (ready for one)',
-    labelNames: ['database', 'state'],
-    registers: [registry],
-    async collect() {
-      const now = await current();
-      this.reset();
-      for (const [database, use] of now?.pools ?? []) {
-        this.set({ database, state: 'active' }, use.serversActive);
-        this.set({ database, state: 'idle' }, use.serversIdle);
-      }
+    {
+      name: 'launchdb_pgbouncer_servers',
+      help: 'Server connections to PostgreSQL per database: active (linked to a client) and idle (ready for one)',
+      states: [
+        ['active', (use) => use.serversActive],
+        ['idle', (use) => use.serversIdle],
+      ],
     },
-  });
+  ];
+  for (const { name, help, states } of connections) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['database', 'state'],
+      registers: [registry],
+      async collect() {
+        const now = await current();
+        this.reset();
+        for (const [database, use] of now?.pools ?? []) {
+          for (const [state, pick] of states) this.set({ database, state }, pick(use));
+        }
+      },
+    });
+  }
   new Gauge({
     name: 'launchdb_pgbouncer_max_wait_seconds',
     help: 'How long the oldest waiting client of the database has waited for a server connection',
