@@ -28,12 +28,15 @@ COPY testkit/package.json testkit/
 COPY worker/package.json worker/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-# --- builds: the data API bundle postgrest-manager runs, and the dashboard (adapter-node)
+# --- builds: the data API bundle postgrest-manager runs, each Node service's own code as one
+# module (npm packages stay in node_modules, imported by their /app path: cli/src/embedded/
+# service-bundles.ts, as `launchdb up --split` runs them), and the dashboard (adapter-node)
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY . .
 RUN npm ci --no-audit --no-fund \
  && node --import tsx data-api/build.ts \
+ && node --import tsx cli/src/embedded/service-bundles.ts dist/services \
  && npm run build -w dashboard
 
 # --- what every service image shares: sources, production node_modules, no build tools
@@ -43,6 +46,7 @@ WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules node_modules
 COPY --chown=root:root . .
 COPY --from=build --chown=root:root /app/data-api/dist data-api/dist
+COPY --from=build --chown=root:root /app/dist/services dist/services
 # the only folders a service writes to; everything else stays root-owned and read-only to it.
 # /pgbouncer is the volume shared with the pgbouncer image, whose user has node's uid (1000).
 RUN mkdir -p /data /backups /launchdb /pgbouncer && chown node:node /data /backups /launchdb /pgbouncer
@@ -61,7 +65,7 @@ ENV LAUNCHDB_HOST=0.0.0.0 LAUNCHDB_PORT=8080 TRUST_PROXY=true
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "platform-api/src/main.ts"]
+CMD ["node", "--max-semi-space-size=2", "dist/services/platform-api.mjs"]
 
 FROM runtime AS postgrest-manager
 ENV POSTGREST_MANAGER_HOST=0.0.0.0 POSTGREST_MANAGER_PORT=8081 DATA_API_ENTRY=/app/data-api/dist/main.js
@@ -69,28 +73,28 @@ EXPOSE 8081
 # any answer (401 without the internal key) proves it listens
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8081/internal/postgrest').then(() => process.exit(0), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "postgrest-manager/src/main.ts"]
+CMD ["node", "--max-semi-space-size=2", "dist/services/postgrest-manager.mjs"]
 
 FROM runtime AS auth-service
 ENV AUTH_HOST=0.0.0.0 AUTH_PORT=9999 TRUST_PROXY=true
 EXPOSE 9999
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9999/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "auth-service/src/main.ts"]
+CMD ["node", "--max-semi-space-size=2", "dist/services/auth-service.mjs"]
 
 FROM runtime AS storage-service
 ENV STORAGE_HOST=0.0.0.0 STORAGE_PORT=5000 TRUST_PROXY=true STORAGE_FS_ROOT=/data/storage STORAGE_UPLOADS_DIR=/data/storage-uploads
 EXPOSE 5000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:5000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "storage-service/src/main.ts"]
+CMD ["node", "--max-semi-space-size=2", "dist/services/storage-service.mjs"]
 
 FROM runtime AS worker
 ENV WORKER_HEALTH_HOST=0.0.0.0 WORKER_HEALTH_PORT=5100 STORAGE_FS_ROOT=/data/storage
 EXPOSE 5100
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:5100/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "worker/src/main.ts"]
+CMD ["node", "--max-semi-space-size=2", "dist/services/worker.mjs"]
 
 FROM runtime AS backup
 # pg_dump/pg_restore of the server's major version (15)
@@ -104,7 +108,7 @@ ENV LAUNCHDB_DATA_DIR=/data BACKUP_DIR=/backups STORAGE_FS_ROOT=/data/storage BA
 EXPOSE 5200
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:5200/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "backup/src/main.ts"]
+CMD ["node", "--max-semi-space-size=2", "dist/services/backup.mjs"]
 
 FROM ${NODE_IMAGE} AS dashboard
 ENV NODE_ENV=production DASHBOARD_HOST=0.0.0.0 DASHBOARD_PORT=3000 \

@@ -13,6 +13,7 @@ import { mainConfigSchema as storageConfigSchema } from '../storage-service/src/
 import { mainConfigSchema as workerConfigSchema } from '../worker/src/main-config.ts';
 import { mainConfigSchema as backupConfigSchema } from '../backup/src/main-config.ts';
 import { SPLIT_SERVICES, splitEnvironments } from '../cli/src/split-environment.ts';
+import { SERVICE_ENTRIES, SERVICE_NODE_FLAGS } from '../cli/src/embedded/service-bundles.ts';
 
 /**
  * docker-compose.yml, the Dockerfile and .env.example, checked without a Docker engine: the
@@ -276,6 +277,14 @@ describe('launchdb up --split, as compose runs it', () => {
 });
 
 describe('images', () => {
+  it('run each Node service from the bundle the build stage makes, with the node flags launchdb up --split gives it', () => {
+    expect(dockerfile.runText('build')).toContain('node --import tsx cli/src/embedded/service-bundles.ts dist/services');
+    const flags = SERVICE_NODE_FLAGS.map((flag) => `"${flag}", `).join('');
+    for (const name of Object.keys(SERVICE_ENTRIES).filter((name) => name !== 'platform-migrate')) {
+      expect(dockerfile.commandText(name), name).toBe(`["node", ${flags}"dist/services/${name}.mjs"]`);
+    }
+  });
+
   it('pulls only PostgreSQL; PgBouncer and Caddy are built from the Debian packages the tests run', () => {
     expect(Object.entries(compose.services).filter(([, service]) => !service.build).map(([name]) => name)).toEqual(['postgres']);
     for (const [stage, pkg] of [['pgbouncer', 'pgbouncer'], ['caddy', 'caddy']] as const) {

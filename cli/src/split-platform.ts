@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createLogger } from '@launchdb/common/logger';
 import { findFreePort, isPortFree } from '@launchdb/common/net';
 import { generateMasterKey } from '@launchdb/common/secrets';
@@ -19,22 +18,12 @@ import { DataFolder } from './data-folder.ts';
 import { CaddyProcess, findCaddyBinary } from './embedded/caddy-process.ts';
 import { PostgresCluster } from './embedded/postgres-cluster.ts';
 import { ProcessSupervisor } from './embedded/process-supervisor.ts';
-import { bundleServices } from './embedded/service-bundles.ts';
+import { bundleServices, SERVICE_ENTRIES, SERVICE_NODE_FLAGS } from './embedded/service-bundles.ts';
 import { ServiceProcess } from './embedded/service-process.ts';
 import { EMBEDDED_SUPERUSER, PLATFORM_DATABASE } from './local-platform.ts';
 import { SPLIT_SERVICES, splitEnvironments, type SplitServiceName, type SplitWiring } from './split-environment.ts';
 
 export { SPLIT_SERVICES, type SplitServiceName } from './split-environment.ts';
-
-const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * V8 grows each process's young generation up to two 16 MB semi-spaces for throughput and keeps
- * them once idle; these services allocate little per request. Capped at 2 MB (as backup's own
- * `npm start` and, at 4 MB, the data API run), a service's idle PSS drops by about 20 MB
- * (cli/BENCH.md).
- */
-export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
 
 export interface SplitStartupReport {
   url: string;
@@ -279,12 +268,9 @@ export class SplitPlatform {
    */
   async #bundle(folder: DataFolder): Promise<{ dataApiEntry: string; serviceBundles: Record<string, string> }> {
     const dataApiFolder = folder.file('data-api');
-    const services = SPLIT_SERVICES.filter((name) => name !== 'dashboard');
-    const entries: Record<string, string> = Object.fromEntries(services.map((name) => [name, join(REPOSITORY, name, 'src', 'main.ts')]));
-    entries['platform-migrate'] = join(REPOSITORY, 'cli', 'src', 'commands', 'migrate-platform-main.ts');
     try {
       const [serviceBundles] = await Promise.all([
-        bundleServices(folder.file('service-bundles'), entries),
+        bundleServices(folder.file('service-bundles'), SERVICE_ENTRIES),
         this.#config.DATA_API_ENTRY ? undefined : bundleDataApi(dataApiFolder),
       ]);
       return { dataApiEntry: this.#config.DATA_API_ENTRY ?? join(dataApiFolder, 'main.js'), serviceBundles };

@@ -1,10 +1,29 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, stop, type Plugin } from 'esbuild';
+import { SPLIT_SERVICES } from '../split-environment.ts';
 
 const REPOSITORY = fileURLToPath(new URL('../../../', import.meta.url));
 const NODE_MODULES = `${sep}node_modules${sep}`;
+
+/**
+ * V8 grows each process's young generation up to two 16 MB semi-spaces for throughput and keeps
+ * them once idle; these services allocate little per request. Capped at 2 MB (as backup's own
+ * `npm start` and, at 4 MB, the data API run), a service's idle PSS drops by about 20 MB
+ * (cli/BENCH.md). The images' commands (Dockerfile) give the same flags.
+ */
+export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+
+/**
+ * What is bundled, name → entry: docker-compose.yml's Node services (the dashboard is
+ * adapter-node's own build) and the one-shot platform-migrate. `launchdb up --split` runs them
+ * from its data folder, the images from dist/services (Dockerfile), both with SERVICE_NODE_FLAGS.
+ */
+export const SERVICE_ENTRIES: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(SPLIT_SERVICES.filter((name) => name !== 'dashboard').map((name) => [name, join(REPOSITORY, name, 'src', 'main.ts')])),
+  'platform-migrate': join(REPOSITORY, 'cli', 'src', 'commands', 'migrate-platform-main.ts'),
+};
 
 /**
  * Each service's own code (its package and the @launchdb/* packages it imports) as one ES module
@@ -71,3 +90,12 @@ const sourceFileUrls: Plugin = {
     });
   },
 };
+
+// `node --import tsx cli/src/embedded/service-bundles.ts <folder>`: every bundle into <folder> (the image's build stage)
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    await bundleServices(resolve(process.argv[2] ?? 'dist/services'), SERVICE_ENTRIES);
+  } finally {
+    await stop();
+  }
+}
