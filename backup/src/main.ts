@@ -4,31 +4,24 @@
  * and the platform, retention, a verify) and exits 0 when every backup was made.
  * Restores need the running platform (its provisioner, PgBouncer, data APIs): `launchdb backup restore`.
  */
-import { z } from 'zod';
 import { loadConfig } from '@launchdb/common/config';
-import { ConfigError, StartupError } from '@launchdb/common/errors';
+import { StartupError } from '@launchdb/common/errors';
 import { parseMasterKey } from '@launchdb/common/secrets';
 import { createLogger } from '@launchdb/common/logger';
 import { createMetricsRegistry, startMetricsServer } from '@launchdb/common/metrics';
+import { settingsOrExit } from '@launchdb/common/service-process';
 import { createStorageBackend, FsStorageBackend, type StorageBackend } from '@launchdb/storage-service/backends';
 import { createPlatformBackups } from './platform-backups.ts';
 import { mainConfigSchema } from './main-config.ts';
 import { registerBackupMetrics } from './metrics.ts';
 
-let config: z.infer<typeof mainConfigSchema>;
-let storage: StorageBackend | undefined;
-try {
-  config = loadConfig(mainConfigSchema, { envFile: '.env' });
+const { config, storage } = settingsOrExit('backup', () => {
+  const config = loadConfig(mainConfigSchema, { envFile: '.env' });
   // the storage service sweeps its own folder's leftovers: this process only reads and restores
-  storage =
+  const storage: StorageBackend | undefined =
     config.STORAGE_BACKEND === 's3' ? createStorageBackend(config) : config.STORAGE_FS_ROOT ? new FsStorageBackend({ root: config.STORAGE_FS_ROOT, sweepOnStart: false }) : undefined;
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`backup: invalid configuration: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+  return { config, storage };
+});
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'backup' });
 let backups;
 try {

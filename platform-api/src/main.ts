@@ -1,4 +1,5 @@
-import { ConfigError, createLogger, createPool, loadConfig, parseMasterKey, SecretBox } from '@launchdb/common';
+import { createLogger, createPool, loadConfig, parseMasterKey, SecretBox } from '@launchdb/common';
+import { exitOnSignals, settingsOrExit } from '@launchdb/common/service-process';
 import { registerHttpMetrics } from '@launchdb/common/http-metrics';
 import { registerPgBouncerMetrics } from '@launchdb/pgbouncer';
 import { PostgrestManagerClient } from '@launchdb/postgrest-manager';
@@ -10,16 +11,7 @@ import { registerGateway, type Gateway } from './gateway/index.ts';
 import { syncSharedPgBouncer } from './setup/shared-pgbouncer.ts';
 
 // platform-api alone, as its container runs it; `launchdb up` builds the same app in-process.
-let config;
-try {
-  config = loadConfig(platformApiConfigSchema, { envFile: '.env' });
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`platform-api: invalid configuration: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = settingsOrExit('platform-api', () => loadConfig(platformApiConfigSchema, { envFile: '.env' }));
 
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'platform-api' });
 const db = createPool({ connectionString: config.PLATFORM_DATABASE_URL, applicationName: 'platform-api' });
@@ -83,8 +75,7 @@ if (projects) {
     .catch((error: Error) => logger.error({ err: error }, 'resuming interrupted provisioning failed'));
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void app.close().then(() => db.end()).then(() => process.exit(0));
-  });
-}
+exitOnSignals(async () => {
+  await app.close();
+  await db.end();
+});

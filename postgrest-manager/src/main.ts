@@ -1,19 +1,11 @@
 import { resolve } from 'node:path';
-import { ConfigError, createLogger, createPool, loadConfig, parseMasterKey, SecretBox, StartupError } from '@launchdb/common';
+import { createLogger, createPool, loadConfig, parseMasterKey, SecretBox, StartupError } from '@launchdb/common';
+import { exitOnSignals, settingsOrExit } from '@launchdb/common/service-process';
 import { driverChoiceFromSettings, postgrestManagerConfigSchema } from './config.ts';
 import { buildPostgrestManager } from './postgrest-manager.ts';
 
 // postgrest-manager alone, as its container runs it; `launchdb up` builds the same in-process.
-let config;
-try {
-  config = loadConfig(postgrestManagerConfigSchema, { envFile: '.env' });
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`postgrest-manager: invalid configuration: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = settingsOrExit('postgrest-manager', () => loadConfig(postgrestManagerConfigSchema, { envFile: '.env' }));
 
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'postgrest-manager' });
 const db = createPool({ connectionString: config.PLATFORM_DATABASE_URL, applicationName: 'postgrest-manager', max: 4 });
@@ -47,10 +39,7 @@ try {
   throw error;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void (processDriver ? manager.close() : manager.release())
-      .then(() => db.end())
-      .then(() => process.exit(0));
-  });
-}
+exitOnSignals(async () => {
+  await (processDriver ? manager.close() : manager.release());
+  await db.end();
+});

@@ -1,4 +1,5 @@
-import { ConfigError, ProjectDirectory, SecretBox, createLogger, createPool, loadConfig, parseMasterKey } from '@launchdb/common';
+import { ProjectDirectory, SecretBox, createLogger, createPool, loadConfig, parseMasterKey } from '@launchdb/common';
+import { exitOnSignals, settingsOrExit } from '@launchdb/common/service-process';
 import { buildStorageApp } from './app.ts';
 import { createStorageBackend } from './backends/index.ts';
 import { mainConfigSchema } from './main-config.ts';
@@ -6,20 +7,10 @@ import { PlatformS3Credentials } from './s3/s3-credentials.ts';
 
 // The storage service alone, as its container runs it; `npm start` registers it in the embedded platform instead.
 
-let config;
-let secrets;
-let backend;
-try {
-  config = loadConfig(mainConfigSchema, { envFile: '.env' });
-  secrets = new SecretBox(parseMasterKey(config.LAUNCHDB_MASTER_KEY));
-  backend = createStorageBackend(config);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`storage-service: invalid configuration: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+const { config, secrets, backend } = settingsOrExit('storage-service', () => {
+  const config = loadConfig(mainConfigSchema, { envFile: '.env' });
+  return { config, secrets: new SecretBox(parseMasterKey(config.LAUNCHDB_MASTER_KEY)), backend: createStorageBackend(config) };
+});
 
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'storage-service' });
 const platformDb = createPool({ connectionString: config.DATABASE_URL, max: 4, applicationName: 'storage-service' });
@@ -37,11 +28,6 @@ app.addHook('onClose', async () => {
   await platformDb.end();
 });
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    void app.close().then(() => process.exit(0));
-  });
-}
+exitOnSignals(() => app.close(), logger);
 
 await app.listen({ host: config.STORAGE_HOST, port: config.STORAGE_PORT });

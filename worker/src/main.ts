@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { loadConfig } from '@launchdb/common/config';
 import { createPool } from '@launchdb/common/db';
-import { ConfigError } from '@launchdb/common/errors';
 import { createLogger } from '@launchdb/common/logger';
 import { createMetricsRegistry } from '@launchdb/common/metrics';
 import { parseMasterKey, SecretBox } from '@launchdb/common/secrets';
+import { exitOnSignals, settingsOrExit } from '@launchdb/common/service-process';
 import { createStorageBackend } from '@launchdb/storage-service/backends';
 import { CaptureWorker } from './capture-worker.ts';
 import { startWorkerServer } from './http-server.ts';
@@ -13,20 +13,10 @@ import { registerWorkerMetrics } from './metrics.ts';
 
 // The worker alone, as its container runs it; `launchdb up` starts it in-process instead.
 
-let config;
-let secrets;
-let backend;
-try {
-  config = loadConfig(mainConfigSchema, { envFile: '.env' });
-  secrets = new SecretBox(parseMasterKey(config.LAUNCHDB_MASTER_KEY));
-  backend = createStorageBackend(config);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`worker: invalid configuration: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+const { config, secrets, backend } = settingsOrExit('worker', () => {
+  const config = loadConfig(mainConfigSchema, { envFile: '.env' });
+  return { config, secrets: new SecretBox(parseMasterKey(config.LAUNCHDB_MASTER_KEY)), backend: createStorageBackend(config) };
+});
 
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 const platformDb = createPool({ connectionString: config.DATABASE_URL, max: 2, applicationName: 'launchdb-worker' });
@@ -59,13 +49,8 @@ const health = config.WORKER_HEALTH_PORT === 0
   : await startWorkerServer({ worker, metrics, host: config.WORKER_HEALTH_HOST, port: config.WORKER_HEALTH_PORT });
 logger.info({ worker: worker.id }, 'worker started');
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    health?.close();
-    void worker
-      .stop()
-      .then(() => Promise.all([activity.end().catch(() => undefined), platformDb.end(), backend.close()]))
-      .then(() => process.exit(0));
-  });
-}
+exitOnSignals(async () => {
+  health?.close();
+  await worker.stop();
+  await Promise.all([activity.end().catch(() => undefined), platformDb.end(), backend.close()]);
+}, logger);
