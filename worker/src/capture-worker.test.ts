@@ -6,22 +6,13 @@ import { claimCapture } from './sql/claim-capture.ts';
 import { completeCapture } from './sql/finish-capture.ts';
 import { cleanPlate, FURNACE_PLATE, photographedPlate, WATER_HEATER_PLATE } from './testing/rating-plates.ts';
 import { startHavenPlatform, type HavenTestPlatform, type HavenTestProject } from './testing/haven-platform.ts';
+import { until } from './testing/until.ts';
 
 interface CaptureRow {
   status: string;
   attempts: number;
   result: Record<string, unknown> | null;
   error: string | null;
-}
-
-async function until<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**
