@@ -1,19 +1,17 @@
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import diagnostics from 'node:diagnostics_channel';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, projectNames, withDatabase } from '@launchdb/common';
-import { reservePort } from '../../test/ports.ts';
 import { launchdbConfigSchema } from './config.ts';
-import { EmbeddedPlatform } from './embedded-platform.ts';
 import { openLocalPlatform } from './local-platform.ts';
+import { startRunningPlatform, type RunningPlatform } from './testing/running-platform.ts';
 
 /**
  * Every route of every service, as `launchdb up` runs them, fuzzed: the routes are read from the
@@ -322,8 +320,7 @@ async function countFiles(folder: string): Promise<number> {
 }
 
 describe('every route of every service, fuzzed', () => {
-  let workdir: string;
-  let platform: EmbeddedPlatform;
+  let running: RunningPlatform;
   let origin: string;
   let managerOrigin: string;
   let fixtures: Fixtures;
@@ -336,37 +333,33 @@ describe('every route of every service, fuzzed', () => {
 
   beforeAll(async () => {
     diagnostics.subscribe('fastify.initialization', onInitialization);
-    workdir = await mkdtemp(join(tmpdir(), 'launchdb-fuzz-'));
-    await chmod(workdir, 0o755);
-    const env: Record<string, string> = {
-      LAUNCHDB_DATA_DIR: join(workdir, 'data'),
-      LAUNCHDB_PORT: String(await reservePort()),
-      LAUNCHDB_POSTGRES_PORT: String(await reservePort()),
-      LAUNCHDB_PGBOUNCER_PORT: String(await reservePort()),
-      LAUNCHDB_ADMIN_EMAIL: OPERATOR.email,
-      LAUNCHDB_ADMIN_PASSWORD: OPERATOR.password,
-      DATA_API_ENTRY: inject('dataApiEntry'),
-      LOG_LEVEL: 'info',
-      // X-Forwarded-For is believed, as behind Caddy: whatever it holds must not fail a request
-      TRUST_PROXY: 'true',
-      // limits would answer 429 before the routes' own checks
-      LOGIN_ATTEMPTS_PER_MINUTE: '100000',
-      AUTH_RATE_LIMIT_TOKEN_PER_IP: '100000',
-      AUTH_RATE_LIMIT_SIGNUP_PER_IP: '100000',
-      AUTH_RATE_LIMIT_RECOVER_PER_IP: '100000',
-      AUTH_RATE_LIMIT_OTP_PER_IP: '100000',
-      AUTH_RATE_LIMIT_VERIFY_PER_IP: '100000',
-      AUTH_RATE_LIMIT_PER_EMAIL: '100000',
-    };
     const destination = new Writable({
       write(chunk, _encoding, done) {
         for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
+    running = await startRunningPlatform(
+      {
+        LAUNCHDB_ADMIN_EMAIL: OPERATOR.email,
+        LAUNCHDB_ADMIN_PASSWORD: OPERATOR.password,
+        LOG_LEVEL: 'info',
+        // X-Forwarded-For is believed, as behind Caddy: whatever it holds must not fail a request
+        TRUST_PROXY: 'true',
+        // limits would answer 429 before the routes' own checks
+        LOGIN_ATTEMPTS_PER_MINUTE: '100000',
+        AUTH_RATE_LIMIT_TOKEN_PER_IP: '100000',
+        AUTH_RATE_LIMIT_SIGNUP_PER_IP: '100000',
+        AUTH_RATE_LIMIT_RECOVER_PER_IP: '100000',
+        AUTH_RATE_LIMIT_OTP_PER_IP: '100000',
+        AUTH_RATE_LIMIT_VERIFY_PER_IP: '100000',
+        AUTH_RATE_LIMIT_PER_EMAIL: '100000',
+      },
+      { logger: createLogger({ level: 'info', name: 'launchdb', destination }) },
+    );
+    const { env } = running;
     const config = launchdbConfigSchema.parse(env);
-    platform = new EmbeddedPlatform(config, createLogger({ level: 'info', name: 'launchdb', destination }));
-    origin = (await platform.start()).url;
+    origin = running.url;
     diagnostics.unsubscribe('fastify.initialization', onInitialization);
 
     for (const [app, routes] of routesOf) {
@@ -432,8 +425,7 @@ describe('every route of every service, fuzzed', () => {
   afterAll(async () => {
     await projectDb?.end();
     await platformDb?.end();
-    await platform?.stop();
-    if (workdir) await rm(workdir, { recursive: true, force: true });
+    await running?.stop();
   }, 60_000);
 
   /** Fuzzes the routes whose URL `belongs`; returns one line per counterexample. */

@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import type { Logger } from '@launchdb/common';
 import { reservePort } from '@launchdb/testkit/ports';
 import { launchdbConfigSchema } from '../config.ts';
 import { EmbeddedPlatform } from '../embedded-platform.ts';
@@ -34,7 +35,7 @@ export const TEST_OPERATOR = { email: 'ops@launchdb.local', password: 'projects-
  * run's data API bundle, the gateway, auth and storage) on ports reserved below the ephemeral
  * range, so another test's client sockets cannot take them between restarts.
  */
-export async function startRunningPlatform(overrides: Record<string, string> = {}): Promise<RunningPlatform> {
+export async function startRunningPlatform(overrides: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<RunningPlatform> {
   const workdir = await mkdtemp(join(tmpdir(), 'launchdb-running-'));
   // as root, PostgreSQL runs as the postgres user, which must reach the data folder
   await chmod(workdir, 0o755);
@@ -49,7 +50,7 @@ export async function startRunningPlatform(overrides: Record<string, string> = {
     LOG_LEVEL: 'silent',
     ...overrides,
   };
-  const platform = new EmbeddedPlatform(launchdbConfigSchema.parse(env));
+  const platform = new EmbeddedPlatform(launchdbConfigSchema.parse(env), options.logger);
   let url: string;
   let token: string;
   try {
