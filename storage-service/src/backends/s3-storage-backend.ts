@@ -173,25 +173,20 @@ export class S3StorageBackend implements StorageBackend {
   }
 
   async deleteProject(projectId: string): Promise<void> {
-    if (!PROJECT_ID_PATTERN.test(projectId)) throw new Error(`not a project id: ${JSON.stringify(projectId)}`);
-    const { sdk, client } = await this.#connect();
-    let continuationToken: string | undefined;
-    do {
-      const page = await client.send(
-        new sdk.ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: `${projectId}/`,
-          MaxKeys: 1000,
-          ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
-        }),
-      );
-      const keys = (page.Contents ?? []).flatMap((entry) => (entry.Key ? [entry.Key] : []));
-      await this.deleteKeys(keys);
-      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (continuationToken);
+    for await (const keys of this.#projectKeyPages(projectId)) await this.deleteKeys(keys);
   }
 
   async *listProject(projectId: string): AsyncIterable<ObjectLocation> {
+    for await (const keys of this.#projectKeyPages(projectId)) {
+      for (const key of keys) {
+        const location = locationOf(key);
+        if (location) yield location;
+      }
+    }
+  }
+
+  /** The keys under the project's prefix, a page (at most 1,000) at a time: the next page is listed only once the caller is done with this one, so it may delete them. */
+  async *#projectKeyPages(projectId: string): AsyncIterable<string[]> {
     if (!PROJECT_ID_PATTERN.test(projectId)) throw new Error(`not a project id: ${JSON.stringify(projectId)}`);
     const { sdk, client } = await this.#connect();
     let continuationToken: string | undefined;
@@ -204,10 +199,7 @@ export class S3StorageBackend implements StorageBackend {
           ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
         }),
       );
-      for (const entry of page.Contents ?? []) {
-        const location = entry.Key ? locationOf(entry.Key) : undefined;
-        if (location) yield location;
-      }
+      yield (page.Contents ?? []).flatMap((entry) => (entry.Key ? [entry.Key] : []));
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);
   }
