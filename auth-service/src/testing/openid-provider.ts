@@ -20,7 +20,11 @@ export interface OpenIdProvider {
  * A certified OpenID provider (oidc-provider) with one confidential client, a login step that
  * signs in whichever account the caller names, and consent given to every scope asked.
  */
-export async function startOpenIdProvider(client: { client_id: string; client_secret: string }, redirectUris: string[]): Promise<OpenIdProvider> {
+export async function startOpenIdProvider(
+  client: { client_id: string; client_secret: string },
+  redirectUris: string[],
+  options: { codeLifetimeSeconds?: number } = {},
+): Promise<OpenIdProvider> {
   const port = await reservePort();
   const issuer = `http://127.0.0.1:${port}`;
   const accounts = new Map<string, OpenIdAccount>();
@@ -40,7 +44,7 @@ export async function startOpenIdProvider(client: { client_id: string; client_se
       return grant;
     },
     // set, so that oidc-provider does not print a notice for each default it uses
-    ttl: { Interaction: 3600, Session: 3600, Grant: 3600, AccessToken: 3600, IdToken: 3600, AuthorizationCode: 60 },
+    ttl: { Interaction: 3600, Session: 3600, Grant: 3600, AccessToken: 3600, IdToken: 3600, AuthorizationCode: options.codeLifetimeSeconds ?? 60 },
     features: { devInteractions: { enabled: false } },
     cookies: { keys: ['oidc-test-cookie-key'] },
   });
