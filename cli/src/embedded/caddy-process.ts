@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { StartupError } from '@launchdb/common';
+import { accepts, recentOutput, terminate } from './child-process.ts';
 
 /** caddy/: the production Caddyfile, Caddyfile.local and the routes both import. */
 export const CADDY_FOLDER = fileURLToPath(new URL('../../../caddy/', import.meta.url));
@@ -100,17 +100,7 @@ export class CaddyProcess {
     });
     this.#child = child;
     let exited: string | undefined;
-    const recent: string[] = [];
-    const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line === '') continue;
-        recent.push(line);
-        if (recent.length > 20) recent.shift();
-        this.#options.onLog?.(line);
-      }
-    };
-    child.stdout!.on('data', onOutput);
-    child.stderr!.on('data', onOutput);
+    const recent = recentOutput(child, 20, (line) => this.#options.onLog?.(line));
     child.once('exit', (code, signal) => {
       exited = `exited with ${signal ?? code}`;
       if (this.#child === child) this.#child = undefined;
@@ -132,11 +122,7 @@ export class CaddyProcess {
     const child = this.#child;
     if (!child) return;
     this.#stopping = true;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+    await terminate(child);
   }
 
   killNow(): void {
@@ -149,15 +135,4 @@ function siteHostPort(address: string): { hostname: string; port: number } {
   const url = new URL(address);
   const hostname = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname;
   return { hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

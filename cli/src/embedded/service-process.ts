@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StartupError, type Logger } from '@launchdb/common';
+import { accepts, recentOutput, terminate } from './child-process.ts';
 import { ProcessSupervisor } from './process-supervisor.ts';
 
 export interface ServiceProcessOptions {
@@ -47,17 +47,7 @@ export class ServiceProcess {
     await mkdir(cwd, { recursive: true });
     const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
-    const recent: string[] = [];
-    const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line === '') continue;
-        recent.push(line);
-        if (recent.length > 10) recent.shift();
-        logger.debug(line);
-      }
-    };
-    child.stdout!.on('data', onOutput);
-    child.stderr!.on('data', onOutput);
+    const recent = recentOutput(child, 10, (line) => logger.debug(line));
     let exited: string | undefined;
     child.once('exit', (code, signal) => {
       exited = String(signal ?? code);
@@ -67,7 +57,7 @@ export class ServiceProcess {
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (exited !== undefined) throw new StartupError(`${name} exited with ${exited}: ${recent.slice(-3).join(' | ')}`);
-      if (port === undefined ? Date.now() > deadline - 59_000 : await accepts(port)) return;
+      if (port === undefined ? Date.now() > deadline - 59_000 : await accepts('127.0.0.1', port)) return;
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new StartupError(`${name} did not listen on 127.0.0.1:${port} within 60 s: ${recent.slice(-3).join(' | ')}`);
@@ -82,26 +72,11 @@ export class ServiceProcess {
     await this.supervisor.stop();
     const child = this.#child;
     if (!child) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+    await terminate(child);
   }
 
   killNow(): void {
     this.#stopping = true;
     this.#child?.kill('SIGKILL');
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
