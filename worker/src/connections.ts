@@ -1,6 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseAddress } from '@launchdb/common/projects';
-import type { WorkerProjects } from './projects.ts';
+import { projectClient, type WorkerProjects } from './projects.ts';
 
 interface IdleClient {
   projectId: string;
@@ -96,16 +96,7 @@ export class ProjectConnections {
       const oldest = this.#idle.shift();
       if (oldest) await this.#end(oldest.client);
     }
-    const login = await this.#projects.login(projectId);
-    const client = new pg.Client({
-      host: this.#address.host,
-      port: this.#address.port,
-      database: login.database,
-      user: login.user,
-      password: login.password,
-      application_name: this.#applicationName,
-      connectionTimeoutMillis: 5_000,
-    });
+    const client = projectClient(await this.#projects.login(projectId), { address: this.#address, applicationName: this.#applicationName });
     client.on('error', () => undefined);
     this.#open += 1;
     try {

@@ -1,7 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '@launchdb/common/logger';
 import type { DatabaseAddress } from '@launchdb/common/projects';
-import type { WorkerProjects } from './projects.ts';
+import { projectClient, type WorkerProjects } from './projects.ts';
 
 /** The channel Haven's capture triggers notify (postgres/templates/haven/0010_haven_worker.sql). */
 export const CAPTURE_CHANNEL = 'capture_jobs';
@@ -77,17 +77,8 @@ export class CaptureListeners {
       if (!oldest) return false;
       await this.#drop(oldest[0]);
     }
-    const login = await this.#projects.login(projectId);
-    const client = new pg.Client({
-      host: this.#address.host,
-      port: this.#address.port,
-      database: login.database,
-      user: login.user,
-      password: login.password,
-      application_name: this.#applicationName,
-      connectionTimeoutMillis: 5_000,
-      keepAlive: true,
-    });
+    // held as long as the project is active: TCP keepalives notice a peer gone silent
+    const client = projectClient(await this.#projects.login(projectId), { address: this.#address, applicationName: this.#applicationName, keepAlive: true });
     try {
       await client.connect();
       await client.query(`listen ${CAPTURE_CHANNEL}`);

@@ -1,5 +1,5 @@
-import type pg from 'pg';
-import { ProjectSecret, projectNames, readProjectSecret } from '@launchdb/common/projects';
+import pg from 'pg';
+import { ProjectSecret, projectNames, readProjectSecret, type DatabaseAddress } from '@launchdb/common/projects';
 import type { SecretBox } from '@launchdb/common/secrets';
 import { ProjectTemplates } from '@launchdb/platform-api/project-templates';
 
@@ -10,6 +10,20 @@ export interface ProjectLogin {
   database: string;
   user: string;
   password: string;
+}
+
+/** A session (not yet connected) as the project's login, at PostgreSQL or PgBouncer. */
+export function projectClient(login: ProjectLogin, options: { address: DatabaseAddress; applicationName: string; keepAlive?: boolean }): pg.Client {
+  return new pg.Client({
+    host: options.address.host,
+    port: options.address.port,
+    database: login.database,
+    user: login.user,
+    password: login.password,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: 5_000,
+    ...(options.keepAlive ? { keepAlive: true } : {}),
+  });
 }
 
 /**
