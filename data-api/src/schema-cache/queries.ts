@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { QueryResultRow } from 'pg';
+import type { Column } from './types.ts';
 
 /**
  * The introspection queries (one `.sql` file each, beside this module) and the rows they
@@ -29,20 +30,8 @@ const sql = {
 
 export type RelKind = 'r' | 'v' | 'm' | 'f' | 'p';
 
-export interface ColumnRow {
-  name: string;
-  type: string;
-  dataType: string;
-  udtName: string;
-  nullable: boolean;
-  defaultExpr: string | null;
-  generated: boolean;
-  isArray: boolean;
-  description: string | null;
-  position: number;
-  enumValues: string[] | null;
-  maxLength: number | null;
-}
+/** A column as relations.sql builds it: every field of the cache's Column but the data representations (another query's), none left out. */
+export type ColumnRow = Required<Omit<Column, 'representations'>>;
 
 export interface RelationRow {
   oid: number;
