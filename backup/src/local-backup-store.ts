@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, statfs } from 'node:f
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { processExists } from '@launchdb/common/processes';
 import { BackupErrors } from './errors.ts';
 import { isBackupId, MANIFEST_FILE, parseBackupId, parseManifest, type BackupManifest } from './manifest.ts';
 
@@ -175,7 +176,7 @@ export class LocalBackupStore implements BackupStore {
         // pids say nothing across containers (each backup container's process is pid 1): the
         // subject's lock says whether anyone is writing it
         if (options.isFree && subject) stale = await options.isFree(subject);
-        else stale = !Number.isInteger(pid) || pid === process.pid || !isAlive(pid);
+        else stale = !Number.isInteger(pid) || pid === process.pid || !processExists(pid);
       }
       if (stale) {
         await rm(path, { recursive: true, force: true });
@@ -189,15 +190,6 @@ export class LocalBackupStore implements BackupStore {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     const info = await statfs(this.root);
     return info.bavail * info.bsize;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

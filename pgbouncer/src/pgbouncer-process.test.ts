@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findFreePort, quoteIdent, quoteLiteral, serviceUser, StartupError, withClient } from '@launchdb/common';
+import { processExists } from '@launchdb/common/processes';
 import { createTestDatabase } from '@launchdb/testkit/databases';
 import { runAdminCommand } from './admin-console.ts';
 import { findPgBouncerBinary } from './locate.ts';
@@ -214,24 +215,15 @@ describe.runIf(binary)('PgBouncerProcess in front of the test PostgreSQL', () =>
 
   it('stop() leaves no PgBouncer process behind', async () => {
     const pid = bouncer.pid!;
-    expect(isAlive(pid)).toBe(true);
+    expect(processExists(pid)).toBe(true);
     await bouncer.stop();
-    expect(isAlive(pid)).toBe(false);
+    expect(processExists(pid)).toBe(false);
     expect(bouncer.pid).toBeUndefined();
     expect(existsSync(join(bouncer.iniPath, '..', 'pgbouncer.pid'))).toBe(false);
   }, 15_000);
 
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function waitUntilGone(pid: number): Promise<void> {
-  for (let tries = 0; tries < 100 && isAlive(pid); tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let tries = 0; tries < 100 && processExists(pid); tries += 1) await new Promise((resolve) => setTimeout(resolve, 20));
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chown, mkdir, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processExists } from '@launchdb/common/processes';
 import { StartupError, unreachableAncestor } from '@launchdb/common';
 import { locatePostgresBinaries } from './postgres-binaries.ts';
 import type { RunAs } from '@launchdb/common';
@@ -222,7 +223,7 @@ export class PostgresCluster {
       return;
     }
     const pid = Number(text.split('\n')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+    if (!Number.isInteger(pid) || pid <= 0 || !processExists(pid)) return;
     const serverOf = await this.#serverProcesses();
     if (serverOf === undefined || serverOf.includes(pid)) {
       throw new StartupError(`the data folder ${this.#options.dataDir} is in use by a running PostgreSQL (pid ${pid}); is another launchdb running?`);
@@ -244,12 +245,12 @@ export class PostgresCluster {
     const deadline = Date.now() + LEFTOVER_QUIT_MS;
     while (leftovers.length && Date.now() < deadline) {
       await sleep(20);
-      leftovers = leftovers.filter(isAlive);
+      leftovers = leftovers.filter(processExists);
     }
     for (const pid of leftovers) signal(pid, 'SIGKILL');
     while (leftovers.length) {
       await sleep(20);
-      leftovers = leftovers.filter(isAlive);
+      leftovers = leftovers.filter(processExists);
     }
   }
 
@@ -293,15 +294,6 @@ export class PostgresCluster {
         else reject(new StartupError(`initdb failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' ')}`));
       });
     });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
