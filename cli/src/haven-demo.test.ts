@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { runLaunchdb } from './testing/launchdb-cli.ts';
 import { startRunningPlatform, TEST_OPERATOR, type RunningPlatform, type RunningProject } from './testing/running-platform.ts';
 
-const LAUNCHDB = fileURLToPath(new URL('../bin/launchdb.js', import.meta.url));
 
 type ProjectWithDemo = RunningProject & { demo?: { email: string; password: string } };
 
@@ -119,24 +117,14 @@ describe('a Haven project with demo data', () => {
 async function createWithCli(running: RunningPlatform, args: string[]): Promise<string> {
   const cwd = await mkdtemp(join(tmpdir(), 'launchdb-demo-cli-'));
   try {
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [LAUNCHDB, 'project', 'create', ...args], {
-        cwd,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          XDG_CACHE_HOME: join(cwd, 'cache'),
-          LAUNCHDB_URL: running.url,
-          LAUNCHDB_ADMIN_EMAIL: TEST_OPERATOR.email,
-          LAUNCHDB_ADMIN_PASSWORD: TEST_OPERATOR.password,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-      child.once('exit', (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
+    const { code, stdout, stderr } = await runLaunchdb(['project', 'create', ...args], {
+      cwd,
+      env: {
+        XDG_CACHE_HOME: join(cwd, 'cache'),
+        LAUNCHDB_URL: running.url,
+        LAUNCHDB_ADMIN_EMAIL: TEST_OPERATOR.email,
+        LAUNCHDB_ADMIN_PASSWORD: TEST_OPERATOR.password,
+      },
     });
     if (code !== 0) throw new Error(`launchdb project create failed (${code}): ${stderr}`);
     return stdout;

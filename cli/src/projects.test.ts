@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,10 +11,10 @@ import { parseMasterKey, projectNames, ProjectSecret, readProjectSecret, SecretB
 import { hasChromium, launchChromium, servePageOrigin } from '../../test/browser.ts';
 import { launchdbConfigSchema } from './config.ts';
 import type { EmbeddedPlatform } from './embedded-platform.ts';
+import { runLaunchdb, runToEnd, type Finished } from './testing/launchdb-cli.ts';
 import { startRunningPlatform, TEST_OPERATOR as ADMIN, type RunningPlatform, type RunningProject as Project } from './testing/running-platform.ts';
 import { openLocalPlatform } from './local-platform.ts';
 
-const LAUNCHDB = fileURLToPath(new URL('../bin/launchdb.js', import.meta.url));
 const SCRIPTS = fileURLToPath(new URL('../../scripts/', import.meta.url));
 /** supabase-js as a browser page loads it from a CDN: its UMD build, `window.supabase`. */
 const SUPABASE_UMD = fileURLToPath(new URL('../../node_modules/@supabase/supabase-js/dist/umd/supabase.js', import.meta.url));
@@ -333,24 +332,10 @@ function hasPsql(): boolean {
   return (process.env.PATH ?? '').split(':').some((folder) => existsSync(join(folder, 'psql')));
 }
 
-function runScript(name: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return run('bash', [join(SCRIPTS, name), ...args], env);
+function runScript(name: string, args: string[], env: Record<string, string>): Promise<Finished> {
+  return runToEnd('bash', [join(SCRIPTS, name), ...args], { env });
 }
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return run(process.execPath, [LAUNCHDB, ...args], env);
-}
-
-function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCli(args: string[], env: Record<string, string>): Promise<Finished> {
+  return runLaunchdb(args, { env });
 }

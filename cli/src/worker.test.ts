@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
@@ -12,9 +10,9 @@ import { findPgBouncerBinary } from '@launchdb/pgbouncer';
 import { parsePrometheusText, sampleValue, samplesNamed } from '@launchdb/testkit/prometheus-text';
 import { reservePort } from '@launchdb/testkit/ports';
 import { cleanPlate, WATER_HEATER_PLATE } from '@launchdb/worker/testing/rating-plates';
+import { runLaunchdb } from './testing/launchdb-cli.ts';
 import { startRunningPlatform, TEST_OPERATOR, type RunningPlatform, type RunningProject } from './testing/running-platform.ts';
 
-const LAUNCHDB = fileURLToPath(new URL('../bin/launchdb.js', import.meta.url));
 
 interface Capture {
   status: string;
@@ -115,17 +113,9 @@ describe('the worker on the running platform', () => {
 
     const elsewhere = await mkdtemp(join(tmpdir(), 'launchdb-worker-cli-'));
     try {
-      const cli = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [LAUNCHDB, 'worker', 'due-sweep', project.id], {
-          cwd: elsewhere,
-          env: { PATH: process.env.PATH ?? '', HOME: elsewhere, LAUNCHDB_URL: running.url, LAUNCHDB_ADMIN_EMAIL: TEST_OPERATOR.email, LAUNCHDB_ADMIN_PASSWORD: TEST_OPERATOR.password, LAUNCHDB_NO_TOKEN_CACHE: '1' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.once('exit', (code) => resolve({ code, stdout, stderr }));
+      const cli = await runLaunchdb(['worker', 'due-sweep', project.id], {
+        cwd: elsewhere,
+        env: { HOME: elsewhere, LAUNCHDB_URL: running.url, LAUNCHDB_ADMIN_EMAIL: TEST_OPERATOR.email, LAUNCHDB_ADMIN_PASSWORD: TEST_OPERATOR.password, LAUNCHDB_NO_TOKEN_CACHE: '1' },
       });
       // reminded once already today: nothing more
       expect(cli).toMatchObject({ code: 0, stdout: `nothing due to remind in ${project.id}\n` });

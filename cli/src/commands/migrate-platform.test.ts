@@ -1,16 +1,14 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort, generateMasterKey, serviceUser, withClient, withDatabase } from '@launchdb/common';
 import { findPgBouncerBinary, PgBouncerChild } from '@launchdb/pgbouncer';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '@launchdb/testkit/throwaway-postgres';
+import { runLaunchdb, type Finished } from '../testing/launchdb-cli.ts';
 
-const LAUNCHDB = fileURLToPath(new URL('../../bin/launchdb.js', import.meta.url));
 const binary = findPgBouncerBinary();
 if (!binary) console.warn('skipping the migrate-platform tests: no pgbouncer binary (Debian: apt-get install pgbouncer)');
 
@@ -29,13 +27,8 @@ describe.runIf(binary)('launchdb migrate-platform', () => {
   const runAs = serviceUser();
   let env: Record<string, string>;
 
-  function run(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [LAUNCHDB, 'migrate-platform'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ?? {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  function run(): Promise<Finished> {
+    return runLaunchdb(['migrate-platform'], { cwd: root, env, runAs });
   }
 
   async function queryThroughPgBouncer(): Promise<string> {
@@ -113,10 +106,8 @@ describe.runIf(binary)('launchdb migrate-platform', () => {
 
   it('refuses to run without the master key the services are given', async () => {
     const { LAUNCHDB_MASTER_KEY: _key, ...rest } = env;
-    const child = spawn(process.execPath, [LAUNCHDB, 'migrate-platform'], { cwd: root, env: rest, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+    const { code, stderr } = await runLaunchdb(['migrate-platform'], { cwd: root, env: rest });
+    expect(code).toBe(1);
     expect(stderr).toMatch(/needs LAUNCHDB_MASTER_KEY/);
   });
 });

@@ -1,15 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectNames } from '@launchdb/common';
 import { reservePort } from '@launchdb/testkit/ports';
+import { runLaunchdb, type Finished } from '../testing/launchdb-cli.ts';
 import { startRunningPlatform, TEST_OPERATOR, type RunningPlatform } from '../testing/running-platform.ts';
-
-const LAUNCHDB = fileURLToPath(new URL('../../bin/launchdb.js', import.meta.url));
 
 /**
  * `launchdb project …` as a newcomer runs it: from a folder of their own (no data folder, no
@@ -75,17 +72,6 @@ function hasPsql(): boolean {
   return (process.env.PATH ?? '').split(':').some((folder) => existsSync(join(folder, 'psql')));
 }
 
-function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [LAUNCHDB, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<Finished> {
+  return runLaunchdb(args, { env, cwd });
 }
