@@ -63,9 +63,13 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
   }
 }
 
-/** Connects once, runs `work`, always closes: for admin tasks that must not hold a pool open. */
-export async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
+/**
+ * Connects once (a URL, or host, port, database and login), runs `work`, always closes: for
+ * admin tasks that must not hold a pool open. A connection lost meanwhile rejects `work`'s
+ * query, never crashes the process.
+ */
+export async function withClient<T>(target: string | pg.ClientConfig, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionTimeoutMillis: 5_000, ...(typeof target === 'string' ? { connectionString: target } : target) });
   client.on('error', () => undefined);
   await client.connect();
   try {

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { withClient } from '@launchdb/common/db';
 
 export interface AdminConsoleLogin {
   host: string;
@@ -54,26 +54,15 @@ export async function runAdminCommand(login: AdminConsoleLogin, command: AdminCo
 
 /** Several commands, one after the other, on one console connection. */
 export async function runAdminCommands(login: AdminConsoleLogin, commands: AdminCommand[]): Promise<Record<string, unknown>[][]> {
-  const client = new pg.Client({
-    host: login.host,
-    port: login.port,
-    user: login.user,
-    password: login.password,
-    database: 'pgbouncer',
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-  });
   // The console drops the connection on anything it does not understand (a parameterised
-  // query, for one); that must reject this call, not crash the process.
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
+  // query, for one); withClient makes that reject this call, not crash the process.
+  const console = { host: login.host, port: login.port, user: login.user, password: login.password, database: 'pgbouncer', connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
+  return withClient(console, async (client) => {
     const results: Record<string, unknown>[][] = [];
     for (const command of commands) {
       // A plain string with no values goes out as a simple-protocol query, the only kind the console takes.
       results.push((await client.query<Record<string, unknown>>(command)).rows);
     }
     return results;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  });
 }

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findFreePort, quoteIdent, quoteLiteral, serviceUser, StartupError, withClient } from '@launchdb/common';
 import { processExists } from '@launchdb/common/processes';
@@ -49,15 +49,8 @@ describe.runIf(binary)('PgBouncerProcess in front of the test PostgreSQL', () =>
     return dir;
   }
 
-  async function through<T>(database: string, login: { user: string; password: string }, work: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = new pg.Client({ host: bouncer.host, port: bouncer.port, database, ...login, connectionTimeoutMillis: 5_000 });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  function through<T>(database: string, login: { user: string; password: string }, work: (client: pg.Client) => Promise<T>): Promise<T> {
+    return withClient({ host: bouncer.host, port: bouncer.port, database, ...login }, work);
   }
 
   beforeAll(async () => {

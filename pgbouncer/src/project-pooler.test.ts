@@ -30,14 +30,10 @@ describe.runIf(binary)('PgBouncerProjectPooler', () => {
   let settings: PgBouncerProcessSettings;
 
   async function connectAs(project: (typeof projects)[number], password = project.password): Promise<string> {
-    const client = new pg.Client({ host: bouncer.host, port: bouncer.port, database: project.database, user: project.authenticator, password, connectionTimeoutMillis: 5_000 });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      return (await client.query<{ db: string }>('select current_database() as db')).rows[0]!.db;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    return withClient(
+      { host: bouncer.host, port: bouncer.port, database: project.database, user: project.authenticator, password },
+      async (client) => (await client.query<{ db: string }>('select current_database() as db')).rows[0]!.db,
+    );
   }
 
   /** PgBouncer refuses an unknown user before it looks at the database. */

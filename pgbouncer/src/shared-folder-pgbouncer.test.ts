@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findFreePort, projectNames, quoteIdent, quoteLiteral, serviceUser, withClient } from '@launchdb/common';
 import { findPgBouncerBinary } from './locate.ts';
@@ -32,14 +31,7 @@ describe.runIf(binary)('SharedFolderPgBouncer', () => {
   let container: PgBouncerChild | undefined;
 
   async function connectAs(user: string, password: string, database: string): Promise<string> {
-    const client = new pg.Client({ host: '127.0.0.1', port, database, user, password, connectionTimeoutMillis: 5_000 });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      return (await client.query<{ db: string }>('select current_database() as db')).rows[0]!.db;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    return withClient({ host: '127.0.0.1', port, database, user, password }, async (client) => (await client.query<{ db: string }>('select current_database() as db')).rows[0]!.db);
   }
 
   beforeAll(async () => {

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort, generateMasterKey, serviceUser, withClient, withDatabase } from '@launchdb/common';
 import { findPgBouncerBinary, PgBouncerChild } from '@launchdb/pgbouncer';
@@ -32,14 +31,10 @@ describe.runIf(binary)('launchdb migrate-platform', () => {
   }
 
   async function queryThroughPgBouncer(): Promise<string> {
-    const client = new pg.Client({ host: '127.0.0.1', port: poolerPort, database: 'launchdb', user: 'launchdb_platform', password: platformPassword, connectionTimeoutMillis: 5_000 });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      return (await client.query<{ email: string }>('select email from platform.operators')).rows[0]!.email;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    return withClient(
+      { host: '127.0.0.1', port: poolerPort, database: 'launchdb', user: 'launchdb_platform', password: platformPassword },
+      async (client) => (await client.query<{ email: string }>('select email from platform.operators')).rows[0]!.email,
+    );
   }
 
   beforeAll(async () => {

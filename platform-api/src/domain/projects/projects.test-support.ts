@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import {
   applyMigrations,
   createLogger,
@@ -153,12 +153,5 @@ export async function projectFootprint(platform: TestPlatform, id: string) {
 /** Runs `work` connected straight to PostgreSQL as a login role (not through PgBouncer). */
 export async function asRole<T>(login: { user: string; password: string; database: string }, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const url = new URL(inject('postgresUrl'));
-  const client = new pg.Client({ host: url.hostname, port: Number(url.port), user: login.user, password: login.password, database: login.database, connectionTimeoutMillis: 5_000 });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  return withClient({ host: url.hostname, port: Number(url.port), user: login.user, password: login.password, database: login.database }, work);
 }

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findFreePort, projectNames, ProjectSecret, quoteIdent, quoteLiteral, readProjectSecret, serviceUser, withClient } from '@launchdb/common';
 import { findPgBouncerBinary, PgBouncerProcess, PgBouncerProjectPooler, readScramSecrets } from '@launchdb/pgbouncer';
@@ -23,18 +22,13 @@ describe.runIf(binary)('provisioning with PgBouncer', () => {
 
   async function throughPgBouncer(projectId: string, alias: string): Promise<{ user: string; db: string }> {
     const password = await readProjectSecret(platform.db, platform.secrets, projectId, ProjectSecret.authenticatorPassword);
-    const client = new pg.Client({ host: bouncer.host, port: bouncer.port, database: alias, user: projectNames(projectId).authenticator, password, connectionTimeoutMillis: 5_000 });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
+    return withClient({ host: bouncer.host, port: bouncer.port, database: alias, user: projectNames(projectId).authenticator, password }, async (client) => {
       await client.query('begin');
       await client.query('set local role anon');
       const { rows } = await client.query<{ user: string; db: string }>('select current_user as user, current_database() as db');
       await client.query('commit');
       return rows[0]!;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    });
   }
 
   beforeAll(async () => {
