@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type pg from 'pg';
+import { withTransaction } from './db.ts';
 import { projectSecretContext } from './projects.ts';
 import type { SecretBox } from './secrets.ts';
 
@@ -233,9 +234,7 @@ export async function writeProjectAuthSettings(
   projectId: string,
   change: ProjectAuthSettingsChange,
 ): Promise<StoredProjectAuthSettings> {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
+  await withTransaction(db, async (client) => {
     if (change.settings !== undefined) {
       await client.query(
         `insert into platform.project_auth_settings (project_id, settings, updated_at) values ($1, '{}', now())
@@ -254,20 +253,11 @@ export async function writeProjectAuthSettings(
         JSON.stringify(parsed.data),
       ]);
     }
-    if (change.smtp_password === null) {
-      await client.query('delete from platform.secrets where project_id = $1 and name = $2', [projectId, SMTP_PASSWORD_SECRET]);
-    } else if (change.smtp_password !== undefined) {
-      const ciphertext = secrets.encrypt(change.smtp_password, projectSecretContext(projectId, SMTP_PASSWORD_SECRET));
-      await client.query(
-        `insert into platform.secrets (project_id, name, ciphertext) values ($1, $2, $3)
-         on conflict ((coalesce(project_id, '')), name) do update set ciphertext = excluded.ciphertext, rotated_at = now()`,
-        [projectId, SMTP_PASSWORD_SECRET, ciphertext],
-      );
-    }
     const writeOnly: Array<[string, string | null]> = Object.entries(change.oauth_client_secrets ?? {}).map(([provider, secret]) => {
       if (!EXTERNAL_PROVIDER_NAME.test(provider)) throw new InvalidAuthSettingsError([{ code: 'custom', path: ['oauth_client_secrets', provider], message: 'not a provider name', input: provider } as z.core.$ZodIssue]);
       return [oauthClientSecretName(provider), secret];
     });
+    if (change.smtp_password !== undefined) writeOnly.unshift([SMTP_PASSWORD_SECRET, change.smtp_password]);
     if (change.sms_secret !== undefined) writeOnly.push([SMS_SECRET, change.sms_secret]);
     for (const [name, secret] of writeOnly) {
       if (secret === null) {
@@ -280,13 +270,7 @@ export async function writeProjectAuthSettings(
         );
       }
     }
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   return readProjectAuthSettings(db, projectId);
 }
 

@@ -1,4 +1,4 @@
-import { LaunchDbError, type Logger, type Pool, type SecretBox } from '@launchdb/common';
+import { LaunchDbError, withTransaction, type Logger, type Pool, type SecretBox } from '@launchdb/common';
 import { generateSigningKey, listSigningKeys, type SigningAlgorithm, type SigningKeyRecord } from '@launchdb/common/signing-keys';
 import { PlatformErrors } from '../../errors.ts';
 import type { ProjectProvisionerOptions } from './project-provisioner.ts';
@@ -115,18 +115,8 @@ export class ProjectKeyRing {
     }
   }
 
-  async #inTransaction(work: (client: import('pg').PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.#options.db.connect();
-    try {
-      await client.query('begin');
-      await work(client);
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  #inTransaction(work: (client: import('pg').PoolClient) => Promise<void>): Promise<void> {
+    return withTransaction(this.#options.db, work);
   }
 
   async #assertActive(projectId: string): Promise<void> {
