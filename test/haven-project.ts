@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { projectNames, withDatabase, withTransaction } from '@launchdb/common';
+import { projectNames, withDatabase, withRequestRole } from '@launchdb/common';
 import { createTestPlatform, randomProjectId, type TestPlatform } from '../platform-api/src/domain/projects/projects.test-support.ts';
 
 /** Who a statement runs as: a signed-in user (their id), the anon key, or the service key. */
@@ -36,13 +36,10 @@ export async function createHavenProject(): Promise<HavenProject> {
   admin.on('error', () => undefined);
   const today = (await admin.query<{ today: string }>(`select current_date::text as today`)).rows[0]!.today;
 
-  const as = <T>(caller: Caller, work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
-    withTransaction(admin, async (client) => {
-      const role = caller === 'anon' || caller === 'service_role' ? caller : 'authenticated';
-      const claims = role === 'authenticated' ? { sub: caller, role } : { role };
-      await client.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [role, JSON.stringify(claims)]);
-      return work(client);
-    });
+  const as = <T>(caller: Caller, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const role = caller === 'anon' || caller === 'service_role' ? caller : 'authenticated';
+    return withRequestRole(admin, { role, claims: role === 'authenticated' ? { sub: caller, role } : { role } }, work);
+  };
   const query = async <R extends pg.QueryResultRow>(caller: Caller, text: string, values: unknown[] = []) =>
     as(caller, async (client) => (await client.query<R>(text, values)).rows);
 

@@ -17,6 +17,7 @@ import {
   SecretBox,
   withClient,
   withDatabase,
+  withRequestRole,
   type DatabaseAddress,
   type Logger,
 } from '@launchdb/common';
@@ -103,22 +104,9 @@ export async function startHavenPlatform(): Promise<HavenTestPlatform> {
       admin.on('error', () => undefined);
       pools.push(admin);
       const authenticatorPassword = (await readProjectSecret(platformDb, secrets, id, ProjectSecret.authenticatorPassword))!;
-      const as = async <R extends pg.QueryResultRow>(caller: string, text: string, values: unknown[] = []): Promise<R[]> => {
-        const client = await admin.connect();
-        try {
-          await client.query('begin');
-          const role = caller === 'service_role' ? caller : 'authenticated';
-          const claims = role === 'authenticated' ? { sub: caller, role } : { role };
-          await client.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [role, JSON.stringify(claims)]);
-          const { rows } = await client.query<R>(text, values);
-          await client.query('commit');
-          return rows;
-        } catch (error) {
-          await client.query('rollback').catch(() => undefined);
-          throw error;
-        } finally {
-          client.release();
-        }
+      const as = <R extends pg.QueryResultRow>(caller: string, text: string, values: unknown[] = []): Promise<R[]> => {
+        const role = caller === 'service_role' ? caller : 'authenticated';
+        return withRequestRole(admin, { role, claims: role === 'authenticated' ? { sub: caller, role } : { role } }, async (client) => (await client.query<R>(text, values)).rows);
       };
       return {
         id,
