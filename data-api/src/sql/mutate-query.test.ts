@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@launchdb/testkit/databases';
+import type { StatementRow } from '../plan/write-plan.test-support.ts';
 import { empty, ident, param, raw, render, sql, type SqlFragment } from './fragment.ts';
 import {
   allSourceRows,
@@ -26,24 +27,14 @@ const json: BodyFormat = { media: 'json', shape: 'rows', stripNulls: false };
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let client: pg.Client;
 
-interface ResultRow {
-  body: string | null;
-  page_total: string;
-  total_result_set: string | null;
-  response_headers: string | null;
-  response_status: string | null;
-  location: string | null;
-  inserted?: number | null;
-}
-
-async function run(statement: SqlFragment): Promise<ResultRow> {
+async function run(statement: SqlFragment): Promise<StatementRow> {
   const { text, values } = render(statement);
   await client.query('BEGIN');
   try {
-    const result = await client.query<ResultRow>(text, values);
+    const result = await client.query<StatementRow>(text, values);
     await client.query('COMMIT');
     expect(result.rows).toHaveLength(1);
-    return result.rows[0] as ResultRow;
+    return result.rows[0] as StatementRow;
   } catch (error) {
     await client.query('ROLLBACK');
     throw error;
