@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { env } from '@launchdb/common';
+import { env, loadConfig } from '@launchdb/common';
+import { settingsOrExit } from '@launchdb/common/service-process';
 import { platformApiSettings } from '@launchdb/platform-api';
 import { postgrestManagerSettings } from '@launchdb/postgrest-manager';
 import { authServiceEnvSchema } from '@launchdb/auth-service';
@@ -44,3 +45,8 @@ export const launchdbConfigSchema = z.object({
 });
 
 export type LaunchdbConfig = z.infer<typeof launchdbConfigSchema>;
+
+/** `launchdb`'s settings: the environment, then ./.env; invalid ones end it with one line on stderr. */
+export function loadLaunchdbConfig(): LaunchdbConfig {
+  return settingsOrExit('launchdb', () => loadConfig(launchdbConfigSchema, { envFile: '.env' }));
+}

@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig, parseMasterKey, SecretBox, StartupError, withDatabase } from '@launchdb/common';
+import { parseMasterKey, SecretBox, StartupError, withDatabase } from '@launchdb/common';
 // its module alone, not platform-api's index (the whole service)
 import { syncSharedPgBouncer } from '@launchdb/platform-api/setup/shared-pgbouncer';
-import { launchdbConfigSchema } from '../config.ts';
+import { loadLaunchdbConfig } from '../config.ts';
 import { firstOperatorLines, passwordFileUnlessTerminal, preparePlatform, preparePlatformCluster } from '../platform-setup.ts';
 
 /**
@@ -13,13 +13,7 @@ import { firstOperatorLines, passwordFileUnlessTerminal, preparePlatform, prepar
  */
 export async function migratePlatform(args: string[]): Promise<void> {
   if (args.length > 0) fail(`unknown option ${args[0]} (launchdb migrate-platform)`);
-  let config;
-  try {
-    config = loadConfig(launchdbConfigSchema, { envFile: '.env' });
-  } catch (error) {
-    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
-    throw error;
-  }
+  const config = loadLaunchdbConfig();
   if (!config.DATABASE_URL) fail('migrate-platform needs DATABASE_URL: the superuser URL of the server, its path the platform database');
   // a key made up here would be known to nobody else: the services could not read what it encrypts
   if (!config.LAUNCHDB_MASTER_KEY) fail('migrate-platform needs LAUNCHDB_MASTER_KEY: the key every service is given');

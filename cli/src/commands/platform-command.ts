@@ -1,6 +1,6 @@
-import { ConfigError, LaunchDbError, loadConfig, StartupError } from '@launchdb/common';
+import { LaunchDbError, StartupError } from '@launchdb/common';
 import { DEFAULT_ADMIN_EMAIL } from '@launchdb/platform-api';
-import { launchdbConfigSchema, type LaunchdbConfig } from '../config.ts';
+import { loadLaunchdbConfig, type LaunchdbConfig } from '../config.ts';
 import { PlatformClient } from '../platform-client.ts';
 
 /**
@@ -8,13 +8,7 @@ import { PlatformClient } from '../platform-client.ts';
  * environment and ./.env: exits 0 on success, 1 with one line on stderr otherwise.
  */
 export async function runPlatformCommand(run: (config: LaunchdbConfig) => Promise<void>): Promise<void> {
-  let config: LaunchdbConfig;
-  try {
-    config = loadConfig(launchdbConfigSchema, { envFile: '.env' });
-  } catch (error) {
-    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
-    throw error;
-  }
+  const config = loadLaunchdbConfig();
   try {
     await run(config);
   } catch (error) {

@@ -1,18 +1,12 @@
-import { ConfigError, loadConfig, StartupError } from '@launchdb/common';
-import { launchdbConfigSchema } from '../config.ts';
+import { StartupError } from '@launchdb/common';
+import { loadLaunchdbConfig } from '../config.ts';
 import type { StartupReport } from '../embedded-platform.ts';
 import type { SplitStartupReport } from '../split-platform.ts';
 import { firstOperatorLines, passwordFileUnlessTerminal } from '../platform-setup.ts';
 
 /** `launchdb up`: runs the platform in the foreground until SIGINT or SIGTERM. */
 export async function up(args: string[] = []): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(launchdbConfigSchema, { envFile: '.env' });
-  } catch (error) {
-    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
-    throw error;
-  }
+  const config = loadLaunchdbConfig();
 
   const unknown = args.filter((arg) => arg !== '--split');
   if (unknown.length > 0) fail(`unknown option ${unknown[0]} (launchdb up [--split])`);
