@@ -27,8 +27,7 @@ export function objectOr(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** The JSON schema fragment of GoTrue's PKCE parameters: auth-js sends null when there is none. */
-/** The address fields GoTrue's bodies share (phone is parsed to refuse it in GoTrue's words: no SMS here). */
+/** The address fields GoTrue's bodies share; auth-js sends null for the one not used. */
 export const CONTACT_PROPERTIES = {
   email: { type: ['string', 'null'] },
   phone: { type: ['string', 'null'] },
@@ -37,6 +36,7 @@ export const CONTACT_PROPERTIES = {
 /** User metadata, as `data` in sign-up, OTP and user updates. */
 export const USER_DATA_PROPERTY = { data: { type: ['object', 'null'] } } as const;
 
+/** The JSON schema fragment of GoTrue's PKCE parameters: auth-js sends null when there is none. */
 export const PKCE_PROPERTIES = {
   code_challenge: { type: ['string', 'null'] },
   code_challenge_method: { type: ['string', 'null'] },
