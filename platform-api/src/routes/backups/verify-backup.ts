@@ -14,8 +14,13 @@ const body = {
 
 /** Decrypts, checks every SHA-256, restores into a scratch database and compares row counts. */
 export function verifyBackupRoute(app: FastifyInstance, deps: BackupRouteDependencies): void {
-  app.withTypeProvider<JsonSchemaToTsProvider>().post('/backups/:id/verify', { schema: { params: backupIdParams, body } }, async (request, reply) => {
-    const trust = { allowUnsigned: request.body?.allow_unsigned };
+  const route = {
+    schema: { params: backupIdParams, body },
+    // a POST without a body (the console's, and every client before allow_unsigned) is a plain verify
+    preValidation: async (request: { body: unknown }) => void (request.body ??= {}),
+  };
+  app.withTypeProvider<JsonSchemaToTsProvider>().post('/backups/:id/verify', route, async (request, reply) => {
+    const trust = { allowUnsigned: request.body.allow_unsigned };
     if (prefersAsync(request)) return accepted(reply, deps.backups.inBackground({ operation: 'verify', id: request.params.id, ...trust }));
     return deps.backups.verify(request.params.id, trust);
   });
