@@ -9,6 +9,7 @@ import { BackupEngine } from './backup-engine.ts';
 import { BackupService } from './backup-service.ts';
 import { BackupEncryption } from './encryption.ts';
 import { LocalBackupStore } from './local-backup-store.ts';
+import { lockSubject } from './subject-lock.ts';
 
 /** The nightly work as the schedule runs it: every subject, retention, one verify in rotation. */
 describe('the nightly run', () => {
@@ -58,6 +59,20 @@ describe('the nightly run', () => {
     const left = await service.list();
     expect(left.map((backup) => backup.project ?? 'platform').sort()).toEqual(['platform', projectId].sort());
     expect((await service.list(projectId)).map((backup) => backup.kind)).toEqual(['project']);
+  });
+
+  it('skips a project another process is backing up, without calling the night a failure', async () => {
+    // the lock another backup process (an operator's run, a second container) holds
+    const held = await lockSubject(platform.adminUrl, projectId);
+    try {
+      const result = await service.run({ all: true });
+      expect(result.failed).toEqual([]);
+      expect(result.skipped).toEqual([{ subject: projectId, reason: expect.stringMatching(new RegExp(`^project ${projectId} is being backed up or restored right now`)) }]);
+      expect(result.backups.map((backup) => backup.kind)).toEqual(['platform']);
+      expect(service.health()).toMatchObject({ lastRun: { ok: true, failed: [], skipped: [{ subject: projectId }] } });
+    } finally {
+      await held.release();
+    }
   });
 
   it('refuses to verify a backup that does not exist, and keeps the last verify as it was', async () => {

@@ -38,6 +38,8 @@ export interface BackupSummary {
 export interface RunResult {
   backups: BackupSummary[];
   failed: { subject: string; error: string }[];
+  /** Subjects another process was backing up or restoring at that moment: theirs is the backup, not a failure. */
+  skipped: { subject: string; reason: string }[];
   deleted: string[];
 }
 
@@ -46,6 +48,7 @@ interface RunState {
   ok: boolean;
   backups: number;
   failed: { subject: string; error: string }[];
+  skipped?: { subject: string; reason: string }[];
   seconds: number;
 }
 
@@ -157,7 +160,7 @@ export class BackupService {
     if (request.all) return this.#runAll('manual');
     try {
       const manifest = request.platform ? await this.#engine.backupPlatform('manual') : await this.#engine.backupProject(request.project!, 'manual');
-      return { backups: [summarize(manifest)], failed: [], deleted: [] };
+      return { backups: [summarize(manifest)], failed: [], skipped: [], deleted: [] };
     } finally {
       this.#changes += 1;
     }
@@ -291,6 +294,7 @@ export class BackupService {
     const subjects = [PLATFORM_SUBJECT, ...(await this.#engine.activeProjects())];
     const backups: BackupSummary[] = [];
     const failed: RunResult['failed'] = [];
+    const skipped: RunResult['skipped'] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < subjects.length) {
@@ -299,6 +303,11 @@ export class BackupService {
           const manifest = subject === PLATFORM_SUBJECT ? await this.#engine.backupPlatform(reason) : await this.#engine.backupProject(subject, reason);
           backups.push(summarize(manifest));
         } catch (error) {
+          if ((error as { code?: string }).code === 'backup_busy') {
+            this.#logger.info({ subject }, 'backup skipped: another process holds this subject');
+            skipped.push({ subject, reason: (error as Error).message });
+            continue;
+          }
           this.#logger.error({ subject, err: error }, 'backup failed');
           failed.push({ subject, error: (error as Error).message });
         }
@@ -308,9 +317,9 @@ export class BackupService {
     // retention only after a run that produced backups: a failing night never thins the old ones
     const deleted = backups.length > 0 ? await this.#engine.applyRetention(this.#schedule.retention) : [];
     this.#changes += 1;
-    this.#state.lastRun = { at: new Date().toISOString(), ok: failed.length === 0, backups: backups.length, failed, seconds: Math.round((performance.now() - started) / 100) / 10 };
+    this.#state.lastRun = { at: new Date().toISOString(), ok: failed.length === 0, backups: backups.length, failed, skipped, seconds: Math.round((performance.now() - started) / 100) / 10 };
     await this.#saveState();
-    return { backups, failed, deleted };
+    return { backups, failed, skipped, deleted };
   }
 
   /** The newest backup of the subject verified longest ago (never, first). */

@@ -87,6 +87,7 @@ async function run(command: string | undefined, args: string[], config: Launchdb
         [
           ...result.backups.map((made) => `made ${describeBackup(made)}`),
           ...result.failed.map((failure) => `FAILED ${failure.subject}: ${failure.error}`),
+          ...(result.skipped ?? []).map((skip) => `skipped ${skip.subject}: ${skip.reason}`),
           ...(result.deleted.length ? [`deleted by retention: ${result.deleted.join(', ')}`] : []),
           '',
         ].join('\n'),
