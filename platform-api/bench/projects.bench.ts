@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { findFreePort, withClient } from '@launchdb/common';
-import { BENCH_SMOKE, smoke } from '@launchdb/testkit/bench-smoke';
+import { BENCH_SMOKE, benchSetting, smoke } from '@launchdb/testkit/bench-smoke';
 import { launchdbConfigSchema } from '../../cli/src/config.ts';
 import { EmbeddedPlatform } from '../../cli/src/embedded-platform.ts';
 import { descendantsMemory, kindOf, memoryOf, type ProcessMemory } from './process-memory.ts';
@@ -40,17 +40,12 @@ const floorProxy = fileURLToPath(new URL('./floor-proxy.ts', import.meta.url));
 const sequentialClient = fileURLToPath(new URL('./sequential-client.ts', import.meta.url));
 const benchMd = fileURLToPath(new URL('../BENCH.md', import.meta.url));
 const args = new Set(process.argv.slice(2));
-const numberSetting = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-};
 // BENCH_SMOKE=1: two projects, one short round, no wait for PgBouncer's idle timeout (figures meaningless)
-const projectCount = numberSetting('BENCH_PROJECTS', smoke(1000, 2));
-const samples = numberSetting('BENCH_SAMPLES', smoke(5, 1));
-const rounds = numberSetting('BENCH_ROUNDS', smoke(4, 1));
-const roundSeconds = numberSetting('BENCH_ROUND_SECONDS', smoke(4, 0.5));
-const awakeCount = numberSetting('BENCH_AWAKE', smoke(50, 1));
+const projectCount = benchSetting('BENCH_PROJECTS', smoke(1000, 2));
+const samples = benchSetting('BENCH_SAMPLES', smoke(5, 1));
+const rounds = benchSetting('BENCH_ROUNDS', smoke(4, 1));
+const roundSeconds = benchSetting('BENCH_ROUND_SECONDS', smoke(4, 0.5));
+const awakeCount = benchSetting('BENCH_AWAKE', smoke(50, 1));
 const IDLE_SECONDS = smoke(3, 2);
 /** PgBouncer's server_idle_timeout (60 s, pgbouncer/src/config-generator.ts) and a little. */
 const SERVER_IDLE_WAIT_SECONDS = smoke(70, 0);

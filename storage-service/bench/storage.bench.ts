@@ -40,7 +40,7 @@ import {
   type DataApiControl,
   type ProjectPooler,
 } from '@launchdb/common';
-import { BENCH_SMOKE, smoke } from '@launchdb/testkit/bench-smoke';
+import { BENCH_SMOKE, benchSetting, smoke } from '@launchdb/testkit/bench-smoke';
 import { startThrowawayPostgres } from '@launchdb/testkit/throwaway-postgres';
 import { ProjectProvisioner } from '../../platform-api/src/domain/projects/project-provisioner.ts';
 import { preparePlatformDatabase } from '../../platform-api/src/setup/platform-database.ts';
@@ -52,17 +52,12 @@ import { runTransfer } from './transfer-client.ts';
 
 const TARGET_LARGE_RATIO = 0.7;
 const args = new Set(process.argv.slice(2));
-const numberSetting = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-};
 // BENCH_SMOKE=1: one round of a 2 MB object and 20 small ones, both backends (figures meaningless)
-const rounds = numberSetting('BENCH_ROUNDS', smoke(5, 1));
-const largeBytes = numberSetting('BENCH_LARGE_MB', smoke(100, 2)) * 1024 * 1024;
-const smallCount = numberSetting('BENCH_SMALL_COUNT', smoke(1000, 20));
-const smallBytes = numberSetting('BENCH_SMALL_KB', 10) * 1024;
-const smallConcurrency = numberSetting('BENCH_SMALL_CONCURRENCY', 8);
+const rounds = benchSetting('BENCH_ROUNDS', smoke(5, 1));
+const largeBytes = benchSetting('BENCH_LARGE_MB', smoke(100, 2)) * 1024 * 1024;
+const smallCount = benchSetting('BENCH_SMALL_COUNT', smoke(1000, 20));
+const smallBytes = benchSetting('BENCH_SMALL_KB', 10) * 1024;
+const smallConcurrency = benchSetting('BENCH_SMALL_CONCURRENCY', 8);
 const benchMd = fileURLToPath(new URL('../BENCH.md', import.meta.url));
 const transferClient = fileURLToPath(new URL('./transfer-client.ts', import.meta.url));
 const inProcessClient = process.env.BENCH_CLIENT !== 'child';

@@ -9,3 +9,12 @@ export const BENCH_SMOKE = process.env.BENCH_SMOKE === '1';
 export function smoke<T>(full: T, small: T): T {
   return BENCH_SMOKE ? small : full;
 }
+
+/** A benchmark's numeric setting from the environment: `fallback` when unset, refused unless positive (and whole, for counts). */
+export function benchSetting(name: string, fallback: number, options: { integer?: boolean } = {}): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (options.integer ? !Number.isInteger(value) || value <= 0 : !Number.isFinite(value) || value <= 0) {
+    throw new Error(`${name} must be a positive ${options.integer ? 'integer' : 'number'}`);
+  }
+  return value;
+}

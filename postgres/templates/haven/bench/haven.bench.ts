@@ -45,7 +45,7 @@ import {
 } from '@launchdb/common';
 import { bundleDataApi } from '@launchdb/data-api/build';
 import { DATA_API_NODE_FLAGS } from '@launchdb/data-api/node-flags';
-import { BENCH_SMOKE, smoke } from '@launchdb/testkit/bench-smoke';
+import { BENCH_SMOKE, benchSetting, smoke } from '@launchdb/testkit/bench-smoke';
 import { startTestPgBouncer, type TestPgBouncer } from '@launchdb/testkit/pgbouncer';
 import { startThrowawayPostgres } from '@launchdb/testkit/throwaway-postgres';
 import { findPgBouncerBinary } from '@launchdb/pgbouncer';
@@ -58,18 +58,14 @@ import { pgrstEnvironment } from '../../../../postgrest-manager/src/drivers/pgrs
 
 const TARGETS = { dashboardP50Ms: 5, completeP50Ms: 5, rlsOverhead: 0.2 } as const;
 const args = new Set(process.argv.slice(2));
-const numberSetting = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
+const integerSetting = (name: string, fallback: number): number => benchSetting(name, fallback, { integer: true });
 const sizes = {
-  properties: numberSetting('BENCH_PROPERTIES', smoke(1000, 5)),
-  assetsPerProperty: numberSetting('BENCH_ASSETS_PER_PROPERTY', smoke(100, 60)),
-  tasksPerAsset: numberSetting('BENCH_TASKS_PER_ASSET', 3),
+  properties: integerSetting('BENCH_PROPERTIES', smoke(1000, 5)),
+  assetsPerProperty: integerSetting('BENCH_ASSETS_PER_PROPERTY', smoke(100, 60)),
+  tasksPerAsset: integerSetting('BENCH_TASKS_PER_ASSET', 3),
 };
-const requests = numberSetting('BENCH_REQUESTS', smoke(200, 10));
-const rounds = numberSetting('BENCH_ROUNDS', smoke(5, 1));
+const requests = integerSetting('BENCH_REQUESTS', smoke(200, 10));
+const rounds = integerSetting('BENCH_ROUNDS', smoke(5, 1));
 const MEMBER_ID = 'bbbbbbbb-0000-4000-8000-000000000001';
 const PROJECT_ID = 'benchhaven';
 const benchMd = fileURLToPath(new URL('../BENCH.md', import.meta.url));
