@@ -282,19 +282,31 @@ async function measure(
   log(`   idle: transactions per project database ${idle.perDatabase}; seen in project databases (sampled every 2 s): ${idle.seenInProjects}`);
   log(`   idle ${idle.seconds.toFixed(0)} s: ${idle.transactions} transactions on ${idle.databasesTouched} databases, CPU: launchdb process ${idle.launchdbCpuSeconds.toFixed(1)} s, PostgreSQL ${idle.postgresCpuSeconds.toFixed(1)} s; PostgreSQL processes then: ${backends}`);
   const woken = created.slice(0, awakeCount);
-  // a request each second keeps them awake (DATA_API_IDLE_SECONDS is short here) while the others wake and the memory is read
+  // a request a second to each (DATA_API_IDLE_SECONDS is short here) keeps them awake while the
+  // others wake and the memory is read: a connection each, and never a second request to a
+  // project while its last is unanswered (queued ones kept waking them long after, and held up
+  // every later request of the bench behind them: 326 s for step 6's first in a 1,000 run)
+  const wakers = new Agent({ connections: woken.length + 1, pipelining: 1 });
+  const unanswered = new Set<string>();
   const keepAwake = setInterval(() => {
-    for (const project of woken) void get(`${baseUrl}/db/${project.id}/`, project.anonKey).catch(() => undefined);
+    for (const project of woken) {
+      if (unanswered.has(project.id)) continue;
+      unanswered.add(project.id);
+      void get(`${baseUrl}/db/${project.id}/`, project.anonKey, wakers)
+        .catch(() => undefined)
+        .finally(() => unanswered.delete(project.id));
+    }
   }, 1000);
   let awake: MemorySummary;
   let awakeRunning: number;
   try {
-    await Promise.all(woken.map((project) => untilOk(`${baseUrl}/db/${project.id}/`, project.anonKey, 60_000)));
+    await Promise.all(woken.map((project) => untilOk(`${baseUrl}/db/${project.id}/`, project.anonKey, 60_000, wakers)));
     await sleep(1000);
     awakeRunning = await api.runningCount();
     awake = summarise(treeMemory());
   } finally {
     clearInterval(keepAwake);
+    await wakers.destroy();
   }
   log(`   ${woken.length} woken, ${awakeRunning} running when read: ${awake.totalPssMb.toFixed(0)} MB PSS`);
   const states = [
@@ -304,7 +316,7 @@ async function measure(
   ];
 
   log('5. PostgreSQL per database');
-  const perDatabase = await perDatabaseFigures(superuserUrl, subject.id, woken.length, asleepLater, awake);
+  const perDatabase = await perDatabaseFigures(superuserUrl, subject.id, asleepLater, awake);
   log(`   ${perDatabase.relations} relations, ${perDatabase.functions} functions, ${perDatabase.projectDbMb.toFixed(1)} MB per project database`);
 
   log('6. cold first requests');
@@ -424,7 +436,7 @@ async function databaseTransactions(url: string): Promise<Map<string, number>> {
   });
 }
 
-async function perDatabaseFigures(superuserUrl: SuperuserUrl, projectId: string, awakeCount: number, asleep: MemorySummary, awake: MemorySummary): Promise<PerDatabase> {
+async function perDatabaseFigures(superuserUrl: SuperuserUrl, projectId: string, asleep: MemorySummary, awake: MemorySummary): Promise<PerDatabase> {
   const { rows: [database] } = await withClient(await superuserUrl('postgres'), (client) =>
     client.query<{ datname: string }>(`select datname from pg_database where datname like 'proj%' and datname like '%' || $1 || '%' limit 1`, [projectId]),
   );
@@ -451,8 +463,8 @@ async function perDatabaseFigures(superuserUrl: SuperuserUrl, projectId: string,
     template1Mb: mb(catalog.counts.template1_bytes),
     allDatabasesMb: mb(catalog.counts.all_bytes),
     databases: Number(catalog.counts.databases),
-    backendsPerAwake: (postgres(awake).processes - postgres(asleep).processes) / Math.max(1, awakeCount),
-    postgresPssPerAwakeMb: (postgres(awake).pssMb - postgres(asleep).pssMb) / Math.max(1, awakeCount),
+    backendsPerAwake: (postgres(awake).processes - postgres(asleep).processes) / Math.max(1, dataApisUp(awake)),
+    postgresPssPerAwakeMb: (postgres(awake).pssMb - postgres(asleep).pssMb) / Math.max(1, dataApisUp(awake)),
     cacheMemoryMb: catalog.cacheBytes / 1024 ** 2,
   };
 }
@@ -466,6 +478,11 @@ interface MemorySummary {
 function treeMemory(): ProcessMemory[] {
   const self = memoryOf(process.pid);
   return [...(self ? [{ ...self, command: 'launchdb' }] : []), ...descendantsMemory(process.pid)];
+}
+
+/** Data API processes in a memory reading. */
+function dataApisUp(summary: MemorySummary): number {
+  return summary.byKind.find((row) => row.kind === 'data APIs')?.processes ?? 0;
 }
 
 function summarise(processes: ProcessMemory[]): MemorySummary {
@@ -482,17 +499,17 @@ function summarise(processes: ProcessMemory[]): MemorySummary {
   return { byKind: rows, totalRssMb: rows.reduce((sum, row) => sum + row.rssMb, 0), totalPssMb: rows.reduce((sum, row) => sum + row.pssMb, 0) };
 }
 
-async function get(url: string, apikey: string): Promise<number> {
-  const response = await request(url, { dispatcher: agent, headers: { apikey }, headersTimeout: 5_000, bodyTimeout: 5_000 });
+async function get(url: string, apikey: string, dispatcher: Agent = agent): Promise<number> {
+  const response = await request(url, { dispatcher, headers: { apikey }, headersTimeout: 5_000, bodyTimeout: 5_000 });
   await response.body.dump();
   return response.statusCode;
 }
 
-async function untilOk(url: string, apikey: string, withinMs: number): Promise<void> {
+async function untilOk(url: string, apikey: string, withinMs: number, dispatcher: Agent = agent): Promise<void> {
   const deadline = performance.now() + withinMs;
   let last = 0;
   while (performance.now() < deadline) {
-    last = await get(url, apikey).catch(() => 0);
+    last = await get(url, apikey, dispatcher).catch(() => 0);
     if (last === 200) return;
     await sleep(5);
   }
@@ -631,7 +648,7 @@ function render(figures: Figures, pgbouncer: string): string {
     ),
     `| **total** | ${figures.fleet.states.map((state) => ` | ${state.memory.totalRssMb.toFixed(0)} | **${state.memory.totalPssMb.toFixed(0)}**`).join(' | ')} |`,
     '',
-    `Each awake data API adds about ${((figures.fleet.states[2]!.memory.totalPssMb - figures.fleet.states[1]!.memory.totalPssMb) / Math.max(1, figures.fleet.awakeCount)).toFixed(0)} MB PSS (its process, its PgBouncer pool's backends); ${figures.fleet.awakeRunning} data APIs were running when it was read.`,
+    `Each awake data API adds about ${((figures.fleet.states[2]!.memory.totalPssMb - figures.fleet.states[1]!.memory.totalPssMb) / Math.max(1, dataApisUp(figures.fleet.states[2]!.memory))).toFixed(0)} MB PSS (its process, its PgBouncer pool's backends): ${dataApisUp(figures.fleet.states[2]!.memory)} data API processes when it was read, ${figures.fleet.awakeRunning} of them reported running.`,
     '',
     `Idle, all asleep, for ${figures.idle.seconds.toFixed(0)} s after those ${SERVER_IDLE_WAIT_SECONDS} s: ${figures.idle.transactions} transactions on ${figures.idle.databasesTouched} of ${figures.perDatabase.databases} databases (the platform database included); CPU: ${figures.idle.launchdbCpuSeconds.toFixed(1)} s of the launchdb process, ${figures.idle.postgresCpuSeconds.toFixed(1)} s of PostgreSQL's processes. Transactions per project database: ${figures.idle.perDatabase}. Seen in project databases meanwhile (sampled every 2 s): ${figures.idle.seenInProjects}. PostgreSQL's processes at the end: ${figures.idle.backends}.`,
     '',
