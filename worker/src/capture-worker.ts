@@ -44,6 +44,11 @@ export interface CaptureWorkerOptions {
 
 /** Active projects without a LISTEN session (beyond WORKER_MAX_LISTENERS) are looked at this often. */
 const ACTIVE_POLL_MS = 5_000;
+/**
+ * Direct connections the sweeps (captures every WORKER_SWEEP_SECONDS, due reminders) hold at
+ * most, beside WORKER_MAX_LISTENERS and WORKER_MAX_CONNECTIONS: 12 + 8 + 4 = 24 by default.
+ */
+const SWEEP_CONNECTIONS = 4;
 
 export interface WorkerHealth {
   worker_id: string;
@@ -51,6 +56,8 @@ export interface WorkerHealth {
   active_projects: number;
   listen_connections: number;
   pooled_connections: number;
+  /** Direct connections of the sweeps, open now. */
+  sweep_connections: number;
   jobs_running: number;
   jobs: { done: number; failed: number; retried: number; lost: number; documents_copied: number };
   /** Captures per status across served projects, as of each project's last sweep or job. */
@@ -92,6 +99,7 @@ export class CaptureWorker {
   readonly #logger: Logger;
   readonly #projects: WorkerProjects;
   readonly #connections: ProjectConnections;
+  readonly #sweepConnections: ProjectConnections;
   readonly #listeners: CaptureListeners;
   readonly #readers: CaptureReaders;
   readonly #ocr: OcrPool;
@@ -129,6 +137,10 @@ export class CaptureWorker {
     this.#projects = new WorkerProjects({ platformDb: options.platformDb, secrets: options.secrets, templates: options.templates });
     const applicationName = 'launchdb-worker';
     this.#connections = new ProjectConnections({ address: options.pooler, projects: this.#projects, max: options.settings.WORKER_MAX_CONNECTIONS, applicationName });
+    // Sweeps visit every project. Through PgBouncer each visit would leave a server connection
+    // for its server_idle_timeout (60 s): a thousand projects swept in half a minute, past
+    // PostgreSQL's max_connections. Direct connections of their own close as the sweep moves on.
+    this.#sweepConnections = new ProjectConnections({ address: options.postgres, projects: this.#projects, max: SWEEP_CONNECTIONS, applicationName: `${applicationName} sweep` });
     this.#listeners = new CaptureListeners({
       address: options.postgres,
       projects: this.#projects,
@@ -139,7 +151,7 @@ export class CaptureWorker {
     });
     this.#ocr = new OcrPool(options.settings.WORKER_OCR_THREADS);
     this.#reminders = new DueReminders({
-      connections: this.#connections,
+      connections: this.#sweepConnections,
       platformDb: options.platformDb,
       secrets: options.secrets,
       workerId: this.id,
@@ -273,6 +285,7 @@ export class CaptureWorker {
       active_projects: [...this.#activeAt.values()].filter((at) => at >= since).length,
       listen_connections: this.#listeners.held,
       pooled_connections: this.#connections.open,
+      sweep_connections: this.#sweepConnections.open,
       jobs_running: this.#running.size + this.#textInFlight,
       jobs: { ...this.#counters },
       queue,
@@ -352,7 +365,7 @@ export class CaptureWorker {
     clearTimeout(grace);
     await this.#sweeping?.catch(() => undefined);
     await this.#listeners.close();
-    await this.#connections.close();
+    await Promise.all([this.#connections.close(), this.#sweepConnections.close()]);
     await this.#ocr.close();
   }
 
@@ -376,7 +389,7 @@ export class CaptureWorker {
         await this.#sweepProject(projectId);
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, this.#settings.WORKER_MAX_CONNECTIONS - 1) }, lane));
+    await Promise.all(Array.from({ length: SWEEP_CONNECTIONS }, lane));
     this.#lastSweep = { at: new Date(started).toISOString(), ms: Date.now() - started, projects: ids.length };
     this.#logger.debug({ projects: ids.length, ms: Date.now() - started }, 'swept');
   }
@@ -388,7 +401,7 @@ export class CaptureWorker {
     if (writes !== undefined && this.#quietAt.get(projectId) === writes) return;
     this.#quietAt.delete(projectId);
     try {
-      const outcome = await this.#connections.asService(projectId, (sql) => sweepCaptures(sql, this.#settings.WORKER_MAX_ATTEMPTS));
+      const outcome = await this.#sweepConnections.asService(projectId, (sql) => sweepCaptures(sql, this.#settings.WORKER_MAX_ATTEMPTS));
       this.#queues.set(projectId, outcome);
       const quiet = outcome.due === 0 && outcome.exhausted === 0 && outcome.next_at === null && !outcome.counts.processing;
       if (quiet && writes !== undefined) this.#quietAt.set(projectId, writes);

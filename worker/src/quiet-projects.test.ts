@@ -51,4 +51,19 @@ describe('the minute sweep and quiet projects', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   });
+
+  it('sweeps over direct connections of its own, which leave PgBouncer no server connection for the project behind them', async () => {
+    const other = await platform.project();
+    const bouncer = await platform.pgbouncer(other);
+    // claims and results would go through PgBouncer; the sweep at start and this one must not
+    const swept = await platform.worker({ WORKER_SWEEP_SECONDS: 3600 }, bouncer);
+    await swept.sweep();
+    const { rows } = await other.admin.query<{ application_name: string }>(
+      `select application_name from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'`,
+    );
+    const names = rows.map((row) => row.application_name);
+    expect(names).not.toContain('launchdb-worker');
+    expect(names.every((name) => name === 'launchdb-worker sweep')).toBe(true);
+    expect(swept.health().sweep_connections).toBeLessThanOrEqual(4);
+  });
 });
