@@ -50,7 +50,9 @@ describe('the console', () => {
     await create.getByRole('button', { name: 'Create project' }).click();
     await page.getByRole('heading', { name: 'Console made is ready' }).waitFor({ timeout: 20_000 });
     await page.getByRole('link', { name: 'Open project' }).click();
-    await page.getByRole('heading', { name: 'Console made' }).waitFor();
+    // exact: "Console made is ready" is a heading too, still there until the project page replaces it
+    await page.waitForURL(/\/console\/projects\/[^/]+\/?$/);
+    await page.getByRole('heading', { name: 'Console made', exact: true }).waitFor();
     const id = page.url().split('/').filter(Boolean).pop()!;
 
     const before = (await running.api<{ keys: { anon: string } }>('GET', `/api/projects/${id}`)).body.keys.anon;
